@@ -1,0 +1,72 @@
+"""Headless commands (the contract in shared/design/cli-contract.md) and the dispatcher for them.
+
+Each command is a module with `configure(parser)` and `run(args, streams) -> int`. Modules are imported
+only when their command runs, so `ketamine-desktop regimen` never pays for Qt and the window never pays
+for the commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from ketamine_desktop import __version__
+from ketamine_desktop.cli.common import EXIT_INVALID_INPUT, InputError, StrictParser, Streams
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "library": ("ketamine_desktop.cli.library_cmd", "list or validate a drug library"),
+    "regimen": ("ketamine_desktop.cli.regimen_cmd", "compute a bolus and infusion regimen"),
+    "assess": ("ketamine_desktop.cli.assess_cmd", "score NEWS2 and the escalation actions for one check"),
+    "schedule": ("ketamine_desktop.cli.schedule_cmd", "list the monitoring checks of a protocol"),
+    "verify-record": ("ketamine_desktop.cli.verify_cmd", "check the record's SHA-256 hash chain"),
+}
+
+
+class CommandModule(Protocol):
+    def configure(self, parser: StrictParser) -> None: ...
+
+    def run(self, args: argparse.Namespace, streams: Streams) -> int: ...
+
+
+def build_parser(command: str | None = None) -> StrictParser:
+    """The parser; only the named command's module is imported to configure its options."""
+    parser = StrictParser(prog="ketamine-desktop", description="Bedside tool for IV ketamine for pain.")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument("--self-test", action="store_true", help="check the library, window and record store")
+    parser.add_argument("--data-dir", type=Path, help="record store directory (default: the user data dir)")
+    sub = parser.add_subparsers(dest="command", parser_class=StrictParser)
+    for name, (module_name, help_text) in COMMANDS.items():
+        command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        command_parser.set_defaults(module_name=module_name)
+        if name == command:
+            _command_module(module_name).configure(command_parser)
+    return parser
+
+
+def _command_module(module_name: str) -> CommandModule:
+    module: CommandModule = importlib.import_module(module_name)  # type: ignore[assignment]
+    return module
+
+
+def run(argv: Sequence[str], streams: Streams | None = None) -> int | None:
+    """Run a headless command; None means "no command: open the window"."""
+    streams = streams or Streams.standard()
+    try:
+        command = next((arg for arg in argv if arg in COMMANDS), None)
+        args = build_parser(command).parse_args(list(argv))
+        if args.version:
+            streams.out.write(f"ketamine-desktop {__version__}\n")
+            return 0
+        if args.self_test:
+            from ketamine_desktop.self_test import run_self_test
+
+            return run_self_test(streams)
+        if args.command is None:
+            return None
+        return _command_module(args.module_name).run(args, streams)
+    except InputError as exc:
+        streams.err.write(f"error: {exc}\n")
+        return EXIT_INVALID_INPUT

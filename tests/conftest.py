@@ -1,0 +1,6 @@
+"""Test harness: headless Qt before anything imports PySide6."""
+
+import os
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ.setdefault("QT_ACCESSIBILITY", "0")

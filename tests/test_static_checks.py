@@ -1,0 +1,82 @@
+"""The machine-checked rules of the codebase, run as tests so the one test command enforces them."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "ketamine_desktop"
+FORBIDDEN_IN_DOMAIN = ("PySide6", "shiboken6", "sqlite3", "ketamine_desktop.gui", "ketamine_desktop.state",
+                       "ketamine_desktop.store", "ketamine_desktop.cli")
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_domain_imports_no_qt_storage_or_gui() -> None:
+    """The same rule as the import-linter contract, checked without it (and on lazy imports too)."""
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in sorted((PACKAGE / "domain").rglob("*.py"))
+        for name in _imports(path)
+        if any(name == bad or name.startswith(bad + ".") for bad in FORBIDDEN_IN_DOMAIN)
+    ]
+    assert offenders == []
+
+
+def test_store_imports_no_qt() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in sorted((PACKAGE / "store").rglob("*.py"))
+        for name in _imports(path)
+        if name.startswith(("PySide6", "shiboken6"))
+    ]
+    assert offenders == []
+
+
+def test_import_linter_contracts() -> None:
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint_imports)], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict() -> None:
+    from mypy import api
+
+    stdout, stderr, status = api.run(["--config-file", str(ROOT / "pyproject.toml")])
+    assert status == 0, stdout + stderr
+
+
+def test_ruff() -> None:
+    ruff = Path(sys.executable).with_name("ruff")
+    if not ruff.exists():  # pragma: no cover - the test extra installs it
+        pytest.skip("ruff is not installed")
+    result = subprocess.run([str(ruff), "check", "ketamine_desktop", "tests"], cwd=ROOT, capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_error_prone_unit_spellings() -> None:
+    """ISMP: mcg (never the micro sign or ug), mL (never cc), in code and in the library."""
+    import re
+
+    pattern = re.compile("(\u00b5g|[0-9] ?ug\\b|\\bcc\\b)")
+    hits = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in [*PACKAGE.rglob("*.py"), *(ROOT / "resources").rglob("*.toml")]
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert hits == []
