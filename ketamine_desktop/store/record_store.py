@@ -1,0 +1,230 @@
+"""RecordStore: the append-only, hash-chained ledger every session, observation and override is written to.
+
+The application's state is derived by replaying records; nothing here updates or deletes one. An append is
+one BEGIN IMMEDIATE ... COMMIT transaction (record and chain head together), and `append` returns only
+after COMMIT has returned, so a record it returned is on disk (WAL + synchronous=FULL). Any SQLite failure
+rolls the transaction back and raises `SaveFailed`; nothing is half-written.
+"""
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Self
+
+from ketamine_desktop.store.chain import COLUMNS, ChainVerdict, record_hash, verify_chain
+from ketamine_desktop.store.connection import StoreError, open_connection, rollback_quietly
+from ketamine_desktop.store.paths import RECORD_FILE_NAME, ensure_private_dir
+from ketamine_desktop.store.payload import decode_payload, encode_payload
+from ketamine_desktop.store.schema import migrate
+
+_SELECT = f"SELECT {', '.join(COLUMNS)} FROM records"
+
+
+class SaveFailed(StoreError):
+    """An append did not happen; `reason` is SQLite's message (e.g. 'database or disk is full')."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"Not saved: {reason}. Nothing was written; the entry can be saved again.")
+        self.reason = reason
+
+
+class InvalidRecord(StoreError):
+    """An append was refused before touching the file: a required field is missing or malformed."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRecord:
+    """One record as stored. `payload` is a fresh dict parsed from `payload_json` (decimals as Decimal);
+    equality and hashing go by `payload_json`, which determines it (a dict is not hashable)."""
+
+    seq: int
+    session_id: str
+    kind: str
+    payload: dict[str, object] = field(compare=False)
+    payload_json: str
+    recorded_by: str
+    recorded_at_utc: str
+    library_version: str
+    library_sha256: str
+    prev_hash: str
+    hash: str
+
+    @property
+    def recorded_at(self) -> datetime:
+        """`recorded_at_utc` as an aware UTC datetime."""
+        return datetime.fromisoformat(self.recorded_at_utc)
+
+    @classmethod
+    def _from_row(cls, row: Sequence[Any]) -> "StoredRecord":
+        seq, session_id, kind, payload_json, by, at, version, sha, prev_hash, hash_ = row
+        payload = decode_payload(payload_json)
+        return cls(seq, session_id, kind, payload, payload_json, by, at, version, sha, prev_hash, hash_)
+
+
+def utc_text(moment: datetime) -> str:
+    """ISO 8601 UTC with microseconds and 'Z', e.g. 2026-11-21T08:00:00.000000Z; `moment` must be aware."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise InvalidRecord("The time of a record must carry its time zone.")
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def verify_connection(conn: sqlite3.Connection) -> ChainVerdict:
+    """Verify the hash chain and chain head of the record open on `conn`."""
+    head_row = conn.execute("SELECT seq, hash FROM chain_head").fetchone()
+    head = (head_row[0], head_row[1]) if head_row is not None else None
+    return verify_chain(conn.execute(f"{_SELECT} ORDER BY seq"), head)
+
+
+class RecordStore:
+    """The record in one data directory, through one writer connection.
+
+    Not thread-safe: use it from one thread. One running instance per data directory is the job of
+    `InstanceLock`, which the application takes before opening the store.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, data_dir: Path) -> "RecordStore":
+        """Open (creating if needed: directory 0700, file 0600) and migrate the record in `data_dir`."""
+        try:
+            ensure_private_dir(data_dir)
+        except OSError as exc:
+            raise StoreError(f"Cannot create the data directory {data_dir}: {exc}") from exc
+        path = data_dir / RECORD_FILE_NAME
+        conn = open_connection(path)
+        try:
+            migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, path)
+
+    def append(
+        self,
+        session_id: str,
+        kind: str,
+        payload: Mapping[str, object],
+        *,
+        recorded_by: str,
+        recorded_at: datetime,
+        library_version: str,
+        library_sha256: str,
+    ) -> StoredRecord:
+        """Append one record; return it once COMMIT has returned. Raises SaveFailed or InvalidRecord."""
+        required = {
+            "session_id": session_id,
+            "kind": kind,
+            "recorded_by": recorded_by,
+            "library_version": library_version,
+        }
+        for name, value in required.items():
+            _require_text(name, value)
+        if len(library_sha256) != 64 or not set(library_sha256) <= set("0123456789abcdef"):
+            raise InvalidRecord("The library checksum must be 64 lowercase hexadecimal digits.")
+        payload_json = encode_payload(payload)
+        at = utc_text(recorded_at)
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                head_seq, head_hash = self._conn.execute("SELECT seq, hash FROM chain_head").fetchone()
+                seq = head_seq + 1
+                values = (
+                    seq,
+                    session_id,
+                    kind,
+                    payload_json,
+                    recorded_by,
+                    at,
+                    library_version,
+                    library_sha256,
+                )
+                hash_ = record_hash(head_hash, *values)
+                self._conn.execute(
+                    f"INSERT INTO records ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+                    (*values, head_hash, hash_),
+                )
+                self._conn.execute("UPDATE chain_head SET seq = ?, hash = ?", (seq, hash_))
+                self._commit()
+            except BaseException:
+                rollback_quietly(self._conn)
+                raise
+        except sqlite3.Error as exc:
+            raise SaveFailed(str(exc)) from exc
+        return StoredRecord._from_row((*values, head_hash, hash_))
+
+    def _commit(self) -> None:
+        # A seam for fault-injection tests: they replace it with one that raises like a failing disk.
+        self._conn.execute("COMMIT")
+
+    def records(self, session_id: str | None = None) -> tuple[StoredRecord, ...]:
+        """All records, or one session's, in seq order."""
+        with self._reading():
+            if session_id is None:
+                rows = self._conn.execute(f"{_SELECT} ORDER BY seq")
+            else:
+                rows = self._conn.execute(f"{_SELECT} WHERE session_id = ? ORDER BY seq", (session_id,))
+            return tuple(StoredRecord._from_row(row) for row in rows)
+
+    def sessions(self) -> tuple[str, ...]:
+        """Session ids in the order their first record was written."""
+        with self._reading():
+            rows = self._conn.execute("SELECT session_id FROM records GROUP BY session_id ORDER BY MIN(seq)")
+            return tuple(row[0] for row in rows)
+
+    def verify(self) -> ChainVerdict:
+        """Verify the hash chain and the chain head."""
+        with self._reading():
+            # One read transaction, so an append cannot slip between reading the head and the rows.
+            self._conn.execute("BEGIN")
+            try:
+                return verify_connection(self._conn)
+            finally:
+                rollback_quietly(self._conn)  # nothing was written; ending the read is all this does
+
+    def integrity_check(self) -> str:
+        """SQLite's own check of the file's structure: 'ok', or its findings one per line."""
+        with self._reading():
+            return "\n".join(str(row[0]) for row in self._conn.execute("PRAGMA integrity_check"))
+
+    def backup_to(self, path: Path) -> None:
+        """A consistent copy of the record at `path` (mode 0600), taken with SQLite's online backup."""
+        with self._reading():
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            os.close(fd)
+            os.chmod(path, 0o600)
+            with contextlib.closing(sqlite3.connect(path)) as target:
+                self._conn.backup(target)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        # Callers (the GUI, the CLI) handle StoreError; a raw sqlite3 error would escape them.
+        try:
+            yield
+        except (sqlite3.Error, OSError, ValueError) as exc:
+            # ValueError: a payload that is not JSON, which only a hand-edited file can hold.
+            raise StoreError(f"The record could not be read: {exc}") from exc
+
+
+def _require_text(name: str, value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidRecord(f"{name} is required.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidRecord(f"{name} contains text that is not valid Unicode.") from exc

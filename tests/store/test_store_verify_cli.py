@@ -1,0 +1,123 @@
+"""`verify-record` (cli-contract.md): exit 0 intact, 1 not intact naming the first failing record."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from store_helpers import add
+
+from ketamine_desktop.store import RecordStore, default_data_dir, run_verify_record
+
+
+def _run(data_dir: Path, as_json: bool) -> tuple[int, str]:
+    out = io.StringIO()
+    return run_verify_record(data_dir, as_json, out), out.getvalue()
+
+
+def _tamper(data_dir: Path, sql: str) -> None:
+    with RecordStore.open(data_dir) as store:
+        store._conn.execute("DROP TRIGGER records_no_update")
+        store._conn.execute("DROP TRIGGER records_no_delete")
+        store._conn.execute(sql)
+
+
+def test_intact_record(store: RecordStore, data_dir: Path) -> None:
+    for i in range(3):
+        add(store, i)
+    code, text = _run(data_dir, as_json=True)
+    assert code == 0
+    report = json.loads(text)
+    assert {k: report[k] for k in ("ok", "checked", "first_bad_seq", "reason", "integrity_check")} == {
+        "ok": True,
+        "checked": 3,
+        "first_bad_seq": None,
+        "reason": None,
+        "integrity_check": "ok",
+    }
+    code, text = _run(data_dir, as_json=False)
+    assert code == 0
+    assert "Records checked: 3\n" in text
+    assert "Hash chain: intact\n" in text
+
+
+def test_edited_record_is_named(store: RecordStore, data_dir: Path) -> None:
+    for i in range(5):
+        add(store, i)
+    store.close()
+    _tamper(data_dir, "UPDATE records SET recorded_by = 'someone else' WHERE seq = 3")
+    code, text = _run(data_dir, as_json=True)
+    assert code == 1
+    report = json.loads(text)
+    assert (report["ok"], report["checked"], report["first_bad_seq"]) == (False, 2, 3)
+    assert report["reason"] == "record 3 was changed: it does not match its hash"
+    code, text = _run(data_dir, as_json=False)
+    assert code == 1
+    assert "NOT INTACT - first failure at record 3: record 3 was changed" in text
+
+
+def test_deleted_last_record_is_detected(store: RecordStore, data_dir: Path) -> None:
+    for i in range(2):
+        add(store, i)
+    store.close()
+    _tamper(data_dir, "DELETE FROM records WHERE seq = 2")
+    code, text = _run(data_dir, as_json=True)
+    assert code == 1
+    assert json.loads(text)["first_bad_seq"] == 2
+
+
+def test_no_record_file_is_empty_and_intact_and_creates_nothing(tmp_path: Path) -> None:
+    data_dir = tmp_path / "never used"
+    code, text = _run(data_dir, as_json=True)
+    assert code == 0
+    report = json.loads(text)
+    assert (report["ok"], report["checked"], report["integrity_check"]) == (True, 0, "ok")
+    code, text = _run(data_dir, as_json=False)
+    assert code == 0
+    assert "(none yet: nothing to check)" in text
+    assert not data_dir.exists()
+
+
+def test_unreadable_file_is_not_intact(data_dir: Path) -> None:
+    data_dir.mkdir()
+    (data_dir / "record.sqlite3").write_bytes(b"garbage" * 1000)
+    code, text = _run(data_dir, as_json=True)
+    assert code == 1
+    report = json.loads(text)
+    assert (report["ok"], report["first_bad_seq"], report["integrity_check"]) == (False, None, "not checked")
+    assert "not a database" in report["reason"]
+    code, text = _run(data_dir, as_json=False)
+    assert code == 1
+    assert "first failure at the record: " in text
+
+
+def test_integrity_failure_alone_makes_it_not_intact(
+    store: RecordStore, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add(store)
+    monkeypatch.setattr(
+        RecordStore, "integrity_check", lambda self: "*** in database main ***\npage 3 is never used"
+    )
+    code, text = _run(data_dir, as_json=True)
+    assert code == 1
+    report = json.loads(text)
+    assert report["ok"] is False
+    assert report["reason"].startswith("SQLite integrity check failed: *** in database main")
+
+
+def test_a_corrupted_file_is_not_intact(store: RecordStore, data_dir: Path) -> None:
+    for i in range(300):
+        add(store, i, payload={"note": f"observation {i} " * 20})
+    store.close()  # the last connection checkpoints the WAL into the main file
+    path = data_dir / "record.sqlite3"
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[5 * page : 7 * page] = bytes(range(256)) * (2 * page // 256)  # two pages of b-tree overwritten
+    path.write_bytes(bytes(data))
+    code, text = _run(data_dir, as_json=True)
+    assert code == 1
+    assert json.loads(text)["ok"] is False
+
+
+def test_default_data_dir_is_per_user_and_named_for_the_app() -> None:
+    assert default_data_dir().name == "ketamine-desktop"
