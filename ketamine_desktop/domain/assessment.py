@@ -1,0 +1,423 @@
+"""One recorded check: its NEWS2 score and the escalation actions the library prescribes for it.
+
+Pure functions over the library. Every band, risk level, threshold and action comes from the library's
+`[news2]`, `[[escalation]]` and `[[sedation_scales]]` sections, so a pharmacy can change them without code.
+The only numbers written here are the plausible input ranges of the CLI contract (`OBSERVATION_RANGES`):
+they reject typing errors, they are not clinical thresholds.
+
+Semantics, in brief:
+- NEWS2 is scored from the parameters present; `complete` is false when any of the seven is missing. Each
+  value is first rounded half up to its parameter's `resolution` (temperature 0.1 C, the others 1).
+- A rule fires when any one of its `when` groups matches; a group matches when all its conditions hold;
+  `min` and `max` are inclusive; a condition on a value that was not recorded does not hold.
+- The infusion decision is the strongest decision of the fired rules: stop > pause > reduce > continue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Annotated, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationInfo, field_validator
+
+from ketamine_desktop.domain.library import (
+    Condition,
+    EscalationRule,
+    InfusionDecision,
+    Library,
+    News2,
+    News2Band,
+    News2Risk,
+    Severity,
+)
+from ketamine_desktop.domain.units import round_half_up
+
+__all__ = [
+    "OBSERVATION_RANGES",
+    "Action",
+    "Assessment",
+    "AssessmentContext",
+    "ConsciousnessLevel",
+    "News2Result",
+    "News2Scores",
+    "Observation",
+    "ObservationRange",
+    "PossLevel",
+    "RiskLevel",
+    "assess",
+    "escalation_problems",
+    "score_news2",
+]
+
+ConsciousnessLevel = Literal["A", "C", "V", "P", "U"]
+PossLevel = Literal["S", "1", "2", "3", "4"]
+RiskLevel = Literal["low", "low-medium", "medium", "high"]
+
+# Orders, not clinical numbers: how to sort actions and which decision wins.
+_SEVERITY_ORDER: tuple[Severity, ...] = ("urgent", "warning", "info")
+_INFUSION_ORDER: tuple[InfusionDecision, ...] = ("continue", "reduce", "pause", "stop")
+
+# What kind of value each escalation field holds, so a library rule that tests it the wrong way (a `min`
+# on POSS, `is_true` on a number) is refused instead of silently never firing.
+_FieldKind = Literal["number", "text", "flag"]
+_FIELD_KINDS: Mapping[str, _FieldKind] = MappingProxyType(
+    {
+        "poss": "text",
+        "rass": "number",
+        "respiration_rate": "number",
+        "spo2": "number",
+        "pulse": "number",
+        "systolic_bp": "number",
+        "pain": "number",
+        "previous_pain": "number",
+        "news2_total": "number",
+        "news2_max_parameter_score": "number",
+        "psychotomimetic": "flag",
+        "prior_episodes": "number",
+        "nausea": "flag",
+    }
+)
+_TEXT_VALUES: Mapping[str, tuple[str, ...]] = MappingProxyType({"poss": get_args(PossLevel)})
+
+_Fact = Decimal | str | bool | None
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ObservationRange(_Model):
+    """The plausible range of one typed observation (input validation from the CLI contract)."""
+
+    label: str
+    low: Decimal
+    high: Decimal
+    whole: bool
+
+    @property
+    def message(self) -> str:
+        return f"must be from {self.low} to {self.high}"
+
+    def problem(self, value: Decimal) -> str | None:
+        """Why `value` is not acceptable, in the words the CLI and the window both show; None if fine."""
+        if self.whole and value != value.to_integral_value():
+            return "must be a whole number"
+        if not self.low <= value <= self.high:
+            return self.message
+        return None
+
+
+def _range(label: str, low: str, high: str, *, whole: bool = True) -> ObservationRange:
+    return ObservationRange(label=label, low=Decimal(low), high=Decimal(high), whole=whole)
+
+
+# Keyed by Observation / AssessmentContext field name. From cli-contract.md ("Ranges (outside: exit 2)").
+OBSERVATION_RANGES: Mapping[str, ObservationRange] = MappingProxyType(
+    {
+        "respiration_rate": _range("respiration rate", "0", "80"),
+        "spo2": _range("SpO2", "50", "100"),
+        "pulse": _range("pulse", "0", "300"),
+        "systolic_bp": _range("systolic blood pressure", "0", "300"),
+        "temperature": _range("temperature", "25.0", "45.0", whole=False),
+        "pain": _range("pain score", "0", "10"),
+        "previous_pain": _range("previous pain score", "0", "10"),
+        "rass": _range("RASS", "-5", "4"),
+    }
+)
+
+
+def _check_range(field: str, value: Decimal) -> None:
+    problem = OBSERVATION_RANGES[field].problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+
+
+_StrictInt = Annotated[int, Strict()]
+_StrictBool = Annotated[bool, Strict()]
+
+
+class Observation(_Model):
+    """One check as recorded. None means "not recorded"; `oxygen` False means breathing air."""
+
+    respiration_rate: _StrictInt | None = None
+    spo2: _StrictInt | None = None
+    oxygen: _StrictBool | None = None
+    systolic_bp: _StrictInt | None = None
+    pulse: _StrictInt | None = None
+    consciousness: ConsciousnessLevel | None = None
+    temperature: Annotated[Decimal, Field(allow_inf_nan=False)] | None = None
+    poss: PossLevel | None = None
+    rass: _StrictInt | None = None
+    hallucinations: _StrictBool = False
+    dysphoria: _StrictBool = False
+    nightmares: _StrictBool = False
+    nausea: _StrictBool = False
+    pain: _StrictInt | None = None
+
+    @field_validator("respiration_rate", "spo2", "systolic_bp", "pulse", "rass", "pain")
+    @classmethod
+    def _whole_in_range(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is not None:
+            _check_range(info.field_name or "", Decimal(value))
+        return value
+
+    @field_validator("temperature", mode="before")
+    @classmethod
+    def _no_binary_float(cls, value: object) -> object:
+        # A float has already lost the typed digits (36.05 is 36.04999...); rounding it half up to 0.1
+        # could then score the wrong band. Decimal or text only.
+        if isinstance(value, float):
+            raise ValueError("give the temperature as a Decimal or text, not a float")
+        return value
+
+    @field_validator("temperature")
+    @classmethod
+    def _temperature_in_range(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None:
+            _check_range("temperature", value)
+        return value
+
+
+class AssessmentContext(_Model):
+    """What the check needs from earlier checks of the same infusion."""
+
+    prior_episodes: Annotated[_StrictInt, Field(ge=0)] = 0
+    previous_pain: _StrictInt | None = None
+
+    @field_validator("previous_pain")
+    @classmethod
+    def _previous_pain_in_range(cls, value: int | None) -> int | None:
+        if value is not None:
+            _check_range("previous_pain", Decimal(value))
+        return value
+
+
+class News2Scores(_Model):
+    """The score of each of the seven NEWS2 parameters; None when the parameter was not recorded."""
+
+    respiration_rate: int | None
+    spo2: int | None
+    air_or_oxygen: int | None
+    systolic_bp: int | None
+    pulse: int | None
+    consciousness: int | None
+    temperature: int | None
+
+    def present(self) -> tuple[int, ...]:
+        return tuple(score for score in self.model_dump().values() if score is not None)
+
+    def missing(self) -> tuple[str, ...]:
+        return tuple(name for name, score in self.model_dump().items() if score is None)
+
+
+class News2Result(_Model):
+    total: int
+    complete: bool
+    risk: RiskLevel
+    risk_text: str
+    scores: News2Scores
+
+
+class Action(_Model):
+    code: str
+    severity: Severity
+    text: str
+    sources: tuple[str, ...]
+    flags: tuple[str, ...]
+    infusion: InfusionDecision
+
+
+class Assessment(_Model):
+    news2: News2Result
+    actions: tuple[Action, ...]  # urgent first, then warning, then info; library order within each
+    infusion: InfusionDecision
+    psychotomimetic: bool  # this check counts as a psychotomimetic episode (for the next prior_episodes)
+
+    @property
+    def needs_acknowledgement(self) -> bool:
+        return any(action.severity == "urgent" for action in self.actions)
+
+
+# --- NEWS2 ---------------------------------------------------------------------------------------------
+
+
+def _band_score(parameter: News2Band, value: Decimal) -> int:
+    rounded = round_half_up(value, parameter.resolution)
+    for band in parameter.bands:
+        if (band.min is None or rounded >= band.min) and (band.max is None or rounded <= band.max):
+            return band.score
+    # Unreachable for a library that passed load_library (its bands are checked to follow on).
+    raise ValueError(f"news2.parameters ({parameter.id}): no band holds {rounded}")
+
+
+def _risk(news2: News2, total: int, present: tuple[int, ...]) -> News2Risk:
+    for risk in news2.risks:
+        if risk.total_min is not None and total < risk.total_min:
+            continue
+        # "Any single parameter scoring 3": at least that score, so a lower setting reads "or more".
+        if risk.any_parameter_score is not None and not any(s >= risk.any_parameter_score for s in present):
+            continue
+        return risk
+    raise ValueError(f"news2.risks: no risk level covers a total of {total}")
+
+
+def score_news2(library: Library, obs: Observation) -> News2Result:
+    """The NEWS2 score of `obs` from the library's bands, over the parameters present."""
+    news2 = library.document.news2
+    scores: dict[str, int | None] = {}
+    for parameter in news2.parameters:
+        value = getattr(obs, parameter.id)
+        scores[parameter.id] = None if value is None else _band_score(parameter, Decimal(value))
+    if obs.oxygen is None:
+        scores["air_or_oxygen"] = None
+    else:
+        scores["air_or_oxygen"] = news2.air_or_oxygen.oxygen if obs.oxygen else news2.air_or_oxygen.air
+    scores["consciousness"] = (
+        None if obs.consciousness is None else getattr(news2.consciousness, obs.consciousness)
+    )
+    table = News2Scores.model_validate(scores)
+    present = table.present()
+    total = sum(present)
+    risk = _risk(news2, total, present)
+    return News2Result(
+        total=total,
+        complete=not table.missing(),
+        risk=risk.level,
+        risk_text=risk.text,
+        scores=table,
+    )
+
+
+# --- Escalation ----------------------------------------------------------------------------------------
+
+
+def _condition_problems(place: str, condition: Condition) -> Iterator[str]:
+    kind = _FIELD_KINDS.get(condition.field)
+    if kind is None:
+        yield f"{place}: unknown field {condition.field!r}"
+        return
+    numeric = condition.min is not None or condition.max is not None
+    if kind == "number":
+        if condition.equals is not None or condition.is_true is not None:
+            yield f"{place}: {condition.field} is a number: test it with min and max"
+        elif not numeric:
+            yield f"{place}: states no test (min, max)"
+        elif condition.min is not None and condition.max is not None and condition.min > condition.max:
+            yield f"{place}: min {condition.min} is above max {condition.max}"
+    elif kind == "text":
+        allowed = _TEXT_VALUES[condition.field]
+        if numeric or condition.is_true is not None or condition.equals is None:
+            yield f"{place}: {condition.field} is a scale level: test it with equals"
+        else:
+            for value in condition.equals:
+                if value not in allowed:
+                    yield f"{place}: {value!r} is not a {condition.field} level ({', '.join(allowed)})"
+    elif numeric or condition.equals is not None or condition.is_true is None:
+        yield f"{place}: {condition.field} is yes or no: test it with is_true"
+
+
+def escalation_problems(library: Library) -> tuple[str, ...]:
+    """Rules that could never fire as meant (a wrong kind of test, an empty group, an unknown level)."""
+    problems: list[str] = []
+    for index, rule in enumerate(library.document.escalation):
+        for g_index, group in enumerate(rule.when):
+            place = f"escalation[{index}] ({rule.code}).when[{g_index}]"
+            if not group:
+                problems.append(f"{place}: an empty group would fire on every check")
+            for c_index, condition in enumerate(group):
+                problems.extend(_condition_problems(f"{place}[{c_index}]", condition))
+    return tuple(problems)
+
+
+def _rass_psychotomimetic_threshold(library: Library) -> int | None:
+    for scale in library.document.sedation_scales:
+        if scale.id == "RASS":
+            return scale.psychotomimetic_at_or_above
+    return None
+
+
+def _is_psychotomimetic(library: Library, obs: Observation) -> bool:
+    threshold = _rass_psychotomimetic_threshold(library)
+    agitated = obs.rass is not None and threshold is not None and obs.rass >= threshold
+    return obs.hallucinations or obs.dysphoria or obs.nightmares or agitated
+
+
+def _number(value: int | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _facts(
+    obs: Observation, context: AssessmentContext, news2: News2Result, psychotomimetic: bool
+) -> dict[str, _Fact]:
+    present = news2.scores.present()
+    return {
+        "poss": obs.poss,
+        "rass": _number(obs.rass),
+        "respiration_rate": _number(obs.respiration_rate),
+        "spo2": _number(obs.spo2),
+        "pulse": _number(obs.pulse),
+        "systolic_bp": _number(obs.systolic_bp),
+        "pain": _number(obs.pain),
+        "previous_pain": _number(context.previous_pain),
+        # With nothing scored there is no total to compare; a partial total is a lower bound, so a
+        # threshold it already reaches holds whatever the missing parameters would add.
+        "news2_total": Decimal(news2.total) if present else None,
+        "news2_max_parameter_score": Decimal(max(present)) if present else None,
+        "psychotomimetic": psychotomimetic,
+        "prior_episodes": Decimal(context.prior_episodes),
+        "nausea": obs.nausea,
+    }
+
+
+def _holds(condition: Condition, value: _Fact) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value is condition.is_true
+    if isinstance(value, str):
+        return condition.equals is not None and value in condition.equals
+    return (condition.min is None or value >= condition.min) and (
+        condition.max is None or value <= condition.max
+    )
+
+
+def _fires(rule: EscalationRule, facts: Mapping[str, _Fact]) -> bool:
+    return any(all(_holds(c, facts[c.field]) for c in group) for group in rule.when)
+
+
+def _action(rule: EscalationRule) -> Action:
+    return Action(
+        code=rule.code,
+        severity=rule.severity,
+        text=rule.text,
+        sources=rule.sources,
+        flags=rule.flags,
+        infusion=rule.infusion,
+    )
+
+
+def assess(
+    library: Library,
+    obs: Observation,
+    context: AssessmentContext = AssessmentContext(),  # noqa: B008 (frozen, so one shared default is safe)
+) -> Assessment:
+    """Score NEWS2 and apply every escalation rule of the library to one check.
+
+    Raises ValueError when the library's escalation rules are malformed (see `escalation_problems`):
+    a rule that silently never fires would be worse than an error.
+    """
+    problems = escalation_problems(library)
+    if problems:
+        raise ValueError("; ".join(problems))
+    news2 = score_news2(library, obs)
+    psychotomimetic = _is_psychotomimetic(library, obs)
+    facts = _facts(obs, context, news2, psychotomimetic)
+    fired = [_action(rule) for rule in library.document.escalation if _fires(rule, facts)]
+    # sorted() is stable, so library order survives within each severity.
+    actions = tuple(sorted(fired, key=lambda action: _SEVERITY_ORDER.index(action.severity)))
+    infusion = max(
+        (action.infusion for action in actions), key=_INFUSION_ORDER.index, default=_INFUSION_ORDER[0]
+    )
+    return Assessment(news2=news2, actions=actions, infusion=infusion, psychotomimetic=psychotomimetic)
