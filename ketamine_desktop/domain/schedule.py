@@ -1,0 +1,292 @@
+"""The monitoring schedule: which checks are due when, as a pure function of the plan and its events.
+
+A schedule's tracks each lay a grid of due times anchored at the start. Events change it: a bolus, a rate
+increase or a resume (the schedule's `retighten_on`) opens a window in which the re-tightened tracks,
+anchored at the event, replace the base grid; a stop ends the infusion's checks and, where the protocol
+says so, starts the observation after stopping. Everything (intervals, items, companions, grace) comes
+from the library; nothing here knows a clinical number.
+
+All arithmetic is on aware instants converted to UTC first: adding minutes to a local time with a zone
+that changes its offset (Europe/London in March and October) would be wall-clock arithmetic and wrong by
+an hour. A due time is always its anchor plus a whole number of minutes, exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal, get_args
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+
+from ketamine_desktop.domain.library import (
+    ITEMS,
+    EventKind,
+    Item,
+    Library,
+    Monitoring,
+    Schedule,
+    Track,
+)
+
+CheckKind = Literal["baseline", "routine", "after-change", "after-stop"]
+CheckState = Literal["upcoming", "due", "overdue", "done"]
+# A stored check read back (say from the record) is aware and in UTC like a computed one, or refused.
+UtcInstant = Annotated[AwareDatetime, AfterValidator(lambda instant: instant.astimezone(UTC))]
+
+# When checks from different grids fall on one instant they become one check of the first of these kinds.
+_KIND_PRECEDENCE: tuple[CheckKind, ...] = ("baseline", "after-stop", "after-change", "routine")
+EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
+
+
+class InvalidSchedule(ValueError):
+    """Input the schedule cannot be computed from; `field` names the input and `message` says why."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ScheduleEvent(_Model):
+    """Something done to the infusion at an instant (aware; naive instants are refused when used)."""
+
+    at: datetime
+    kind: EventKind
+
+
+class Check(_Model):
+    """One monitoring check: when it is due, which items to record, and how late it may be."""
+
+    due: UtcInstant
+    kind: CheckKind
+    items: tuple[Item, ...] = Field(min_length=1)
+    interval_min: Annotated[int, Field(gt=0)]
+    grace_min: Annotated[int, Field(gt=0)]
+
+    @property
+    def overdue_at(self) -> datetime:
+        return self.due + timedelta(minutes=self.grace_min)
+
+
+@dataclass
+class _Slot:
+    """What the grids put on one instant, before it becomes a Check."""
+
+    kinds: set[CheckKind] = field(default_factory=set)
+    items: set[Item] = field(default_factory=set)
+    intervals: set[int] = field(default_factory=set)
+
+
+def monitoring_checks(
+    library: Library,
+    protocol_id: str,
+    start: datetime,
+    events: Sequence[ScheduleEvent],
+    until: datetime,
+) -> tuple[Check, ...]:
+    """Every check of the protocol's schedule from `start` to `until` (inclusive), sorted by due time."""
+    start = _utc("start", start)
+    until = _utc("until", until)
+    timeline = sorted(((_utc("events", e.at), e.kind) for e in events), key=lambda event: event[0])
+    try:
+        protocol = library.protocol(protocol_id)
+    except KeyError:
+        raise InvalidSchedule("protocol", f"unknown protocol {protocol_id!r}") from None
+    if until < start:
+        raise InvalidSchedule("until", f"{_text(until)} is before the start {_text(start)}")
+    stop = _validated_stop(timeline, start)
+    horizon = until if stop is None else min(until, stop)
+    schedule = library.schedule(protocol.schedule)
+    monitoring = library.document.monitoring
+    slots: dict[datetime, _Slot] = {}
+
+    if schedule.baseline:
+        # The baseline precedes the grid: it has to be recorded before the grid's first step is due.
+        first_step = min(track.phases[0].every_min for track in schedule.tracks)
+        _put(slots, start, "baseline", monitoring.core_items, first_step)
+
+    windows = _windows(schedule, [at for at, kind in timeline if kind in schedule.retighten_on], horizon)
+    for track in schedule.tracks:
+        for due, every in _grid(track, start, horizon):
+            # Inside a re-tightening window the window's own grid replaces the base grid.
+            if not any(opened < due <= closed for opened, closed in windows):
+                _put(slots, due, "routine", track.items, every)
+    for opened, closed in windows:
+        for track in schedule.retighten:
+            for due, every in _grid(track, opened, closed):
+                _put(slots, due, "after-change", track.items, every)
+
+    if stop is not None and protocol.after_stop_schedule is not None:
+        for track in library.schedule(protocol.after_stop_schedule).tracks:
+            for due, every in _grid(track, stop, until):
+                _put(slots, due, "after-stop", track.items, every)
+
+    return tuple(_check(monitoring, start, due, slots[due]) for due in sorted(slots))
+
+
+def check_state(check: Check, recorded: bool, now: datetime) -> CheckState:
+    """Upcoming before its due time, due from then, overdue from due + grace, done once recorded."""
+    now = _utc("now", now)
+    if recorded:
+        return "done"
+    if now < check.due:
+        return "upcoming"
+    if now < check.overdue_at:
+        return "due"
+    return "overdue"
+
+
+def was_late(check: Check, recorded_at: datetime) -> bool:
+    """Whether a check was already overdue when it was recorded."""
+    return _utc("recorded_at", recorded_at) >= check.overdue_at
+
+
+def next_check(checks: Iterable[Check], recorded_dues: AbstractSet[datetime], now: datetime) -> Check | None:
+    """The check to do next: the earliest one not recorded; None when every check is recorded.
+
+    An unrecorded check stays first however long ago it fell due: an overdue check is cleared only by
+    recording it, so the answer does not move on with `now` (which is still checked to be aware).
+    """
+    _utc("now", now)
+    recorded = {_utc("recorded_dues", due) for due in recorded_dues}
+    for check in sorted(checks, key=lambda c: c.due):
+        if check.due not in recorded:
+            return check
+    return None
+
+
+def grace_minutes(monitoring: Monitoring, interval_min: int) -> int:
+    """Grace for a check produced by a grid of this interval: the first bounded entry that covers it,
+    else the open-ended entry."""
+    for grace in monitoring.grace:
+        if grace.interval_max_min is not None and interval_min <= grace.interval_max_min:
+            return grace.grace_min
+    for grace in monitoring.grace:
+        if grace.interval_max_min is None:
+            return grace.grace_min
+    raise InvalidSchedule("library", f"monitoring.grace has no entry for a {interval_min}-min interval")
+
+
+def _utc(name: str, instant: datetime) -> datetime:
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise InvalidSchedule(
+            name, f"{instant.isoformat()} has no time zone (add Z or an offset like +01:00)"
+        )
+    return instant.astimezone(UTC)
+
+
+def _text(instant: datetime) -> str:
+    return instant.replace(tzinfo=None).isoformat() + "Z"
+
+
+def _validated_stop(timeline: list[tuple[datetime, EventKind]], start: datetime) -> datetime | None:
+    """The stop instant, if any, after checking that no event precedes the start or follows a stop."""
+    stop: datetime | None = None
+    for at, kind in timeline:
+        if at < start:
+            raise InvalidSchedule("events", f"{kind} at {_text(at)} is before the start {_text(start)}")
+        if stop is not None and kind == "stop":
+            raise InvalidSchedule(
+                "events", f"a second stop at {_text(at)}: the infusion stopped at {_text(stop)}"
+            )
+        if stop is not None and at > stop:
+            raise InvalidSchedule("events", f"{kind} at {_text(at)} comes after the stop at {_text(stop)}")
+        if kind == "stop":
+            stop = at
+    return stop
+
+
+def _window_minutes(schedule: Schedule) -> int | None:
+    """How long a re-tightening window lasts; None (until stopped) if a re-tightened track never ends."""
+    ends = [track.phases[-1].until_min for track in schedule.retighten]
+    if None in ends:
+        return None
+    return max((end for end in ends if end is not None), default=0)
+
+
+def _windows(
+    schedule: Schedule, events: list[datetime], horizon: datetime
+) -> list[tuple[datetime, datetime]]:
+    """Each re-tightening event's window (opened, closed], cut short by the next such event.
+
+    The cut windows cover exactly the same instants as the whole ones (each next window begins where the
+    previous was cut), so a base-grid check inside any whole window is inside a cut one.
+    """
+    length = _window_minutes(schedule)
+    windows = []
+    for index, opened in enumerate(events):
+        closed = horizon if length is None else min(horizon, opened + timedelta(minutes=length))
+        if index + 1 < len(events):
+            closed = min(closed, events[index + 1])
+        windows.append((opened, closed))
+    return windows
+
+
+def _grid(track: Track, anchor: datetime, last: datetime) -> Iterator[tuple[datetime, int]]:
+    """(due, interval) for each step of the track anchored at `anchor`, up to and including `last`."""
+    for offset, every in _steps(track):
+        due = anchor + timedelta(minutes=offset)
+        if due > last:
+            return
+        yield due, every
+
+
+def _steps(track: Track) -> Iterator[tuple[int, int]]:
+    """(minutes from the anchor, interval) for every step of the track, for ever if its last phase is open.
+
+    Each phase steps its interval from the previous phase's end up to and including its own end.
+    """
+    previous = 0
+    for phase in track.phases:
+        offset = previous + phase.every_min
+        if phase.until_min is None:
+            while True:
+                yield offset, phase.every_min
+                offset += phase.every_min
+        while offset <= phase.until_min:
+            yield offset, phase.every_min
+            offset += phase.every_min
+        previous = phase.until_min
+
+
+def _put(
+    slots: dict[datetime, _Slot], due: datetime, kind: CheckKind, items: Iterable[Item], every: int
+) -> None:
+    slot = slots.setdefault(due, _Slot())
+    slot.kinds.add(kind)
+    slot.items.update(items)
+    slot.intervals.add(every)
+
+
+def _check(monitoring: Monitoring, start: datetime, due: datetime, slot: _Slot) -> Check:
+    kind = next(kind for kind in _KIND_PRECEDENCE if kind in slot.kinds)
+    items = set(slot.items)
+    since_start = due - start
+    # Companions never create a check: they ride along with one that is due anyway.
+    for companion in monitoring.companions:
+        if (
+            (companion.with_item is not None and companion.with_item in items)
+            or companion.with_every_check
+            or (companion.at_baseline and kind == "baseline")
+            or (
+                companion.every_min_from_start is not None
+                and since_start > timedelta(0)
+                and since_start % timedelta(minutes=companion.every_min_from_start) == timedelta(0)
+            )
+        ):
+            items.add(companion.item)
+    interval = min(slot.intervals)
+    return Check(
+        due=due,
+        kind=kind,
+        items=tuple(item for item in ITEMS if item in items),
+        interval_min=interval,
+        grace_min=grace_minutes(monitoring, interval),
+    )
