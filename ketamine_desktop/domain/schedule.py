@@ -128,7 +128,9 @@ def monitoring_checks(
             for due, every in _grid(track, stop, until):
                 _put(slots, due, "after-stop", track.items, every)
 
-    return tuple(_check(monitoring, start, due, slots[due]) for due in sorted(slots))
+    dues = sorted(slots)
+    periodic = _periodic_companions(monitoring, start, dues)
+    return tuple(_check(monitoring, due, slots[due], periodic.get(due, set())) for due in dues)
 
 
 def check_state(check: Check, recorded: bool, now: datetime) -> CheckState:
@@ -265,21 +267,38 @@ def _put(
     slot.intervals.add(every)
 
 
-def _check(monitoring: Monitoring, start: datetime, due: datetime, slot: _Slot) -> Check:
+def _periodic_companions(
+    monitoring: Monitoring, start: datetime, dues: Sequence[datetime]
+) -> dict[datetime, set[Item]]:
+    """Periodic companions (4-hourly temperature) ride on the first check at or after each mark.
+
+    Marks are whole multiples of the period from the start. Taking the first check at or after a mark,
+    rather than only a check exactly on it, means a re-tightening window that moves the grid off the
+    mark delays the item by minutes instead of skipping it for a whole period.
+    """
+    riders: dict[datetime, set[Item]] = {}
+    for companion in monitoring.companions:
+        if companion.every_min_from_start is None:
+            continue
+        period = timedelta(minutes=companion.every_min_from_start)
+        taken = start  # the baseline covers the start itself (at_baseline)
+        for due in dues:
+            mark = start + ((due - start) // period) * period
+            if mark > taken:
+                riders.setdefault(due, set()).add(companion.item)
+                taken = mark
+    return riders
+
+
+def _check(monitoring: Monitoring, due: datetime, slot: _Slot, periodic: set[Item]) -> Check:
     kind = next(kind for kind in _KIND_PRECEDENCE if kind in slot.kinds)
-    items = set(slot.items)
-    since_start = due - start
+    items = slot.items | periodic
     # Companions never create a check: they ride along with one that is due anyway.
     for companion in monitoring.companions:
         if (
             (companion.with_item is not None and companion.with_item in items)
             or companion.with_every_check
             or (companion.at_baseline and kind == "baseline")
-            or (
-                companion.every_min_from_start is not None
-                and since_start > timedelta(0)
-                and since_start % timedelta(minutes=companion.every_min_from_start) == timedelta(0)
-            )
         ):
             items.add(companion.item)
     interval = min(slot.intervals)

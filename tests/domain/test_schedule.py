@@ -402,7 +402,8 @@ def test_stop_with_observation_afterwards(library: Library) -> None:
         ("17:20", "after-stop"),
     ]
     after = [c for c in result if c.kind == "after-stop"]
-    assert all(set(c.items) == FULL for c in after)
+    # 16:20 is the first check after the 16:00 mark, so the 4-hourly temperature rides on it.
+    assert [set(c.items) - FULL for c in after] == [set(), set(), {"temperature"}, set()]
     assert all((c.interval_min, c.grace_min) == (60, 15) for c in after)
 
 
@@ -584,14 +585,14 @@ def test_merged_kinds_follow_the_contract_precedence(library: Library) -> None:
     # No default-library input makes two kinds meet on one instant; the rule is pinned here directly.
     monitoring = library.document.monitoring
     slot = schedule_module._Slot(kinds={"routine", "after-change"}, items={"pain"}, intervals={60, 30})
-    merged = schedule_module._check(monitoring, START, START + timedelta(hours=1), slot)
+    merged = schedule_module._check(monitoring, START + timedelta(hours=1), slot, set())
     assert (merged.kind, merged.interval_min, merged.grace_min) == ("after-change", 30, 10)
     slot = schedule_module._Slot(
         kinds={"after-stop", "after-change", "baseline"}, items={"pain"}, intervals={15}
     )
-    assert schedule_module._check(monitoring, START, START, slot).kind == "baseline"
+    assert schedule_module._check(monitoring, START, slot, set()).kind == "baseline"
     slot = schedule_module._Slot(kinds={"after-stop", "routine"}, items={"sedation"}, intervals={60})
-    merged = schedule_module._check(monitoring, START, START + timedelta(minutes=90), slot)
+    merged = schedule_module._check(monitoring, START + timedelta(minutes=90), slot, set())
     assert merged.kind == "after-stop"
     assert merged.items == ("sedation", "consciousness", "monitors_attached")
 
@@ -687,3 +688,11 @@ def _with_schedule(library: Library, schedule_id: str, **update: object) -> Libr
     document = library.document
     schedules = tuple(s.model_copy(update=update) if s.id == schedule_id else s for s in document.schedules)
     return library.model_copy(update={"document": document.model_copy(update={"schedules": schedules})})
+
+
+def test_temperature_is_not_skipped_when_a_window_moves_the_grid_off_the_mark(library: Library) -> None:
+    """Start 08:00, rate increase 14:10: the 16:00 base check is dropped inside the window, so the
+    4-hourly temperature rides on the first check after 16:00 (16:10) instead of waiting until 20:00."""
+    result = checks(library, "chronic-opioid-tolerant", (ev("14:10", "rate-increase"),))
+    with_temperature = [c.due for c in result if "temperature" in c.items and c.due <= at("20:00")]
+    assert with_temperature == [at("08:00"), at("12:00"), at("16:10"), at("20:00")]

@@ -189,16 +189,29 @@ def oracle(library: Library, s: Scenario) -> list[tuple[datetime, str, tuple[Ite
             continue
         kind = next(k for k in ("baseline", "after-stop", "after-change", "routine") if k in kinds)
         for companion in monitoring.companions:
-            n = companion.every_min_from_start
             if (
                 (companion.with_item in items)
                 or companion.with_every_check
                 or (companion.at_baseline and kind == "baseline")
-                or (n is not None and due > start and (due - start) % timedelta(minutes=n) == timedelta(0))
             ):
                 items.add(companion.item)
-        result.append((due, kind, tuple(i for i in ITEMS if i in items), min(intervals)))
-    return result
+        result.append((due, kind, items, min(intervals)))
+    # Periodic companions: the first check at or after each whole multiple of the period from the start.
+    for companion in monitoring.companions:
+        n = companion.every_min_from_start
+        if n is None:
+            continue
+        period = timedelta(minutes=n)
+        mark = start + period
+        while result and mark <= result[-1][0]:
+            first = next(entry for entry in result if entry[0] >= mark)
+            first[2].add(companion.item)
+            mark += period
+            while mark <= first[0]:
+                mark += period
+    return [
+        (due, kind, tuple(i for i in ITEMS if i in items), interval) for due, kind, items, interval in result
+    ]
 
 
 # --- The properties -----------------------------------------------------------------------------------------
