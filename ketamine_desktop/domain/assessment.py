@@ -15,10 +15,10 @@ Semantics, in brief:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationInfo, field_validator
 
@@ -31,6 +31,7 @@ from ketamine_desktop.domain.library import (
     News2Band,
     News2Risk,
     Severity,
+    rule_problems,
 )
 from ketamine_desktop.domain.units import round_half_up
 
@@ -58,28 +59,6 @@ RiskLevel = Literal["low", "low-medium", "medium", "high"]
 # Orders, not clinical numbers: how to sort actions and which decision wins.
 _SEVERITY_ORDER: tuple[Severity, ...] = ("urgent", "warning", "info")
 _INFUSION_ORDER: tuple[InfusionDecision, ...] = ("continue", "reduce", "pause", "stop")
-
-# What kind of value each escalation field holds, so a library rule that tests it the wrong way (a `min`
-# on POSS, `is_true` on a number) is refused instead of silently never firing.
-_FieldKind = Literal["number", "text", "flag"]
-_FIELD_KINDS: Mapping[str, _FieldKind] = MappingProxyType(
-    {
-        "poss": "text",
-        "rass": "number",
-        "respiration_rate": "number",
-        "spo2": "number",
-        "pulse": "number",
-        "systolic_bp": "number",
-        "pain": "number",
-        "previous_pain": "number",
-        "news2_total": "number",
-        "news2_max_parameter_score": "number",
-        "psychotomimetic": "flag",
-        "prior_episodes": "number",
-        "nausea": "flag",
-    }
-)
-_TEXT_VALUES: Mapping[str, tuple[str, ...]] = MappingProxyType({"poss": get_args(PossLevel)})
 
 _Fact = Decimal | str | bool | None
 
@@ -293,42 +272,9 @@ def score_news2(library: Library, obs: Observation) -> News2Result:
 # --- Escalation ----------------------------------------------------------------------------------------
 
 
-def _condition_problems(place: str, condition: Condition) -> Iterator[str]:
-    kind = _FIELD_KINDS.get(condition.field)
-    if kind is None:
-        yield f"{place}: unknown field {condition.field!r}"
-        return
-    numeric = condition.min is not None or condition.max is not None
-    if kind == "number":
-        if condition.equals is not None or condition.is_true is not None:
-            yield f"{place}: {condition.field} is a number: test it with min and max"
-        elif not numeric:
-            yield f"{place}: states no test (min, max)"
-        elif condition.min is not None and condition.max is not None and condition.min > condition.max:
-            yield f"{place}: min {condition.min} is above max {condition.max}"
-    elif kind == "text":
-        allowed = _TEXT_VALUES[condition.field]
-        if numeric or condition.is_true is not None or condition.equals is None:
-            yield f"{place}: {condition.field} is a scale level: test it with equals"
-        else:
-            for value in condition.equals:
-                if value not in allowed:
-                    yield f"{place}: {value!r} is not a {condition.field} level ({', '.join(allowed)})"
-    elif numeric or condition.equals is not None or condition.is_true is None:
-        yield f"{place}: {condition.field} is yes or no: test it with is_true"
-
-
 def escalation_problems(library: Library) -> tuple[str, ...]:
-    """Rules that could never fire as meant (a wrong kind of test, an empty group, an unknown level)."""
-    problems: list[str] = []
-    for index, rule in enumerate(library.document.escalation):
-        for g_index, group in enumerate(rule.when):
-            place = f"escalation[{index}] ({rule.code}).when[{g_index}]"
-            if not group:
-                problems.append(f"{place}: an empty group would fire on every check")
-            for c_index, condition in enumerate(group):
-                problems.extend(_condition_problems(f"{place}[{c_index}]", condition))
-    return tuple(problems)
+    """Rules that could never fire as meant; the loader refuses such a library, this guards any other."""
+    return tuple(rule_problems(library.document))
 
 
 def _rass_psychotomimetic_threshold(library: Library) -> int | None:

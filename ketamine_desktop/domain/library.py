@@ -8,6 +8,7 @@ reported by name and place, and no half-loaded library ever reaches the rest of 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
@@ -534,6 +535,8 @@ def consistency_problems(doc: LibraryDocument) -> Iterator[str]:
             yield from _infusion_problems(f"{place}.infusion", protocol.infusion)
     for index, schedule in enumerate(doc.schedules):
         yield from _schedule_problems(f"schedules[{index}] ({schedule.id})", schedule)
+    yield from _grace_problems(doc.monitoring.grace)
+    yield from rule_problems(doc)
     yield from _news2_problems(doc.news2)
     yield from _source_problems(doc)
 
@@ -628,6 +631,72 @@ def _schedule_problems(place: str, s: Schedule) -> Iterator[str]:
             yield f"{place}.retighten[{t_index}]: a re-tightening window must end"
 
 
+def _grace_problems(grace: tuple[Grace, ...]) -> Iterator[str]:
+    bounded = [g.interval_max_min for g in grace if g.interval_max_min is not None]
+    if bounded != sorted(set(bounded)):
+        yield "monitoring.grace: bounded entries must rise strictly by interval_max_min"
+    if grace[-1].interval_max_min is not None or len(bounded) != len(grace) - 1:
+        yield "monitoring.grace: exactly one entry, the last, must be open-ended (no interval_max_min)"
+
+
+# What kind of value each escalation field holds, so a rule that tests it the wrong way (a `min` on POSS,
+# `is_true` on a number) is refused at load instead of silently never firing.
+FIELD_KINDS: dict[ConditionField, Literal["number", "text", "flag"]] = {
+    "poss": "text",
+    "rass": "number",
+    "respiration_rate": "number",
+    "spo2": "number",
+    "pulse": "number",
+    "systolic_bp": "number",
+    "pain": "number",
+    "previous_pain": "number",
+    "news2_total": "number",
+    "news2_max_parameter_score": "number",
+    "psychotomimetic": "flag",
+    "prior_episodes": "number",
+    "nausea": "flag",
+}
+
+
+def rule_problems(doc: LibraryDocument) -> Iterator[str]:
+    """Rules that could never fire as meant: a wrong kind of test, an empty group, an unknown level."""
+    levels = {scale.id.lower(): tuple(level.value for level in scale.levels) for scale in doc.sedation_scales}
+    for index, rule in enumerate(doc.escalation):
+        for g_index, group in enumerate(rule.when):
+            place = f"escalation[{index}] ({rule.code}).when[{g_index}]"
+            if not group:
+                yield f"{place}: an empty group would fire on every check"
+            for c_index, condition in enumerate(group):
+                yield from _condition_problems(f"{place}[{c_index}]", condition, levels)
+
+
+def _condition_problems(
+    place: str, condition: Condition, levels: dict[str, tuple[str, ...]]
+) -> Iterator[str]:
+    kind = FIELD_KINDS.get(condition.field)
+    if kind is None:
+        yield f"{place}: unknown field {condition.field!r}"
+        return
+    numeric = condition.min is not None or condition.max is not None
+    if kind == "number":
+        if condition.equals is not None or condition.is_true is not None:
+            yield f"{place}: {condition.field} is a number: test it with min and max"
+        elif not numeric:
+            yield f"{place}: states no test (min, max)"
+        elif condition.min is not None and condition.max is not None and condition.min > condition.max:
+            yield f"{place}: min {condition.min} is above max {condition.max}"
+    elif kind == "text":
+        allowed = levels.get(condition.field, ())
+        if numeric or condition.is_true is not None or condition.equals is None:
+            yield f"{place}: {condition.field} is a scale level: test it with equals"
+        else:
+            for value in condition.equals:
+                if value not in allowed:
+                    yield f"{place}: {value!r} is not a {condition.field} level ({', '.join(allowed)})"
+    elif numeric or condition.equals is not None or condition.is_true is None:
+        yield f"{place}: {condition.field} is yes or no: test it with is_true"
+
+
 def _news2_problems(n: News2) -> Iterator[str]:
     ids = [p.id for p in n.parameters]
     for duplicate in _duplicates(ids):
@@ -641,7 +710,7 @@ def _news2_problems(n: News2) -> Iterator[str]:
             yield f"{place}: the first band must be open below"
         if bands[-1].max is not None:
             yield f"{place}: the last band must be open above"
-        for before, after in zip(bands, bands[1:], strict=False):
+        for before, after in itertools.pairwise(bands):
             if before.max is None or after.min is None or after.min != before.max + parameter.resolution:
                 yield f"{place}: bands must follow on without gap or overlap at {parameter.resolution}"
             elif after.max is not None and after.max < after.min:
@@ -663,7 +732,9 @@ def _source_refs(doc: LibraryDocument) -> Iterator[tuple[str, str]]:
         if isinstance(value, BaseModel):
             for name in type(value).model_fields:
                 child = getattr(value, name)
-                if (name == "sources" or name.endswith("_sources")) and not isinstance(value, LibraryDocument):
+                if (name == "sources" or name.endswith("_sources")) and not isinstance(
+                    value, LibraryDocument
+                ):
                     for ref in child:
                         yield f"{place}.{name}", ref
                 else:

@@ -8,7 +8,6 @@ from typing import Any, get_args
 
 import pytest
 
-from ketamine_desktop.domain import assessment as assessment_module
 from ketamine_desktop.domain.assessment import (
     Action,
     Assessment,
@@ -20,6 +19,7 @@ from ketamine_desktop.domain.assessment import (
     escalation_problems,
 )
 from ketamine_desktop.domain.library import (
+    FIELD_KINDS,
     Condition,
     ConditionField,
     EscalationRule,
@@ -396,7 +396,7 @@ def test_the_default_library_rules_are_well_formed(library: Library) -> None:
 
 
 def test_every_condition_field_has_a_kind() -> None:
-    assert set(get_args(ConditionField)) == set(assessment_module._FIELD_KINDS)
+    assert set(get_args(ConditionField)) == set(FIELD_KINDS)
 
 
 def test_a_rule_on_every_field_can_be_evaluated(library: Library) -> None:

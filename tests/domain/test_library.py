@@ -380,3 +380,20 @@ def test_byte_flips_are_all_refused() -> None:
 @pytest.mark.slow
 def test_byte_flips_are_all_refused_10000() -> None:
     assert _flip_trials(10_000, seed=1717) == (10_000, 10_000)
+
+
+def test_grace_table_rules() -> None:
+    text = replaced("{ interval_max_min = 15, grace_min = 5 },\n  { interval_max_min = 30, grace_min = 10 },",
+                    "{ interval_max_min = 30, grace_min = 10 },\n  { interval_max_min = 15, grace_min = 5 },")
+    assert any("must rise strictly" in p for p in refused(text))
+    text = replaced("  { grace_min = 15 },\n", "  { interval_max_min = 60, grace_min = 15 },\n")
+    assert any("exactly one entry, the last, must be open-ended" in p for p in refused(text))
+    text = replaced("  { interval_max_min = 15, grace_min = 5 },\n", "  { grace_min = 5 },\n")
+    assert any("exactly one entry, the last, must be open-ended" in p for p in refused(text))
+
+
+def test_escalation_rules_that_could_never_fire_are_refused_at_load() -> None:
+    text = replaced('[{ field = "poss", equals = ["4"] }],', '[{ field = "poss", min = 4 }],')
+    assert any("escalation[0] (stop-infusion).when[0][0]: poss is a scale level: test it with equals" in p for p in refused(text))
+    text = replaced('when = [[{ field = "nausea", is_true = true }]]', "when = [[]]")
+    assert any("(nausea).when[0]: an empty group would fire on every check" in p for p in refused(text))
