@@ -47,7 +47,7 @@ def build_parser(command: str | None = None) -> StrictParser:
 
 
 def _command_module(module_name: str) -> CommandModule:
-    module: CommandModule = importlib.import_module(module_name)  # type: ignore[assignment]
+    module: CommandModule = importlib.import_module(module_name)
     return module
 
 
