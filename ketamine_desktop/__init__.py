@@ -1,8 +1,5 @@
 """ketamine_desktop: a bedside tool for safe IV ketamine for pain."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("ketamine-desktop")
-except PackageNotFoundError:  # running from a source tree or a frozen bundle without metadata
-    __version__ = "0.1.0"
+# A constant, not importlib.metadata: reading the metadata cost about 22 ms of every start-up.
+# tests/test_version.py keeps it equal to the version in pyproject.toml.
+__version__ = "0.1.0"
