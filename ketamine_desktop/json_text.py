@@ -35,7 +35,9 @@ def _encode(value: object, indent: int | None, level: int) -> list[str]:
         return [json.dumps(value, allow_nan=False)]
     if isinstance(value, Mapping):
         items = [(json.dumps(str(k), ensure_ascii=False), v) for k, v in value.items()]
-        return _container("{", "}", [[k, ": ", *_encode(v, indent, level + 1)] for k, v in items], indent, level)
+        return _container(
+            "{", "}", [[k, ": ", *_encode(v, indent, level + 1)] for k, v in items], indent, level
+        )
     if isinstance(value, Sequence):
         return _container("[", "]", [_encode(v, indent, level + 1) for v in value], indent, level)
     raise TypeError(f"cannot write {type(value).__name__} as JSON")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ketamine_desktop import __version__
-from ketamine_desktop.cli.common import EXIT_INVALID_INPUT, InputError, StrictParser, Streams
+from ketamine_desktop.cli.common import EXIT_INVALID_INPUT, InputError, Streams, StrictParser
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "library": ("ketamine_desktop.cli.library_cmd", "list or validate a drug library"),

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from ketamine_desktop.cli.common import (
     EXIT_INVALID_INPUT,
-    StrictParser,
     Streams,
+    StrictParser,
     default_library_path,
     write_json,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ketamine_desktop.cli.common import StrictParser, Streams
+from ketamine_desktop.cli.common import Streams, StrictParser
 
 
 def configure(parser: StrictParser) -> None:
