@@ -1,0 +1,1 @@
+"""The window: dumb views over the state stores; every clinical number comes from the domain."""

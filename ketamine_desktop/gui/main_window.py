@@ -1,0 +1,246 @@
+"""The main window: title, patient strip, the four tabs, menus, status bar; it opens the dialogs.
+
+It holds no clinical state of its own. The plan store is read to show things; every change goes out as a
+command through `command_issued`, which the composition root (app.py) connects to the store, together
+with every other cross-component signal, in one place.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ketamine_desktop.domain.library import Library
+from ketamine_desktop.gui.dialogs.about import AboutDialog
+from ketamine_desktop.gui.dialogs.prestart import PrestartDialog
+from ketamine_desktop.gui.dialogs.sources import SourcesDialog
+from ketamine_desktop.gui.numbers import Display
+from ketamine_desktop.gui.tabs.contraindications import ContraindicationsTab
+from ketamine_desktop.gui.tabs.dosing import DosingTab
+from ketamine_desktop.gui.tabs.monitoring import MonitoringTab
+from ketamine_desktop.gui.tabs.side_effects import SideEffectsTab
+from ketamine_desktop.gui.theme import icon
+from ketamine_desktop.gui.widgets.accessible import named, styled
+from ketamine_desktop.gui.widgets.elided import ElidedLabel
+from ketamine_desktop.state.plan import PlanChange, PlanStore
+from ketamine_desktop.state.settings import ViewPrefs
+
+APP_NAME = "Ketamine Desktop"
+TAB_TITLES = ("Dosing", "Monitoring", "Contraindications", "Side effects")
+
+
+class PatientStrip(QFrame):
+    """Bed or location, optional initials, weight and protocol: visible above every tab.
+
+    Bed and initials stay in this widget only: never in the window title, settings or logs.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("patientStrip")
+        self.bed = named(QLineEdit(self), "bedField", "Bed or location")
+        self.bed.setPlaceholderText("e.g. Ward 7, bed 12")
+        self.bed.setMaxLength(40)
+        self.bed.setMinimumWidth(150)
+        self.initials = named(QLineEdit(self), "initialsField", "Patient initials (optional)")
+        self.initials.setMaxLength(4)
+        self.initials.setFixedWidth(64)
+        self.weight = styled(QLabel("—", self), "stripValue")
+        self.weight.setObjectName("stripWeight")
+        self.protocol = styled(ElidedLabel("", self), "stripValue")
+        self.protocol.setObjectName("stripProtocol")
+        bed_label = QLabel("Be&d/location", self)
+        bed_label.setBuddy(self.bed)
+        initials_label = QLabel("Initia&ls (optional)", self)
+        initials_label.setBuddy(self.initials)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.addWidget(bed_label)
+        layout.addWidget(self.bed, 1)
+        layout.addSpacing(8)
+        layout.addWidget(initials_label)
+        layout.addWidget(self.initials)
+        layout.addSpacing(12)
+        layout.addWidget(QLabel("Weight", self))
+        layout.addWidget(self.weight)
+        layout.addSpacing(12)
+        layout.addWidget(QLabel("Protocol", self))
+        layout.addWidget(self.protocol, 3)
+
+    def show_plan(self, plan: PlanStore, display: Display) -> None:
+        weight = plan.entries.weight_kg
+        self.weight.setText(display.kg(weight) if weight is not None and plan.is_current else "—")
+        protocol = plan.protocol
+        self.protocol.setText(protocol.name if protocol is not None else "not chosen yet (Dosing tab)")
+        self.protocol.setToolTip(f"{protocol.name}\n{protocol.setting}" if protocol is not None else "")
+
+
+class MainWindow(QMainWindow):
+    command_issued = Signal(object)  # a state.plan command (the completed checklist)
+    night_mode_toggled = Signal(bool)
+    glance_mode_toggled = Signal(bool)
+
+    def __init__(self, library: Library, plan: PlanStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self._library = library
+        self._plan = plan
+        self._display = Display(library)
+        self.prestart_dialog: PrestartDialog | None = None
+        self.about_dialog: AboutDialog | None = None
+        self.sources_dialog: SourcesDialog | None = None
+        self.setWindowTitle(f"{APP_NAME} — {library.name} {library.version}")
+        self.setWindowIcon(icon("app.svg"))
+
+        self.strip = PatientStrip(self)
+        self.dosing = DosingTab(library, self)
+        self.monitoring = MonitoringTab(library, self)
+        self.contraindications = ContraindicationsTab(library, self)
+        self.side_effects = SideEffectsTab(library, self)
+        self.tabs = named(QTabWidget(self), "mainTabs", "Main tabs")
+        for number, (tab, title) in enumerate(
+            zip(
+                (self.dosing, self.monitoring, self.contraindications, self.side_effects),
+                TAB_TITLES,
+                strict=True,
+            ),
+            start=1,
+        ):
+            self.tabs.addTab(tab, title)
+            self.tabs.setTabToolTip(number - 1, f"{title} (Ctrl+{number})")
+        self.tabs.tabBar().setObjectName("mainTabBar")
+        self.tabs.tabBar().setAccessibleName("Tabs: Dosing, Monitoring, Contraindications, Side effects")
+
+        central = QWidget(self)
+        self._column = QVBoxLayout(central)
+        self._column.setContentsMargins(8, 6, 8, 0)
+        self._column.setSpacing(6)
+        self._column.addWidget(self.strip)
+        self._column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.alert_banner: QWidget | None = None
+
+        self._build_menus()
+        self.library_status = QLabel(
+            f"Library: {library.name} {library.version} · SHA-256 {library.short_sha256}", self
+        )
+        self.library_status.setObjectName("libraryStatus")
+        self.library_status.setToolTip(f"SHA-256 of the library file: {library.sha256}")
+        self.review_status = QLabel("Pharmacy review required before clinical use (Help > About)", self)
+        self.review_status.setObjectName("reviewStatus")
+        self.statusBar().addWidget(self.library_status, 1)
+        self.statusBar().addPermanentWidget(self.review_status)
+
+        self.setTabOrder(self.strip.bed, self.strip.initials)
+        self.setTabOrder(self.strip.initials, self.tabs.tabBar())
+        self.setTabOrder(self.tabs.tabBar(), self.dosing.form.protocol_combo)
+        self.dosing.start_requested.connect(self._on_dosing_start_requested)
+        self.dosing.sources_requested.connect(self._on_dosing_sources_requested)
+        self.resize(1280, 720)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        quit_action = QAction("&Quit", self)
+        quit_action.setObjectName("quitAction")
+        quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        view = self.menuBar().addMenu("&View")
+        self.tab_actions: list[QAction] = []
+        for number, title in enumerate(TAB_TITLES, start=1):
+            action = QAction(f"{title} tab", self)
+            action.setObjectName(f"showTab{number}Action")
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda _checked=False, i=number - 1: self.show_tab(i))
+            view.addAction(action)
+            self.tab_actions.append(action)
+        view.addSeparator()
+        self.night_action = QAction("&Night mode (dark, low glare)", self)
+        self.night_action.setObjectName("nightModeAction")
+        self.night_action.setCheckable(True)
+        self.night_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        self.night_action.toggled.connect(self.night_mode_toggled)
+        view.addAction(self.night_action)
+        self.glance_action = QAction("&Glance mode (large numbers)", self)
+        self.glance_action.setObjectName("glanceModeAction")
+        self.glance_action.setCheckable(True)
+        self.glance_action.setShortcut(QKeySequence("Ctrl+G"))
+        self.glance_action.toggled.connect(self.glance_mode_toggled)
+        view.addAction(self.glance_action)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About Ketamine Desktop and its library", self)
+        about.setObjectName("aboutAction")
+        about.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        about.triggered.connect(self.open_about)
+        help_menu.addAction(about)
+
+    def set_alert_banner(self, banner: QWidget) -> None:
+        """Put the running session's reminder banner between the patient strip and the tabs, so it shows
+        over every tab."""
+        if self.alert_banner is not None:
+            self._column.removeWidget(self.alert_banner)
+            self.alert_banner.deleteLater()
+        banner.setParent(self.centralWidget())
+        self._column.insertWidget(1, banner)
+        self.alert_banner = banner
+
+    # --- showing ---
+
+    def show_tab(self, index: int) -> None:
+        self.tabs.setCurrentIndex(index)
+        self.tabs.currentWidget().setFocus()
+
+    def show_prefs(self, prefs: ViewPrefs) -> None:
+        for action, on in ((self.night_action, prefs.night_mode), (self.glance_action, prefs.glance_mode)):
+            if action.isChecked() != on:
+                action.blockSignals(True)
+                action.setChecked(on)
+                action.blockSignals(False)
+        self.dosing.set_glance(prefs.glance_mode)
+
+    def show_plan(self, change: PlanChange) -> None:
+        self.strip.show_plan(self._plan, self._display)
+        if change & PlanChange.PLANNED and self._plan.planned is not None:
+            self.show_tab(1)
+
+    # --- dialogs ---
+
+    def open_about(self) -> None:
+        self.about_dialog = AboutDialog(self._library, self)
+        self.about_dialog.open()
+
+    def _on_dosing_sources_requested(self) -> None:
+        protocol = self._plan.protocol
+        regimen = self._plan.regimen
+        if regimen is not None:
+            protocol = self._library.protocol(regimen.protocol_id)  # the card's numbers are this one's
+        self.sources_dialog = SourcesDialog(self._library, protocol, self)
+        self.sources_dialog.open()
+
+    def _on_dosing_start_requested(self) -> None:
+        regimen = self._plan.regimen
+        if regimen is None or not self._plan.start_gate().can_start:
+            return  # the button is disabled then; a queued click must not slip through
+        dialog = PrestartDialog(self._library, regimen, self._plan.screening, self)
+        dialog.accepted.connect(lambda: self.command_issued.emit(dialog.command()))
+        self.prestart_dialog = dialog
+        dialog.open()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        for dialog in (self.prestart_dialog, self.about_dialog, self.sources_dialog):
+            if dialog is not None and dialog.isVisible():
+                dialog.close()
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""Qt table models: adapters over immutable tuples from the domain and the library."""

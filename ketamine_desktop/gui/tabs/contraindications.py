@@ -1,0 +1,245 @@
+"""The Contraindications tab: the library's contraindications and cautions as a checklist.
+
+Each item is answered "not present" or "present". A present absolute item blocks starting, with no
+override; a present contraindicated item needs a named senior clinician and a reason; a present caution
+needs an acknowledgement. The domain's `screen` decides; this tab shows its result item by item.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ketamine_desktop.domain.library import Contraindication, Library
+from ketamine_desktop.domain.screening import ScreeningAnswer, ScreeningItemResult, ScreeningResult
+from ketamine_desktop.gui.theme import level_pixmap, screening_look
+from ketamine_desktop.gui.widgets.accessible import named, styled
+from ketamine_desktop.gui.widgets.scroll import vertical_scroll
+from ketamine_desktop.gui.widgets.sources import SourcedLabel, sources_html
+from ketamine_desktop.state.plan import AnswerScreening, PlanChange, PlanStore
+
+LEVEL_LOOK: dict[str, tuple[str, str]] = {
+    "absolute": ("hard", "Absolute: cannot start"),
+    "contraindicated": ("soft", "Contraindicated: senior override with reason"),
+    "caution": ("caution", "Caution: acknowledge"),
+}
+STATUS_LEVEL: dict[str, str] = {
+    "unanswered": "pending",
+    "clear": "ok",
+    "blocks": "hard",
+    "needs-override": "soft",
+    "overridden": "ok",
+    "needs-acknowledgement": "caution",
+    "acknowledged": "ok",
+}
+
+
+class ContraindicationRow(QFrame):
+    """One item: its level, text and advice, the present/absent answer, and what its level asks for."""
+
+    answered = Signal(object)  # ScreeningAnswer
+
+    def __init__(self, library: Library, item: Contraindication, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.item = item
+        self.setObjectName(f"contra_{item.id}")
+        self.setProperty("role", "contraRow")
+        level, word = LEVEL_LOOK[item.level]
+        tip = sources_html(library, item.sources, item.flags, item.text)
+
+        self.level_icon = QLabel(self)
+        self.level_icon.setPixmap(level_pixmap(level))
+        self.level_icon.setAccessibleName(word)
+        self.text = styled(SourcedLabel(item.text, self), "itemText")
+        self.text.setWordWrap(True)
+        self.text.set_sources(tip)
+        meta = [word]
+        if item.advice:
+            meta.append(item.advice)
+        meta.append("Sources: " + ", ".join(item.sources))
+        self.meta = styled(SourcedLabel(" · ".join(meta), self), "muted")
+        self.meta.setWordWrap(True)
+        self.meta.set_sources(tip)
+
+        self.absent = named(
+            QRadioButton("Not present", self), f"contra_{item.id}_absent", f"{item.text}: not present"
+        )
+        self.present = named(
+            QRadioButton("Present", self), f"contra_{item.id}_present", f"{item.text}: present"
+        )
+        self.answer_group = QButtonGroup(self)
+        self.answer_group.addButton(self.absent)
+        self.answer_group.addButton(self.present)
+
+        self.status_icon = QLabel(self)
+        self.status_text = QLabel(self)
+        self.status_text.setObjectName(f"contra_{item.id}_status")
+        self.status_text.setWordWrap(True)
+
+        self.override_box = QWidget(self)
+        self.override_by = named(
+            QLineEdit(self.override_box),
+            f"contra_{item.id}_overrideBy",
+            f"{item.text}: senior clinician's name",
+        )
+        self.override_by.setPlaceholderText("Senior clinician's name")
+        self.override_reason = named(
+            QLineEdit(self.override_box),
+            f"contra_{item.id}_overrideReason",
+            f"{item.text}: reason for the override",
+        )
+        self.override_reason.setPlaceholderText("Reason for starting despite it")
+        override = QHBoxLayout(self.override_box)
+        override.setContentsMargins(0, 0, 0, 0)
+        override.addWidget(QLabel("Override by", self.override_box))
+        override.addWidget(self.override_by, 1)
+        override.addWidget(QLabel("because", self.override_box))
+        override.addWidget(self.override_reason, 2)
+        self.override_box.hide()
+        self.acknowledge = named(
+            QCheckBox("I acknowledge this caution", self),
+            f"contra_{item.id}_acknowledge",
+            f"{item.text}: acknowledge",
+        )
+        self.acknowledge.hide()
+
+        grid = QGridLayout(self)
+        grid.setContentsMargins(8, 6, 8, 6)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(2)
+        answers = QHBoxLayout()
+        answers.addWidget(self.absent)
+        answers.addWidget(self.present)
+        status = QHBoxLayout()
+        status.addWidget(self.status_icon, 0, Qt.AlignmentFlag.AlignTop)
+        status.addWidget(self.status_text, 1)
+        self.status_text.setMinimumWidth(220)
+        grid.addWidget(self.level_icon, 0, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.text, 0, 1)
+        grid.addLayout(answers, 0, 2)
+        grid.addWidget(self.meta, 1, 1)
+        grid.addLayout(status, 1, 2)
+        grid.addWidget(self.override_box, 2, 1, 1, 2)
+        grid.addWidget(self.acknowledge, 3, 1, 1, 2)
+        grid.setColumnStretch(1, 1)
+
+        self.answer_group.buttonToggled.connect(self._on_answer_group_toggled)
+        self.override_by.textEdited.connect(self._on_override_edited)
+        self.override_reason.textEdited.connect(self._on_override_edited)
+        self.acknowledge.toggled.connect(self._on_acknowledge_toggled)
+
+    def answer(self) -> ScreeningAnswer | None:
+        if not (self.absent.isChecked() or self.present.isChecked()):
+            return None
+        present = self.present.isChecked()
+        return ScreeningAnswer(
+            item_id=self.item.id,
+            present=present,
+            override_by=self.override_by.text() if present and self.item.level == "contraindicated" else None,
+            override_reason=(
+                self.override_reason.text() if present and self.item.level == "contraindicated" else None
+            ),
+            acknowledged=present and self.item.level == "caution" and self.acknowledge.isChecked(),
+        )
+
+    def set_absent(self) -> None:
+        self.absent.setChecked(True)
+
+    def show_result(self, result: ScreeningItemResult) -> None:
+        self.status_icon.setPixmap(level_pixmap(STATUS_LEVEL[result.status]))
+        self.status_text.setText(result.message)
+        present = result.present is True
+        self.override_box.setVisible(present and self.item.level == "contraindicated")
+        self.acknowledge.setVisible(present and self.item.level == "caution")
+
+    def _emit(self) -> None:
+        answer = self.answer()
+        if answer is not None:
+            self.answered.emit(answer)
+
+    def _on_answer_group_toggled(self, _button: QRadioButton, checked: bool) -> None:
+        if checked:
+            self._emit()
+
+    def _on_override_edited(self, _text: str) -> None:
+        self._emit()
+
+    def _on_acknowledge_toggled(self, _on: bool) -> None:
+        self._emit()
+
+
+class ContraindicationsTab(QWidget):
+    command_issued = Signal(object)  # AnswerScreening
+
+    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("contraindicationsTab")
+        screening = library.document.screening
+        self.grading_note = SourcedLabel(f"Grading: {screening.grading_note}", self)
+        self.grading_note.setObjectName("gradingNote")
+        self.grading_note.setProperty("role", "notice")
+        self.grading_note.setWordWrap(True)
+        self.grading_note.set_sources(sources_html(library, screening.grading_sources, (), "Grading"))
+        self.summary_icon = QLabel(self)
+        self.summary = styled(QLabel(self), "heading")
+        self.summary.setObjectName("screeningResult")
+        self.summary.setWordWrap(True)
+        self.none_present = named(
+            QPushButton("&None of the unanswered items is present", self),
+            "markRemainingAbsentButton",
+            "Mark every unanswered item as not present",
+        )
+        summary_row = QHBoxLayout()
+        summary_row.addWidget(self.summary_icon, 0, Qt.AlignmentFlag.AlignTop)
+        summary_row.addWidget(self.summary, 1)
+        summary_row.addWidget(self.none_present, 0, Qt.AlignmentFlag.AlignTop)
+
+        self.rows: dict[str, ContraindicationRow] = {}
+        content = QWidget(self)
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 6, 0)
+        column.setSpacing(6)
+        for item in library.document.contraindications:
+            row = ContraindicationRow(library, item, content)
+            row.answered.connect(self._on_row_answered)
+            self.rows[item.id] = row
+            column.addWidget(row)
+        column.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 10, 10, 10)
+        layout.addWidget(self.grading_note)
+        layout.addLayout(summary_row)
+        layout.addWidget(vertical_scroll(content, "contraindicationsScroll"), 1)
+        self.none_present.clicked.connect(self._on_none_present_clicked)
+
+    def show_plan(self, plan: PlanStore, change: PlanChange) -> None:
+        if change & PlanChange.SCREENING:
+            self.show_screening(plan.screening)
+
+    def show_screening(self, result: ScreeningResult) -> None:
+        self.summary_icon.setPixmap(level_pixmap(screening_look(result)))
+        self.summary.setText(result.summary)
+        for item in result.items:
+            self.rows[item.item_id].show_result(item)
+        self.none_present.setEnabled(not result.complete)
+
+    def _on_row_answered(self, answer: ScreeningAnswer) -> None:
+        self.command_issued.emit(AnswerScreening(answer))
+
+    def _on_none_present_clicked(self) -> None:
+        for row in self.rows.values():
+            if row.answer() is None:
+                row.set_absent()

@@ -1,0 +1,1 @@
+"""Small reusable widgets: number fields, finding rows, source tooltips, the regimen card."""

@@ -1,0 +1,55 @@
+"""The composition root: `run_app` opens the window, and refuses to run on a broken library or binding."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from ketamine_desktop import app as app_module
+from ketamine_desktop.domain.library import LibraryError
+
+
+def test_run_app_opens_the_window_and_returns_when_it_closes(
+    qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The startup benchmark's hook quits the event loop at the first paint: the real path, end to end.
+    painted = tmp_path / "first-paint"
+    monkeypatch.setenv("KETAMINE_DESKTOP_FIRST_PAINT_FILE", str(painted))
+
+    def no_dialog(text: str, problems: Sequence[str]) -> None:  # a modal box would wait for ever here
+        raise AssertionError(f"{text} {list(problems)}")
+
+    monkeypatch.setattr(app_module, "_fatal_dialog", no_dialog)
+    assert app_module.run_app([]) == 0
+    assert painted.read_text(encoding="ascii")
+
+
+def test_an_invalid_library_is_a_clear_error_not_a_window(
+    qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[tuple[str, Sequence[str]]] = []
+
+    def broken() -> object:
+        raise LibraryError(
+            ["default.toml: protocols[0].bolus: soft max 0.4 mg/kg is above hard max 0.35 mg/kg"]
+        )
+
+    monkeypatch.setattr("ketamine_desktop.cli.common.load_default_library", broken)
+    monkeypatch.setattr(app_module, "_fatal_dialog", lambda text, problems: shown.append((text, problems)))
+    assert app_module.run_app([]) == app_module.EXIT_LIBRARY_INVALID
+    assert len(shown) == 1
+    assert "library could not be loaded" in shown[0][0]
+    assert "soft max" in shown[0][1][0]
+
+
+def test_a_binding_that_loses_references_is_refused(
+    qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(app_module, "binding_problem", lambda: "PySide6 x loses a reference to None")
+    monkeypatch.setattr(app_module, "_fatal_dialog", lambda text, problems: shown.append(problems[0]))
+    assert app_module.run_app([]) == app_module.EXIT_BROKEN_BINDING
+    assert shown == ["PySide6 x loses a reference to None"]
