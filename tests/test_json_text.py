@@ -34,7 +34,12 @@ def test_non_finite_refused(value: Decimal) -> None:
 
 
 def test_dumps_round_trips_through_json() -> None:
-    value = {"a": [Decimal("4.2"), 1, True, None, "mcg/kg/min", 0.5], "b": {}, "c": [], "d": {"e": Decimal("0.06")}}
+    value = {
+        "a": [Decimal("4.2"), 1, True, None, "mcg/kg/min", 0.5],
+        "b": {},
+        "c": [],
+        "d": {"e": Decimal("0.06")},
+    }
     for indent in (None, 2):
         text = dumps(value, indent=indent)
         assert json.loads(text, parse_float=Decimal) == {

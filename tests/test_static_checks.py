@@ -11,8 +11,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "ketamine_desktop"
-FORBIDDEN_IN_DOMAIN = ("PySide6", "shiboken6", "sqlite3", "ketamine_desktop.gui", "ketamine_desktop.state",
-                       "ketamine_desktop.store", "ketamine_desktop.cli")
+FORBIDDEN_IN_DOMAIN = (
+    "PySide6",
+    "shiboken6",
+    "sqlite3",
+    "ketamine_desktop.gui",
+    "ketamine_desktop.state",
+    "ketamine_desktop.store",
+    "ketamine_desktop.cli",
+)
 
 
 def _imports(path: Path) -> set[str]:
@@ -63,8 +70,13 @@ def test_ruff() -> None:
     ruff = Path(sys.executable).with_name("ruff")
     if not ruff.exists():  # pragma: no cover - the test extra installs it
         pytest.skip("ruff is not installed")
-    result = subprocess.run([str(ruff), "check", "ketamine_desktop", "tests"], cwd=ROOT, capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        [str(ruff), "check", "ketamine_desktop", "tests"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -1,8 +1,9 @@
 """A guard against a Qt binding that corrupts Python's reference counts.
 
 PySide6 6.12.0 on Python 3.11 (its abi3 build) drops one reference to None on every call of a method that
-returns nothing: after a few thousand such calls (seconds of typing) the interpreter aborts with
-"Fatal Python error: none_dealloc". On Python 3.12+ None is immortal and the defect is harmless; PySide6
+returns nothing, and one to True on every signal emit: after a few thousand such calls (seconds of typing,
+or minutes of the once-a-second reminder tick) the interpreter aborts with "Fatal Python error:
+none_dealloc" or "bool_dealloc". On Python 3.12+ both are immortal and the defect is harmless; PySide6
 6.11 on Python 3.11 is not affected. A bedside tool that dies mid-entry must not start on such a binding.
 """
 
@@ -18,18 +19,22 @@ def binding_problem() -> str | None:
     if sys.version_info >= (3, 12):
         return None  # None is immortal: the reference count cannot run out
     import PySide6
-    from PySide6.QtCore import QObject
+    from PySide6.QtCore import QObject, Signal
 
-    probe = QObject()
-    before = sys.getrefcount(None)
+    class _Probe(QObject):
+        fired = Signal()
+
+    probe = _Probe()
+    none_before, true_before = sys.getrefcount(None), sys.getrefcount(True)
     for _ in range(_CALLS):
-        probe.setObjectName("probe")  # returns nothing: the call that loses the reference
-    lost = before - sys.getrefcount(None)
+        probe.setObjectName("probe")  # returns nothing: the call that loses a reference to None
+        probe.fired.emit()  # the call that loses a reference to True
+    lost = max(none_before - sys.getrefcount(None), true_before - sys.getrefcount(True))
     # Comfortably above any noise from other objects, far below the one-per-call of the defect.
     if lost < _CALLS // 2:
         return None
     python = ".".join(str(part) for part in sys.version_info[:3])
     return (
-        f"PySide6 {PySide6.__version__} on Python {python} loses a reference to None on every call and "
-        f"the app would crash within minutes; install PySide6-Essentials 6.11 (or use Python 3.12 or later)"
+        f"PySide6 {PySide6.__version__} on Python {python} loses references to None or True on every call "
+        "and the app would crash within minutes; install PySide6-Essentials 6.11 (or Python 3.12 or later)"
     )

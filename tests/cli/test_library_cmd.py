@@ -78,7 +78,9 @@ def test_real_process_syntax_error_exits_2_without_traceback(tmp_path: Path) -> 
     path.write_text("[library\nname = 1\n", encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "ketamine_desktop", "library", "--file", str(path)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 2
     assert result.stdout == ""

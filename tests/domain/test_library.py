@@ -194,7 +194,9 @@ def test_soft_above_hard_is_refused() -> None:
             'soft_max = { value = 3, unit = "mg/kg/h" }\nhard_max = { value = 2, unit = "mg/kg/h" }',
         )
     )
-    assert any("(icu-infusion).infusion: soft max 3 mg/kg/h is above hard max 2 mg/kg/h" in p for p in problems)
+    assert any(
+        "(icu-infusion).infusion: soft max 3 mg/kg/h is above hard max 2 mg/kg/h" in p for p in problems
+    )
     assert any("typical max" not in p for p in problems)
 
 
@@ -204,14 +206,24 @@ def test_default_outside_hard_limit_is_refused() -> None:
 
 
 def test_typical_range_reversed_or_above_soft_is_refused() -> None:
-    text = replaced("typical_min_mg_per_kg = 0.15\ntypical_max_mg_per_kg = 0.3", "typical_min_mg_per_kg = 0.3\ntypical_max_mg_per_kg = 0.2")
+    text = replaced(
+        "typical_min_mg_per_kg = 0.15\ntypical_max_mg_per_kg = 0.3",
+        "typical_min_mg_per_kg = 0.3\ntypical_max_mg_per_kg = 0.2",
+    )
     assert any("typical range 0.3-0.2 mg/kg is reversed" in p for p in refused(text))
-    text = replaced("typical_max_mg_per_kg = 0.3\nsoft_max_mg_per_kg = 0.3", "typical_max_mg_per_kg = 0.32\nsoft_max_mg_per_kg = 0.3")
+    text = replaced(
+        "typical_max_mg_per_kg = 0.3\nsoft_max_mg_per_kg = 0.3",
+        "typical_max_mg_per_kg = 0.32\nsoft_max_mg_per_kg = 0.3",
+    )
     assert any("typical max 0.32 mg/kg is above soft max 0.3 mg/kg" in p for p in refused(text))
 
 
 def test_unknown_source_key_is_refused() -> None:
-    problems = refused(replaced('sources = ["SEED-A(2)", "ASRA-ACUTE", "ED-PROTOCOL", "MOTOV-2017"]', 'sources = ["SEED-Z(2)"]'))
+    problems = refused(
+        replaced(
+            'sources = ["SEED-A(2)", "ASRA-ACUTE", "ED-PROTOCOL", "MOTOV-2017"]', 'sources = ["SEED-Z(2)"]'
+        )
+    )
     assert any("protocols[0].sources: unknown source 'SEED-Z(2)'" in p for p in problems)
 
 
@@ -223,7 +235,9 @@ def test_malformed_source_reference_is_refused() -> None:
 def test_unknown_schedule_is_refused() -> None:
     problems = refused(replaced('schedule = "bolus-only"', 'schedule = "bolus-once"'))
     assert any("protocols[0] (acute-bolus).schedule: unknown schedule 'bolus-once'" in p for p in problems)
-    problems = refused(replaced('after_stop_schedule = "after-stop"', 'after_stop_schedule = "after-stopping"'))
+    problems = refused(
+        replaced('after_stop_schedule = "after-stop"', 'after_stop_schedule = "after-stopping"')
+    )
     assert any("after_stop_schedule: unknown schedule 'after-stopping'" in p for p in problems)
 
 
@@ -242,7 +256,9 @@ def test_every_problem_is_reported_not_just_the_first() -> None:
 
 
 def test_weight_and_concentration_consistency() -> None:
-    assert any("plausible_min_kg" in p for p in refused(replaced("plausible_min_kg = 40", "plausible_min_kg = 10")))
+    assert any(
+        "plausible_min_kg" in p for p in refused(replaced("plausible_min_kg = 40", "plausible_min_kg = 10"))
+    )
     text = replaced("custom_min_mg_per_ml = 0.5", "custom_min_mg_per_ml = 20")
     assert any("custom_min_mg_per_ml must be below" in p for p in refused(text))
     text = replaced("infusion_default_mg_per_ml = 1", "infusion_default_mg_per_ml = 3")
@@ -254,7 +270,9 @@ def test_weight_and_concentration_consistency() -> None:
 
 
 def test_protocol_needs_bolus_or_infusion_and_known_scale() -> None:
-    start = default_text().index('[protocols.infusion]\ndefault = { value = 0.5, unit = "mg/kg/h" }\ntypical_min = { value = 0.5, unit = "mg/kg/h" }\ntypical_max = { value = 0.5')
+    start = default_text().index(
+        '[protocols.infusion]\ndefault = { value = 0.5, unit = "mg/kg/h" }\ntypical_min = { value = 0.5, unit = "mg/kg/h" }\ntypical_max = { value = 0.5'
+    )
     end = default_text().index("[[protocols.notes]]", start)
     text = default_text()[:start] + default_text()[end:]
     assert any("(opioid-weaning): has neither a bolus nor an infusion" in p for p in refused(text))
@@ -274,20 +292,34 @@ def test_bolus_rules() -> None:
 
 
 def test_infusion_typical_units_must_match() -> None:
-    text = replaced('typical_max = { value = 2, unit = "mcg/kg/min" }', 'typical_max = { value = 0.12, unit = "mg/kg/h" }')
+    text = replaced(
+        'typical_max = { value = 2, unit = "mcg/kg/min" }', 'typical_max = { value = 0.12, unit = "mg/kg/h" }'
+    )
     assert any("same unit" in p for p in refused(text))
 
 
 def test_schedule_phase_rules() -> None:
-    text = replaced("{ every_min = 15, until_min = 60 },\n  { every_min = 30, until_min = 180 },\n  { every_min = 60, until_min = 1440 },", "{ every_min = 15 },\n  { every_min = 30, until_min = 180 },\n  { every_min = 60, until_min = 1440 },")
+    text = replaced(
+        "{ every_min = 15, until_min = 60 },\n  { every_min = 30, until_min = 180 },\n  { every_min = 60, until_min = 1440 },",
+        "{ every_min = 15 },\n  { every_min = 30, until_min = 180 },\n  { every_min = 60, until_min = 1440 },",
+    )
     assert any("only the last phase may run until the infusion stops" in p for p in refused(text))
-    text = replaced("{ every_min = 30, until_min = 180 },\n  { every_min = 60, until_min = 1440 },", "{ every_min = 30, until_min = 180 },\n  { every_min = 60, until_min = 120 },")
+    text = replaced(
+        "{ every_min = 30, until_min = 180 },\n  { every_min = 60, until_min = 1440 },",
+        "{ every_min = 30, until_min = 180 },\n  { every_min = 60, until_min = 120 },",
+    )
     assert any("until_min 120 does not come after 180" in p for p in refused(text))
-    text = replaced("{ every_min = 30, until_min = 180 },\n  { every_min = 60, until_min = 1440 },", "{ every_min = 30, until_min = 170 },\n  { every_min = 60, until_min = 1440 },")
+    text = replaced(
+        "{ every_min = 30, until_min = 180 },\n  { every_min = 60, until_min = 1440 },",
+        "{ every_min = 30, until_min = 170 },\n  { every_min = 60, until_min = 1440 },",
+    )
     assert any("30-min steps do not reach until_min 170" in p for p in refused(text))
-    text = replaced('retighten_on = []\nsources = []', 'retighten_on = ["bolus"]\nsources = []')
+    text = replaced("retighten_on = []\nsources = []", 'retighten_on = ["bolus"]\nsources = []')
     assert any("retighten_on is set but there are no retighten phases" in p for p in refused(text))
-    text = replaced("phases = [{ every_min = 15, until_min = 60 }]\n\n[[schedules]]\nid = \"bolus-only\"", "phases = [{ every_min = 15 }]\n\n[[schedules]]\nid = \"bolus-only\"")
+    text = replaced(
+        'phases = [{ every_min = 15, until_min = 60 }]\n\n[[schedules]]\nid = "bolus-only"',
+        'phases = [{ every_min = 15 }]\n\n[[schedules]]\nid = "bolus-only"',
+    )
     assert any("a re-tightening window must end" in p for p in refused(text))
 
 
@@ -308,8 +340,9 @@ def test_news2_band_rules() -> None:
 
 def test_default_library_is_approved() -> None:
     """Editing the library without re-approving it (sha256sum default.toml > default.toml.sha256) fails here."""
-    assert load_library(DEFAULT_LIBRARY, require_approval=True).sha256 == (
-        DEFAULT_LIBRARY.with_name("default.toml.sha256").read_text().split()[0]
+    assert (
+        load_library(DEFAULT_LIBRARY, require_approval=True).sha256
+        == (DEFAULT_LIBRARY.with_name("default.toml.sha256").read_text().split()[0])
     )
 
 
@@ -383,8 +416,10 @@ def test_byte_flips_are_all_refused_10000() -> None:
 
 
 def test_grace_table_rules() -> None:
-    text = replaced("{ interval_max_min = 15, grace_min = 5 },\n  { interval_max_min = 30, grace_min = 10 },",
-                    "{ interval_max_min = 30, grace_min = 10 },\n  { interval_max_min = 15, grace_min = 5 },")
+    text = replaced(
+        "{ interval_max_min = 15, grace_min = 5 },\n  { interval_max_min = 30, grace_min = 10 },",
+        "{ interval_max_min = 30, grace_min = 10 },\n  { interval_max_min = 15, grace_min = 5 },",
+    )
     assert any("must rise strictly" in p for p in refused(text))
     text = replaced("  { grace_min = 15 },\n", "  { interval_max_min = 60, grace_min = 15 },\n")
     assert any("exactly one entry, the last, must be open-ended" in p for p in refused(text))
@@ -394,6 +429,9 @@ def test_grace_table_rules() -> None:
 
 def test_escalation_rules_that_could_never_fire_are_refused_at_load() -> None:
     text = replaced('[{ field = "poss", equals = ["4"] }],', '[{ field = "poss", min = 4 }],')
-    assert any("escalation[0] (stop-infusion).when[0][0]: poss is a scale level: test it with equals" in p for p in refused(text))
+    assert any(
+        "escalation[0] (stop-infusion).when[0][0]: poss is a scale level: test it with equals" in p
+        for p in refused(text)
+    )
     text = replaced('when = [[{ field = "nausea", is_true = true }]]', "when = [[]]")
     assert any("(nausea).when[0]: an empty group would fire on every check" in p for p in refused(text))

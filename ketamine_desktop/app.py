@@ -1,0 +1,168 @@
+"""Composition root: the QApplication, the library, the settings, the plan store, the main window, and
+every signal between them, connected in one place (`connect_signals`)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from ketamine_desktop.domain.clock import Clock, SystemClock
+from ketamine_desktop.domain.library import Library, LibraryError
+from ketamine_desktop.gui.binding_check import binding_problem
+from ketamine_desktop.gui.main_window import APP_NAME, MainWindow
+from ketamine_desktop.gui.theme import apply_theme, icon
+from ketamine_desktop.state.plan import PlanChange, PlanStore
+from ketamine_desktop.state.settings import ViewPrefs, ViewSettings, default_settings_path
+
+EXIT_LIBRARY_INVALID = 1
+EXIT_BROKEN_BINDING = 1
+EXIT_RECORD_UNAVAILABLE = 1
+EVERYTHING = (
+    PlanChange.PROTOCOL
+    | PlanChange.ENTRIES
+    | PlanChange.REGIMEN
+    | PlanChange.ERRORS
+    | PlanChange.SCREENING
+    | PlanChange.PLANNED
+)
+
+
+def application() -> QApplication:
+    """The one QApplication (made here if none exists yet), named so QStandardPaths finds our folders."""
+    existing = QApplication.instance()
+    app = (
+        existing
+        if isinstance(existing, QApplication)
+        else QApplication([sys.argv[0] if sys.argv else APP_NAME])
+    )
+    app.setApplicationName("ketamine-desktop")
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName("ketamine-desktop")
+    app.setWindowIcon(icon("app.svg"))
+    return app
+
+
+def render_plan(window: MainWindow, plan: PlanStore, change: PlanChange) -> None:
+    """Each view re-reads what `change` concerns it."""
+    window.dosing.show_plan(plan, change)
+    window.contraindications.show_plan(plan, change)
+    window.monitoring.show_plan(plan, change)
+    window.show_plan(change)
+
+
+def connect_signals(app: QApplication, window: MainWindow, plan: PlanStore, settings: ViewSettings) -> None:
+    """Every connection between the store, the settings and the views."""
+    window.dosing.command_issued.connect(plan.apply)
+    window.contraindications.command_issued.connect(plan.apply)
+    window.command_issued.connect(plan.apply)
+
+    plan.changed.connect(lambda change: render_plan(window, plan, change))
+
+    window.night_mode_toggled.connect(settings.set_night_mode)
+    window.glance_mode_toggled.connect(settings.set_glance_mode)
+
+    def on_settings_changed(prefs: ViewPrefs) -> None:
+        apply_theme(app, prefs)
+        window.show_prefs(prefs)
+
+    settings.changed.connect(on_settings_changed)
+
+
+def build_main_window(
+    app: QApplication, library: Library, settings: ViewSettings, clock: Clock
+) -> tuple[MainWindow, PlanStore]:
+    """The real main window, wired and showing the current state (also used by --self-test and tests)."""
+    plan = PlanStore(library, clock)
+    window = MainWindow(library, plan)
+    plan.setParent(window)
+    settings.setParent(window)
+    connect_signals(app, window, plan, settings)
+    apply_theme(app, settings.prefs)
+    window.show_prefs(settings.prefs)
+    # The first paint shows everything there is, as if every part had just changed.
+    render_plan(window, plan, EVERYTHING)
+    return window, plan
+
+
+class _FirstPaintProbe(QObject):
+    """Benchmark hook (benchmarks/startup.py, issue 5): writes time.monotonic() at the main window's first
+    paint to a file, then quits. Installed only when KETAMINE_DESKTOP_FIRST_PAINT_FILE is set."""
+
+    def __init__(self, path: str, parent: QObject) -> None:
+        super().__init__(parent)
+        self._path, self._seen = path, False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self._seen:
+            self._seen = True
+            QTimer.singleShot(0, self._report)  # after this paint has been delivered
+        return False
+
+    def _report(self) -> None:
+        Path(self._path).write_text(repr(time.monotonic()), encoding="ascii")
+        QApplication.quit()
+
+
+def _fatal_dialog(text: str, problems: Sequence[str]) -> None:
+    box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, text)
+    box.setObjectName("fatalErrorDialog")
+    shown = list(problems[:20]) + (["…"] if len(problems) > 20 else [])
+    box.setInformativeText("Problems found:\n" + "\n".join(shown))
+    box.exec()
+
+
+def run_app(argv: Sequence[str]) -> int:
+    """Open the window; returns the exit status when it closes."""
+    from ketamine_desktop.cli import build_parser
+    from ketamine_desktop.store import StoreError, default_data_dir
+
+    # The CLI parser has read the options already (an unknown one never gets here); Qt gets none of ours.
+    data_dir = build_parser().parse_args(list(argv)).data_dir or default_data_dir()
+    app = application()
+    problem = binding_problem()
+    if problem is not None:
+        _fatal_dialog("This computer's Qt for Python cannot run the app safely.", [problem])
+        return EXIT_BROKEN_BINDING
+    from ketamine_desktop.cli.common import load_default_library
+
+    try:
+        library = load_default_library()
+    except LibraryError as exc:
+        _fatal_dialog(
+            "The drug library could not be loaded. Nothing can be calculated without a valid library; "
+            "ask the pharmacy or IT to restore it.",
+            exc.problems,
+        )
+        return EXIT_LIBRARY_INVALID
+    from ketamine_desktop.gui.monitoring.wiring import attach_session, open_record
+    from ketamine_desktop.state.alerts import default_player
+
+    try:
+        lock, records = open_record(data_dir)  # one running instance per data directory
+    except StoreError as exc:
+        _fatal_dialog("The record of infusion sessions cannot be opened.", [str(exc)])
+        return EXIT_RECORD_UNAVAILABLE
+    settings = ViewSettings(Path(default_settings_path()))
+    clock = SystemClock()
+    window, plan = build_main_window(app, library, settings, clock)
+    attach_session(window, plan, library, records, clock, default_player())
+    # Benchmark hook (issue 5): time the first paint from outside, frozen or not; unset in normal use.
+    first_paint_file = os.environ.get("KETAMINE_DESKTOP_FIRST_PAINT_FILE")
+    if first_paint_file:
+        window.installEventFilter(_FirstPaintProbe(first_paint_file, window))
+    screen = window.screen()
+    if screen is not None:
+        # The bedside view fills the screen (also where no window manager maximises it), never more.
+        window.resize(screen.availableSize())
+    window.showMaximized()
+    try:
+        return app.exec()
+    finally:
+        records.close()
+        lock.release()

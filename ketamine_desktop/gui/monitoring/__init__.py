@@ -1,0 +1,1 @@
+"""The Monitoring tab's running session: header, timed list, record-check form, events, history, trend."""

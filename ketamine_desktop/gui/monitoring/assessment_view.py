@@ -1,0 +1,140 @@
+"""What a saved check means: NEWS2, the escalation actions with their sources, the decision on the
+infusion (continue, reduce, pause, stop), and, for an urgent action, the acknowledgement it needs."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from ketamine_desktop.domain.library import Library
+from ketamine_desktop.domain.session import ObservationPayload, Recorded
+from ketamine_desktop.gui.monitoring.history import DECISION_WORDS
+from ketamine_desktop.gui.monitoring.words import clock_time
+from ketamine_desktop.gui.theme import SEVERITY_LEVEL, SEVERITY_WORD
+from ketamine_desktop.gui.widgets.accessible import named, styled
+from ketamine_desktop.gui.widgets.findings import NoteRow
+from ketamine_desktop.gui.widgets.number_field import repolish
+
+DECISION_LEVELS: dict[str, str] = {"continue": "ok", "reduce": "soft", "pause": "soft", "stop": "hard"}
+NEWS2_PARAMETER_WORDS: dict[str, str] = {
+    "respiration_rate": "respiration rate",
+    "spo2": "SpO2",
+    "air_or_oxygen": "air or oxygen",
+    "systolic_bp": "systolic BP",
+    "pulse": "pulse",
+    "consciousness": "consciousness",
+    "temperature": "temperature",
+}
+
+
+class AssessmentView(QFrame):
+    """The latest check's assessment; `acknowledge_requested(seq, initials)` for an urgent one."""
+
+    acknowledge_requested = Signal(int, str)
+
+    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("assessmentView")
+        self.setProperty("role", "formSection")
+        self._library = library
+        self._seq: int | None = None
+        self.heading = styled(QLabel("No check recorded yet.", self), "sectionHeading")
+        self.heading.setObjectName("assessmentHeading")
+        self.heading.setWordWrap(True)
+        self.news2 = QLabel(self)
+        self.news2.setObjectName("news2Summary")
+        self.news2.setWordWrap(True)
+        self.decision_frame = QFrame(self)
+        self.decision = QLabel(self.decision_frame)
+        self.decision.setObjectName("infusionDecision")
+        self.decision.setStyleSheet("font-size: 18px; font-weight: 800; padding: 4px 8px;")
+        self.decision.setWordWrap(True)
+        QVBoxLayout(self.decision_frame).addWidget(self.decision)
+        self.decision_frame.hide()
+        self.action_layout = QVBoxLayout()
+        self.action_rows: list[NoteRow] = []
+        self.ack_frame = QFrame(self)
+        self.ack_frame.setObjectName("acknowledgeFrame")
+        self.ack_frame.setProperty("level", "hard")
+        self.ack_text = styled(
+            QLabel(
+                "An urgent action: acknowledge that you have read it and are acting on it.", self.ack_frame
+            ),
+            "levelWord",
+        )
+        self.ack_text.setWordWrap(True)
+        self.ack_by = named(
+            QLineEdit(self.ack_frame), "acknowledgedByField", "Acknowledged by (your initials)"
+        )
+        self.ack_by.setPlaceholderText("your initials")
+        self.ack_by.setMaxLength(40)
+        self.ack_button = named(
+            QPushButton("&Acknowledge", self.ack_frame), "acknowledgeButton", "Acknowledge the urgent action"
+        )
+        ack_row = QHBoxLayout(self.ack_frame)
+        ack_row.addWidget(self.ack_text, 1)
+        ack_row.addWidget(self.ack_by)
+        ack_row.addWidget(self.ack_button)
+        self.ack_frame.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.news2)
+        layout.addWidget(self.decision_frame)
+        layout.addLayout(self.action_layout)
+        layout.addWidget(self.ack_frame)
+        self.ack_button.clicked.connect(self._on_ack_button_clicked)
+        self.ack_by.returnPressed.connect(self._on_ack_button_clicked)
+
+    @property
+    def seq(self) -> int | None:
+        return self._seq
+
+    def show_observation(self, recorded: Recorded[ObservationPayload] | None, acknowledged: bool) -> None:
+        if recorded is None:
+            return
+        body = recorded.body
+        assessment = body.assessment
+        if recorded.seq != self._seq:
+            self._seq = recorded.seq
+            when = clock_time(body.check_due) if body.check_due is not None else "extra"
+            self.heading.setText(f"Check {when}, saved {clock_time(body.taken_at)} by {recorded.by}")
+            news2 = assessment.news2
+            missing = [NEWS2_PARAMETER_WORDS.get(p, p) for p in news2.scores.missing()]
+            incomplete = f" Incomplete: not scored: {', '.join(missing)}." if missing else ""
+            self.news2.setText(f"NEWS2 {news2.total} ({news2.risk}): {news2.risk_text}{incomplete}")
+            level = DECISION_LEVELS[assessment.infusion]
+            self.decision.setText(f"Decision: {DECISION_WORDS[assessment.infusion]}")
+            self.decision_frame.setProperty("level", level)
+            repolish(self.decision_frame)
+            self.decision_frame.show()
+            for row in self.action_rows:
+                self.action_layout.removeWidget(row)
+                row.hide()
+                row.deleteLater()
+            self.action_rows = []
+            for action in assessment.actions:
+                word = SEVERITY_WORD[action.severity]
+                row = NoteRow(
+                    self._library,
+                    SEVERITY_LEVEL[action.severity],
+                    word,
+                    action.text,
+                    action.sources,
+                    action.flags,
+                    self,
+                )
+                row.setObjectName(f"action_{action.code}")
+                self.action_layout.addWidget(row)
+                self.action_rows.append(row)
+            if not assessment.actions:
+                row = NoteRow(
+                    self._library, "ok", "No action", "No escalation rule applies: continue.", (), (), self
+                )
+                self.action_layout.addWidget(row)
+                self.action_rows.append(row)
+        self.ack_frame.setVisible(assessment.needs_acknowledgement and not acknowledged)
+
+    def _on_ack_button_clicked(self) -> None:
+        if self._seq is not None:
+            self.acknowledge_requested.emit(self._seq, self.ack_by.text().strip())

@@ -1,0 +1,78 @@
+"""The alert banner: over every tab, in the window (never a modal dialog), saying what is due or overdue.
+
+Hidden when nothing asks for attention. An overdue check or an urgent action makes it larger and red; a
+due one amber. Words and an icon shape carry the level as well as the colour. When no sound could be
+made it says "no sound", so nobody relies on a chime that never rang.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from ketamine_desktop.domain.reminders import Reminder
+from ketamine_desktop.gui.monitoring.words import KIND_WORDS, STATUS_LEVELS, STATUS_WORDS, clock_time, span
+from ketamine_desktop.gui.theme import level_pixmap
+from ketamine_desktop.gui.widgets.accessible import named
+from ketamine_desktop.gui.widgets.number_field import repolish
+from ketamine_desktop.state.alerts import AlertState
+
+_PROMINENT = "font-size: 20px; font-weight: 800;"
+_NORMAL = "font-size: 16px; font-weight: 700;"
+
+
+def banner_text(first: Reminder, count: int, now: datetime) -> str:
+    what = "Check" if first.kind == "check" else KIND_WORDS[first.kind]
+    if first.status == "urgent":
+        line = f"URGENT: acknowledge: {first.text}"
+    elif first.status == "overdue":
+        line = f"OVERDUE: {what} due {clock_time(first.due)}, {span(now - first.due)} late"
+    else:
+        line = f"DUE: {what} due {clock_time(first.due)}"
+    if count > 1:
+        line += f" (and {count - 1} more)"
+    return line
+
+
+class AlertBanner(QFrame):
+    show_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("alertBanner")
+        self.icon = QLabel(self)
+        self.text = QLabel(self)
+        self.text.setObjectName("alertBannerText")
+        self.text.setWordWrap(True)
+        self.sound = QLabel(self)
+        self.sound.setObjectName("alertBannerSound")
+        self.show_button = named(
+            QPushButton("Show &monitoring", self), "alertShowButton", "Show the monitoring tab"
+        )
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 2, 8, 2)
+        row.addWidget(self.icon)
+        row.addWidget(self.text, 1)
+        row.addWidget(self.sound)
+        row.addWidget(self.show_button)
+        self.show_button.clicked.connect(self.show_requested)
+        self.hide()
+
+    def show_alerts(self, state: AlertState, now: datetime) -> None:
+        if not state.active:
+            self.hide()
+            return
+        first = state.active[0]
+        level = STATUS_LEVELS[first.status]
+        self.icon.setPixmap(level_pixmap(level, 24))
+        self.icon.setAccessibleName(STATUS_WORDS[first.status])
+        self.text.setText(banner_text(first, len(state.active), now))
+        self.text.setStyleSheet(_PROMINENT if first.status in ("overdue", "urgent") else _NORMAL)
+        self.sound.setText("" if state.sound_ok else "no sound")
+        self.sound.setToolTip("" if state.sound_ok else f"No sound could be played ({state.sound_name}).")
+        if self.property("level") != level:
+            self.setProperty("level", level)
+            repolish(self)
+        self.show()

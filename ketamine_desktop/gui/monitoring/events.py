@@ -1,0 +1,366 @@
+"""Things done to the infusion: the event buttons, and the dialogs that check each event before it is
+written (a new dose through the same limits as the start, the rate-increase lockout, a reason for any
+warning, the protocol's end prompt at the stop), plus the deferral and close dialogs.
+
+The dialogs never save by themselves: they emit what was asked for and show the store's answer, so a
+failed save keeps the dialog open with its values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ketamine_desktop.domain.library import DoseRate, Library
+from ketamine_desktop.domain.session import (
+    EventDraft,
+    EventPreview,
+    EventRequestKind,
+    InfusionStatus,
+    SessionError,
+    SessionState,
+)
+from ketamine_desktop.domain.units import NumberParseError
+from ketamine_desktop.gui import numbers
+from ketamine_desktop.gui.monitoring.history import event_text
+from ketamine_desktop.gui.monitoring.words import clock_time
+from ketamine_desktop.gui.widgets.accessible import named, styled
+from ketamine_desktop.gui.widgets.findings import FindingList
+
+BUTTONS: tuple[tuple[EventRequestKind, str, str], ...] = (
+    ("bolus", "&Bolus…", "bolusButton"),
+    ("rate-change", "Change &rate…", "rateChangeButton"),
+    ("pause", "Pa&use…", "pauseButton"),
+    ("resume", "Resu&me…", "resumeButton"),
+    ("syringe-change", "Syringe or ba&g change…", "syringeChangeButton"),
+    ("stop", "S&top…", "stopButton"),
+)
+ENABLED: dict[InfusionStatus, frozenset[EventRequestKind]] = {
+    "running": frozenset({"bolus", "rate-change", "pause", "syringe-change", "stop"}),
+    "paused": frozenset({"resume", "rate-change", "syringe-change", "stop"}),
+    "observing": frozenset({"bolus", "stop"}),
+    "stopped": frozenset(),
+    "ended": frozenset(),
+}
+TITLES: dict[EventRequestKind, str] = {
+    "bolus": "Give a bolus",
+    "rate-change": "Change the infusion rate",
+    "pause": "Pause the infusion",
+    "resume": "Resume the infusion",
+    "syringe-change": "New syringe or bag",
+    "stop": "Stop the infusion",
+}
+
+
+class EventBar(QWidget):
+    event_requested = Signal(str)  # EventRequestKind
+    close_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("eventBar")
+        self.buttons: dict[str, QPushButton] = {}
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(4)
+        for index, (kind, text, object_name) in enumerate(BUTTONS):
+            button = named(QPushButton(text, self), object_name, TITLES[kind])
+            button.clicked.connect(lambda _checked=False, k=kind: self.event_requested.emit(k))
+            self.buttons[kind] = button
+            grid.addWidget(button, index // 4, index % 4)
+        self.close_button = named(
+            QPushButton("&Close session…", self), "closeSessionButton", "Close the stopped session"
+        )
+        self.close_button.clicked.connect(self.close_requested)
+        grid.addWidget(self.close_button, 1, 2, 1, 2)
+
+    def show_state(self, state: SessionState) -> None:
+        allowed = ENABLED[state.status]
+        for kind, button in self.buttons.items():
+            button.setVisible(kind != "bolus" or state.protocol.bolus is not None)
+            if kind in ("rate-change", "pause", "resume", "syringe-change"):
+                button.setVisible(state.infusion is not None)
+            button.setEnabled(kind in allowed)
+        self.close_button.setEnabled(state.status == "stopped")
+
+
+class EventDialog(QDialog):
+    """One event: its fields, a live preview with its findings, a reason when they need one, who."""
+
+    confirmed = Signal(object, str)  # EventDraft, initials
+
+    def __init__(
+        self,
+        library: Library,
+        state: SessionState,
+        kind: EventRequestKind,
+        preview: Callable[[EventDraft], EventPreview],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("eventDialog")
+        self.setWindowTitle(TITLES[kind])
+        self.kind = kind
+        self._preview = preview
+        self._library = library
+        self._display = numbers.Display(library)
+        self._current: EventPreview | None = None
+        form = QFormLayout()
+        self.dose: QLineEdit | None = None
+        self.unit: QComboBox | None = None
+        self.bolus_dose: QLineEdit | None = None
+        self.bolus_over: QLineEdit | None = None
+        self.volume: QLineEdit | None = None
+        self.end_prompt_done: QCheckBox | None = None
+        protocol = state.protocol
+        if kind == "rate-change" and protocol.infusion is not None and state.infusion is not None:
+            entered = state.infusion.entered
+            form.addRow(
+                QLabel(
+                    f"Now: {numbers.dose_rate(entered.value, entered.unit)}, "
+                    f"{self._display.ml_per_h(state.infusion.rate_ml_per_h)}",
+                    self,
+                )
+            )
+            self.dose = named(QLineEdit(self), "newDoseField", "New dose")
+            self.unit = named(QComboBox(self), "newDoseUnit", "Unit of the new dose")
+            display_unit = protocol.infusion.display_unit
+            for unit in (display_unit, "mcg/kg/min" if display_unit == "mg/kg/h" else "mg/kg/h"):
+                self.unit.addItem(unit, unit)
+            dose_row = QHBoxLayout()
+            dose_row.addWidget(self.dose)
+            dose_row.addWidget(self.unit)
+            form.addRow("New &dose", dose_row)
+            self.dose.textEdited.connect(self._refresh)
+            self.unit.currentIndexChanged.connect(self._refresh)
+        if kind == "bolus" and protocol.bolus is not None:
+            spec = protocol.bolus
+            self.bolus_dose = named(QLineEdit(self), "bolusDoseField", "Bolus dose in mg/kg")
+            if spec.default_mg_per_kg is not None:
+                self.bolus_dose.setText(numbers.exact(spec.default_mg_per_kg))
+            self.bolus_over = named(
+                QLineEdit(numbers.exact(spec.over_min_default), self),
+                "bolusOverField",
+                "Bolus given over, minutes",
+            )
+            form.addRow("Bolus (&mg/kg)", self.bolus_dose)
+            form.addRow("Given &over (min)", self.bolus_over)
+            self.bolus_dose.textEdited.connect(self._refresh)
+            self.bolus_over.textEdited.connect(self._refresh)
+        if kind == "syringe-change":
+            self.volume = named(QLineEdit(self), "syringeVolumeField", "Volume of the new syringe or bag, mL")
+            form.addRow("New syringe or bag &volume (mL)", self.volume)
+            self.volume.textEdited.connect(self._refresh)
+        if kind == "stop" and protocol.end_prompt is not None:
+            prompt = styled(QLabel(protocol.end_prompt, self), "notice")
+            prompt.setObjectName("endPrompt")
+            prompt.setWordWrap(True)
+            form.addRow(prompt)
+            self.end_prompt_done = named(
+                QCheckBox("Done now (otherwise it stays on the list as a reminder)", self),
+                "endPromptDone",
+                "End prompt done",
+            )
+            form.addRow(self.end_prompt_done)
+        self.summary = QLabel(self)
+        self.summary.setObjectName("eventSummary")
+        self.summary.setWordWrap(True)
+        self.findings = FindingList(library, self)
+        self.reason = named(
+            QLineEdit(self), "eventReasonField", "Reason for going ahead despite the warnings"
+        )
+        self.reason_label = QLabel("&Reason (recorded)", self)
+        self.reason_label.setBuddy(self.reason)
+        self.by = named(QLineEdit(self), "eventByField", "Your initials")
+        self.by.setMaxLength(40)
+        self.message = styled(QLabel(self), "fieldError")
+        self.message.setObjectName("eventMessage")
+        self.message.setWordWrap(True)
+        self.confirm_button = named(QPushButton(TITLES[kind], self), "confirmEventButton", TITLES[kind])
+        self.confirm_button.setDefault(True)
+        cancel = named(QPushButton("Cancel", self), "cancelEventButton", "Cancel")
+        form.addRow(self.summary)
+        form.addRow(self.findings)
+        form.addRow(self.reason_label, self.reason)
+        form.addRow("&Your initials", self.by)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message, 1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.confirm_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        self.reason.textEdited.connect(self._refresh)
+        self.by.textEdited.connect(self._refresh)
+        self.confirm_button.clicked.connect(self._on_confirm_clicked)
+        cancel.clicked.connect(self.reject)
+        self._refresh()
+        self.resize(620, 360)
+
+    def draft(self) -> EventDraft:
+        """The event as entered; raises NumberParseError for a number the grammar refuses."""
+        dose = None
+        if self.dose is not None and self.unit is not None:
+            dose = DoseRate(value=numbers.parse_entry(self.dose.text()), unit=self.unit.currentData())
+        bolus = numbers.parse_entry(self.bolus_dose.text()) if self.bolus_dose is not None else None
+        over = numbers.parse_entry(self.bolus_over.text()) if self.bolus_over is not None else None
+        volume = numbers.parse_entry(self.volume.text()) if self.volume is not None else None
+        return EventDraft(
+            kind=self.kind,
+            infusion_dose=dose,
+            bolus_mg_per_kg=bolus,
+            bolus_over_min=over,
+            syringe_volume_ml=volume,
+            reason=self.reason.text(),
+            end_prompt_done=self.end_prompt_done is not None and self.end_prompt_done.isChecked(),
+        )
+
+    def _refresh(self) -> None:
+        self._current = None
+        problem = ""
+        try:
+            draft = self.draft()
+            self._current = self._preview(draft)
+        except NumberParseError as exc:
+            problem = exc.message
+        except (SessionError, ValueError) as exc:
+            problem = exc.message if isinstance(exc, SessionError) else "enter a number greater than zero"
+        preview = self._current
+        self.summary.setText(event_text(preview.payload, self._display) if preview is not None else "")
+        self.findings.show_findings(preview.payload.findings if preview is not None else ())
+        needs_reason = preview is not None and preview.needs_reason
+        self.reason.setVisible(needs_reason)
+        self.reason_label.setVisible(needs_reason)
+        if preview is not None and preview.blocked:
+            problem = "A hard limit blocks this: it cannot be given."
+        elif needs_reason and not self.reason.text().strip():
+            problem = "The warnings need a reason."
+        elif not self.by.text().strip() and preview is not None:
+            problem = "Enter your initials."
+        self.message.setText(problem)
+        self.confirm_button.setEnabled(preview is not None and not problem)
+
+    def _on_confirm_clicked(self) -> None:
+        self._refresh()
+        if self._current is not None and self.confirm_button.isEnabled():
+            self.confirmed.emit(self.draft(), self.by.text().strip())
+
+    def show_failure(self, message: str) -> None:
+        self.message.setText(message)
+
+
+class DeferDialog(QDialog):
+    """Defer a due or overdue check: a named reason, and at most the check's own interval."""
+
+    confirmed = Signal(object, int, str, str)  # due, minutes, reason, initials
+
+    def __init__(self, due: datetime, interval_min: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("deferDialog")
+        self.setWindowTitle("Defer a check")
+        self._due = due
+        self.minutes = named(QSpinBox(self), "deferMinutesField", "Defer by, minutes")
+        self.minutes.setRange(1, interval_min)
+        self.minutes.setValue(interval_min)
+        self.minutes.setSuffix(" min")
+        self.reason = named(QLineEdit(self), "deferReasonField", "Why the check is deferred")
+        self.by = named(QLineEdit(self), "deferByField", "Your initials")
+        self.message = styled(QLabel(self), "fieldError")
+        self.message.setObjectName("deferMessage")
+        self.message.setWordWrap(True)
+        note = QLabel(
+            f"The check due {clock_time(due)} can be deferred for at most {interval_min} min, its own "
+            "interval (a limit derived by this app: the library sets none). When the deferral ends the "
+            "check is overdue again.",
+            self,
+        )
+        note.setWordWrap(True)
+        self.confirm_button = named(QPushButton("De&fer", self), "confirmDeferButton", "Defer the check")
+        cancel = named(QPushButton("Cancel", self), "cancelDeferButton", "Cancel")
+        form = QFormLayout()
+        form.addRow(note)
+        form.addRow("Defer &by", self.minutes)
+        form.addRow("&Reason (required)", self.reason)
+        form.addRow("&Your initials", self.by)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message, 1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.confirm_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        self.confirm_button.clicked.connect(self._on_confirm_clicked)
+        cancel.clicked.connect(self.reject)
+
+    def _on_confirm_clicked(self) -> None:
+        if not self.reason.text().strip() or not self.by.text().strip():
+            self.message.setText("A reason and your initials are needed.")
+            return
+        self.confirmed.emit(
+            self._due, self.minutes.value(), self.reason.text().strip(), self.by.text().strip()
+        )
+
+    def show_failure(self, message: str) -> None:
+        self.message.setText(message)
+
+
+class CloseDialog(QDialog):
+    """Close a stopped session; with anything still open it needs a reason."""
+
+    confirmed = Signal(str, str)  # reason, initials
+
+    def __init__(self, open_count: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("closeDialog")
+        self.setWindowTitle("Close the session")
+        text = (
+            f"{open_count} reminders are still open (checks after the stop, tasks). "
+            "Closing ends them: give the reason."
+            if open_count
+            else "Every check and task is done."
+        )
+        note = QLabel(text, self)
+        note.setWordWrap(True)
+        self.reason = named(QLineEdit(self), "closeReasonField", "Why the session is closed")
+        self.by = named(QLineEdit(self), "closeByField", "Your initials")
+        self.message = styled(QLabel(self), "fieldError")
+        self.message.setWordWrap(True)
+        self.confirm_button = named(
+            QPushButton("&Close session", self), "confirmCloseButton", "Close the session"
+        )
+        cancel = named(QPushButton("Cancel", self), "cancelCloseButton", "Cancel")
+        form = QFormLayout()
+        form.addRow(note)
+        form.addRow("&Reason", self.reason)
+        form.addRow("&Your initials", self.by)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message, 1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.confirm_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        self.confirm_button.clicked.connect(
+            lambda: self.confirmed.emit(self.reason.text().strip(), self.by.text().strip())
+        )
+        cancel.clicked.connect(self.reject)
+
+    def show_failure(self, message: str) -> None:
+        self.message.setText(message)

@@ -1,0 +1,340 @@
+"""The running session on the Monitoring tab: header, timed list, record-check form and its assessment,
+the event buttons, and the history and trend below.
+
+The panel is a view over the session store: `show_session(update)` re-reads what the update says changed,
+and every button goes to one store command, whose `Outcome` it shows ("saved" only when the store says
+so). Before a session runs it shows the start form (after the pre-start checklist).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ketamine_desktop.domain.library import Library
+from ketamine_desktop.domain.reminders import Reminder
+from ketamine_desktop.domain.session import EventRequestKind, SessionState, StartDraft
+from ketamine_desktop.gui import numbers
+from ketamine_desktop.gui.monitoring.assessment_view import AssessmentView
+from ketamine_desktop.gui.monitoring.events import CloseDialog, DeferDialog, EventBar, EventDialog
+from ketamine_desktop.gui.monitoring.header import SessionHeader
+from ketamine_desktop.gui.monitoring.history import history_model, history_rows
+from ketamine_desktop.gui.monitoring.record_form import RecordCheckForm
+from ketamine_desktop.gui.monitoring.reminder_model import ReminderTableModel
+from ketamine_desktop.gui.monitoring.start_form import SessionStartForm
+from ketamine_desktop.gui.monitoring.trend_chart import TrendChart, trend_data
+from ketamine_desktop.gui.widgets.accessible import named, styled
+from ketamine_desktop.gui.widgets.scroll import vertical_scroll
+from ketamine_desktop.state.plan import PlannedStart
+from ketamine_desktop.state.session_store import Outcome, SessionChange, SessionStore, SessionUpdate
+
+# How many done checks stay in the timed list (the history keeps them all): a display choice.
+DONE_SHOWN = 3
+TASK_KINDS = ("lft", "end-prompt")
+
+
+_ORDER: dict[str, int] = {"urgent": 0, "overdue": 1, "due": 2, "deferred": 3, "upcoming": 4, "done": 5}
+
+
+def list_rows(reminders: tuple[Reminder, ...]) -> tuple[Reminder, ...]:
+    """The timed list: what asks for attention first (most urgent, then oldest), then deferred and
+    upcoming by time, then the last few done checks."""
+    done = [r for r in reminders if r.status == "done"]
+    keep = {r.key for r in done[-DONE_SHOWN:]}
+    shown = [r for r in reminders if r.status != "done" or r.key in keep]
+    return tuple(sorted(shown, key=lambda r: (_ORDER[r.status], r.due)))
+
+
+def record_target(reminders: tuple[Reminder, ...]) -> Reminder | None:
+    """The check the form records: the oldest one not done (overdue, due or deferred), else the next."""
+    checks = [r for r in reminders if r.kind == "check" and r.status != "done"]
+    waiting = [r for r in checks if r.status != "upcoming"]
+    first = waiting or checks
+    return first[0] if first else None
+
+
+class RunningSession(QWidget):
+    """The session view proper (built when a session is there)."""
+
+    def __init__(self, library: Library, state: SessionState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("runningSession")
+        display = numbers.Display(library)
+        self.header = SessionHeader(display, self)
+        self.reminder_model = ReminderTableModel(self)
+        self.list = named(QTableView(self), "reminderList", "Timed checks and reminders")
+        self.list.setModel(self.reminder_model)
+        self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list.setWordWrap(True)
+        self.list.verticalHeader().hide()
+        header = self.list.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.list.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.task_by = named(QLineEdit(self), "taskByField", "Your initials, to mark a task done")
+        self.task_by.setPlaceholderText("your initials")
+        self.task_by.setMaxLength(40)
+        self.task_button = named(
+            QPushButton("Mark selected task &done", self),
+            "taskDoneButton",
+            "Mark the selected task (liver tests, end of infusion) done",
+        )
+        self.task_message = styled(QLabel(self), "fieldError")
+        self.task_message.setObjectName("taskMessage")
+        self.events = EventBar(self)
+        self.form = RecordCheckForm(library, state.protocol, self)
+        self.assessment = AssessmentView(library, self)
+        self.history_model = history_model(self)
+        self.history = named(QTableView(self), "historyTable", "Session history")
+        self.history.setModel(self.history_model)
+        self.history.setWordWrap(True)
+        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.history.verticalHeader().hide()
+        history_header = self.history.horizontalHeader()
+        history_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        history_header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.history.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.trend_holder = QWidget(self)
+        self.trend_holder.setObjectName("trendHolder")
+        QVBoxLayout(self.trend_holder).setContentsMargins(0, 0, 0, 0)
+        self.trend_chart: TrendChart | None = None  # made the first time its tab is shown
+        self.refresh_trend = False
+
+        task_row = QHBoxLayout()
+        task_row.addWidget(self.task_message, 1)
+        task_row.addWidget(self.task_by)
+        task_row.addWidget(self.task_button)
+        timed = QWidget(self)
+        timed_column = QVBoxLayout(timed)
+        timed_column.setContentsMargins(0, 0, 0, 0)
+        timed_column.addWidget(self.list, 1)
+        timed_column.addLayout(task_row)
+        # The timed list, the history and the trend share the left column as tabs: on a 768-pixel-high
+        # screen each then gets the whole height, and the record form stays beside them.
+        self.tabs = named(QTabWidget(self), "sessionTabs", "Timed list, history and trend")
+        self.tabs.addTab(timed, "Timed &list")
+        self.tabs.addTab(self.history, "&History")
+        self.tabs.addTab(self.trend_holder, "&Trend chart")
+        left = QWidget(self)
+        left_column = QVBoxLayout(left)
+        left_column.setContentsMargins(0, 0, 0, 0)
+        left_column.addWidget(self.tabs, 1)
+        left_column.addWidget(self.events)
+        right_content = QWidget(self)
+        right_column = QVBoxLayout(right_content)
+        right_column.setContentsMargins(0, 0, 0, 0)
+        right_column.addWidget(self.form)
+        right_column.addWidget(self.assessment)
+        right_column.addStretch(1)
+        right = vertical_scroll(right_content, "recordScroll")
+        body = QHBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(left, 5)
+        body.addWidget(right, 4)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.header)
+        layout.addLayout(body, 1)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.trend_holder and self.trend_chart is None:
+            self.trend_chart = TrendChart(self.trend_holder)
+            layout = self.trend_holder.layout()
+            assert layout is not None
+            layout.addWidget(self.trend_chart)
+            self.refresh_trend = True
+
+
+class MonitoringPanel(QWidget):
+    """The start form before a session, the running session once there is one."""
+
+    def __init__(
+        self,
+        library: Library,
+        store: SessionStore,
+        patient_label: Callable[[], tuple[str, str]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("monitoringPanel")
+        self._library = library
+        self._store = store
+        self.start_form = SessionStartForm(library, patient_label, self)
+        self.load_error = styled(QLabel(store.load_error or "", self), "fieldError")
+        self.load_error.setObjectName("sessionLoadError")
+        self.load_error.setWordWrap(True)
+        self.load_error.setVisible(store.load_error is not None)
+        self.running: RunningSession | None = None
+        self.dialog: EventDialog | DeferDialog | CloseDialog | None = None
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.addWidget(self.load_error)
+        self._layout.addWidget(self.start_form)
+        self.start_form.start_requested.connect(self._on_start_requested)
+        self.show_session(
+            SessionUpdate(SessionChange.SESSION | SessionChange.RECORD | SessionChange.REMINDERS)
+        )
+
+    # --- showing ---
+
+    def show_list(self) -> None:
+        """Bring the timed list forward (the banner's "Show monitoring")."""
+        if self.running is not None:
+            self.running.tabs.setCurrentIndex(0)
+
+    def show_planned(self, planned: PlannedStart | None) -> None:
+        self.start_form.show_planned(planned if not self._store.running else None)
+
+    def show_session(self, update: SessionUpdate) -> None:
+        store = self._store
+        state = store.state if store.running else None
+        if update.change & SessionChange.SESSION:
+            self._rebuild(state)
+        running = self.running
+        if running is None or state is None:
+            return
+        now = store.now
+        reminders = store.reminders
+        if update.change & (SessionChange.REMINDERS | SessionChange.RECORD):
+            running.header.show_state(state, store.active, store.next_check, now)
+            running.reminder_model.set_rows(list_rows(reminders), now)
+            has_task = any(r.kind in TASK_KINDS and r.active for r in reminders)
+            for widget in (running.task_message, running.task_by, running.task_button):
+                widget.setVisible(has_task)
+            target = record_target(reminders)
+            current = running.form.target
+            if (
+                target is None
+                or current is None
+                or target.key != current.key
+                or target.status != current.status
+            ):
+                running.form.set_target(target, now)
+            running.events.show_state(state)
+            latest = state.observations[-1] if state.observations else None
+            acknowledged = latest is not None and any(
+                a.body.observation_seq == latest.seq for a in state.acknowledgements
+            )
+            running.assessment.show_observation(latest, acknowledged)
+        if update.change & SessionChange.RECORD or running.refresh_trend:
+            running.history_model.set_rows(history_rows(state, numbers.Display(self._library)))
+            if running.trend_chart is not None:
+                running.trend_chart.set_data(trend_data(state, now))
+                running.refresh_trend = False
+
+    def _rebuild(self, state: SessionState | None) -> None:
+        if self.running is not None:
+            self._layout.removeWidget(self.running)
+            self.running.hide()
+            self.running.deleteLater()
+            self.running = None
+        if state is None:
+            return
+        self.start_form.show_planned(None)
+        running = RunningSession(self._library, state, self)
+        self._layout.addWidget(running, 1)
+        running.form.save_requested.connect(self._on_form_save_requested)
+        running.form.defer_requested.connect(self._on_form_defer_requested)
+        running.assessment.acknowledge_requested.connect(self._on_acknowledge_requested)
+        running.events.event_requested.connect(self._on_event_requested)
+        running.events.close_requested.connect(self._on_close_requested)
+        running.task_button.clicked.connect(self._on_task_button_clicked)
+        running.tabs.currentChanged.connect(lambda _i: self.show_session(SessionUpdate(SessionChange.RECORD)))
+        self.running = running
+
+    # --- commands ---
+
+    def _on_start_requested(self, draft: StartDraft) -> None:
+        outcome = self._store.start(draft)
+        if not outcome.saved:
+            self.start_form.show_failure(outcome.message)
+
+    def _on_form_save_requested(self) -> None:
+        running = self.running
+        if running is None:
+            return
+        draft, _problems = running.form.collect()
+        if draft is None:
+            return
+        outcome = self._store.record_observation(draft, running.form.recorded_by)
+        if outcome.saved:
+            running.form.clear_values()
+            running.form.show_message(outcome.message, error=False)
+        else:
+            running.form.show_message(outcome.message, error=True)
+
+    def _on_form_defer_requested(self) -> None:
+        running = self.running
+        target = running.form.target if running is not None else None
+        if target is None or target.check is None:
+            return
+        dialog = DeferDialog(target.due, target.check.interval_min, self)
+        dialog.confirmed.connect(
+            lambda due, minutes, reason, by: self._finish(dialog, self._store.defer(due, minutes, reason, by))
+        )
+        self._open(dialog)
+
+    def _on_acknowledge_requested(self, seq: int, by: str) -> None:
+        running = self.running
+        outcome = self._store.acknowledge(seq, by)
+        if running is not None and not outcome.saved:
+            running.assessment.ack_text.setText(f"Not acknowledged: {outcome.message}")
+
+    def _on_event_requested(self, kind: EventRequestKind) -> None:
+        state = self._store.state
+        if state is None:
+            return
+        dialog = EventDialog(self._library, state, kind, self._store.preview_event, self)
+        dialog.confirmed.connect(lambda draft, by: self._finish(dialog, self._store.record_event(draft, by)))
+        self._open(dialog)
+
+    def _on_close_requested(self) -> None:
+        open_count = sum(1 for r in self._store.reminders if r.status != "done")
+        dialog = CloseDialog(open_count, self)
+        dialog.confirmed.connect(
+            lambda reason, by: self._finish(dialog, self._store.close(reason or None, by))
+        )
+        self._open(dialog)
+
+    def _on_task_button_clicked(self) -> None:
+        running = self.running
+        if running is None:
+            return
+        rows = running.list.selectionModel().selectedRows()
+        reminder = running.reminder_model.rows[rows[0].row()] if rows else None
+        if reminder is None or reminder.kind not in TASK_KINDS:
+            running.task_message.setText("Select a task in the list (liver tests, end of infusion).")
+            return
+        outcome = self._store.complete_task(reminder.key, running.task_by.text())
+        running.task_message.setText("" if outcome.saved else outcome.message)
+
+    def _open(self, dialog: EventDialog | DeferDialog | CloseDialog) -> None:
+        if self.dialog is not None:
+            self.dialog.close()
+        self.dialog = dialog
+        dialog.open()
+
+    def _finish(self, dialog: EventDialog | DeferDialog | CloseDialog, outcome: Outcome) -> None:
+        if outcome.saved:
+            dialog.accept()
+        else:
+            dialog.show_failure(outcome.message)
+
+    def close_dialogs(self) -> None:
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.close()

@@ -1,0 +1,95 @@
+"""The timed list as a table model: an adapter over the domain's immutable tuple of reminders.
+
+Rows are swapped whole; when the same reminders are shown again (every tick) only the cells are refreshed,
+so the view keeps its selection and scroll position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
+
+from ketamine_desktop.domain.reminders import Reminder
+from ketamine_desktop.gui.monitoring.words import (
+    KIND_WORDS,
+    STATUS_LEVELS,
+    STATUS_WORDS,
+    clock_time,
+    status_colour,
+    when_words,
+)
+from ketamine_desktop.gui.theme import level_icon
+
+Index = QModelIndex | QPersistentModelIndex
+COLUMNS: tuple[str, ...] = ("Status", "Due", "What", "When")
+
+
+class ReminderTableModel(QAbstractTableModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: tuple[Reminder, ...] = ()
+        self._now: datetime | None = None
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._texts: tuple[Callable[[Reminder, datetime], str], ...] = (
+            lambda r, _now: STATUS_WORDS[r.status],
+            lambda r, _now: clock_time(r.due),
+            lambda r, _now: f"{KIND_WORDS[r.kind]}: {r.text}" if r.kind != "check" else r.text,
+            when_words,
+        )
+
+    @property
+    def rows(self) -> tuple[Reminder, ...]:
+        return self._rows
+
+    def set_rows(self, rows: Sequence[Reminder], now: datetime) -> None:
+        rows = tuple(rows)
+        self._now = now
+        if [r.key for r in rows] == [r.key for r in self._rows] and rows:
+            self._rows = rows
+            self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(COLUMNS) - 1))
+            return
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows) or index.column() >= len(COLUMNS):
+            return None
+        row = self._rows[index.row()]
+        now = self._now or row.due
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._texts[index.column()](row, now)
+        if role == Qt.ItemDataRole.DecorationRole and index.column() == 0:
+            return level_icon(STATUS_LEVELS[row.status])
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 0:
+            return status_colour(row.status)
+        if role == Qt.ItemDataRole.FontRole and row.active:
+            return self._bold
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row.text
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
+        return str(section + 1) if 0 <= section < len(self._rows) else None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

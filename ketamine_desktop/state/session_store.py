@@ -1,0 +1,438 @@
+"""SessionStore: the running infusion session between the durable record and the window (QtCore only).
+
+The store holds no state of its own that is not in the record: on construction it replays the record, so
+a session that was running when the app stopped (closed, crashed, killed) reopens with its schedule. Each
+command calls the domain (`domain/session.py`, `domain/reminders.py`) to check the request and build the
+record, appends it through `RecordStore`, and only then folds it into the state and says "saved": the
+state shown is always what is on disk. A save that fails (`SaveFailed`: disk full, I/O error) keeps the
+entered values as a draft, says so, and the next save tries again.
+
+`tick(now, monotonic)` is the only place time moves. The ticker calls it about once a second; it compares
+absolute due times with `now` (never counts ticks), writes a `clock-jump` record when the wall clock moved
+more than `JUMP_THRESHOLD_S` beyond the monotonic clock (a clock change or a sleep), and raises every
+reminder whose time has come, writing each new level once (so a restart neither forgets nor repeats it).
+Records the app writes by itself (raised reminders, clock jumps) that fail to save are kept in memory,
+count as written for the reminders, and are retried on every tick.
+
+One `changed` signal carries a `SessionUpdate` saying what changed.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from PySide6.QtCore import QObject, Signal
+
+from ketamine_desktop.domain.clock import Clock, wall_jump_seconds
+from ketamine_desktop.domain.library import Library
+from ketamine_desktop.domain.reminders import (
+    Reminder,
+    active,
+    close_payload,
+    next_check,
+    raise_payloads,
+    reminders,
+    task_payload,
+)
+from ketamine_desktop.domain.schedule import Check
+from ketamine_desktop.domain.session import (
+    KIND_OF,
+    CorruptRecord,
+    EventDraft,
+    EventPreview,
+    ObservationDraft,
+    Payload,
+    SessionError,
+    SessionRecord,
+    SessionState,
+    StartDraft,
+    acknowledgement_payload,
+    apply_record,
+    checks_until,
+    clean_name,
+    clock_jump_payload,
+    deferral_payload,
+    event_payload,
+    horizon_minutes,
+    observation_payload,
+    parse_record,
+    preview_event,
+    session_checks,
+    session_state,
+    start_payload,
+    to_payload,
+)
+from ketamine_desktop.store import RecordStore, SaveFailed, StoredRecord, StoreError
+
+_log = logging.getLogger(__name__)
+
+# From the issue, not the library: a wall-clock jump of more than this is written to the record. Smaller
+# differences are timer and scheduling jitter.
+JUMP_THRESHOLD_S = 60.0
+# The author of the records the app writes by itself (raised reminders, clock jumps).
+SYSTEM_USER = "ketamine-desktop"
+
+DraftKind = Literal["start", "observation", "event", "deferral", "acknowledgement", "task", "close"]
+
+
+class SessionChange(enum.Flag):
+    """What changed in one `changed` emission."""
+
+    NONE = 0
+    SESSION = enum.auto()  # a session started, reopened or closed
+    RECORD = enum.auto()  # a record was saved (history, chart, header)
+    REMINDERS = enum.auto()  # the reminders were recomputed (every tick)
+    RAISED = enum.auto()  # a reminder was raised to a new level (sound, attention)
+    DRAFT = enum.auto()  # a draft was kept or cleared
+    SAVE_FAILED = enum.auto()  # a save failed: `message` says why; the values are kept
+    CLOCK_JUMP = enum.auto()  # the wall clock jumped (written to the record when a session runs)
+    TICK = enum.auto()  # time moved (the ticker)
+
+
+@dataclass(frozen=True)
+class SessionUpdate:
+    change: SessionChange
+    raised: tuple[Reminder, ...] = ()
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a command: saved (with its record's seq) or not, and why not, in words."""
+
+    saved: bool
+    message: str
+    seq: int | None = None
+    save_failed: bool = False  # True: the disk refused it; the values are kept as a draft to retry
+
+
+class SessionStore(QObject):
+    """Holds the running session; every change goes through a command and the record."""
+
+    changed = Signal(object)  # SessionUpdate
+
+    def __init__(
+        self,
+        library: Library,
+        records: RecordStore,
+        clock: Clock,
+        parent: QObject | None = None,
+        *,
+        new_session_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+    ) -> None:
+        super().__init__(parent)
+        self._library = library
+        self._records = records
+        self._clock = clock
+        self._new_session_id = new_session_id
+        self._saved: SessionState | None = None  # folded from saved records only
+        self._pending: list[Payload] = []  # system records not yet saved
+        self._state: SessionState | None = None  # saved + pending
+        self._drafts: dict[DraftKind, object] = {}
+        self._reminders: tuple[Reminder, ...] = ()
+        self._checks: tuple[tuple[str, int], datetime, tuple[Check, ...]] | None = None
+        self._last_tick: tuple[datetime, float] | None = None
+        self._now: datetime = clock.now()
+        self._latest_recorded_at: datetime | None = None
+        self.load_error: str | None = None
+        self.save_failures = 0
+        self._replay()
+
+    # --- Reading ---
+
+    @property
+    def library(self) -> Library:
+        return self._library
+
+    @property
+    def state(self) -> SessionState | None:
+        return self._state
+
+    @property
+    def running(self) -> bool:
+        return self._state is not None and self._state.status != "ended"
+
+    @property
+    def reminders(self) -> tuple[Reminder, ...]:
+        return self._reminders
+
+    @property
+    def active(self) -> tuple[Reminder, ...]:
+        return active(self._reminders)
+
+    @property
+    def next_check(self) -> Reminder | None:
+        return next_check(self._reminders)
+
+    @property
+    def now(self) -> datetime:
+        """The time of the last tick or command: what the reminders were computed for."""
+        return self._now
+
+    @property
+    def pending_count(self) -> int:
+        return len(self._pending)
+
+    def draft(self, kind: DraftKind) -> object | None:
+        """The values of a save that failed, kept until it succeeds or is discarded."""
+        return self._drafts.get(kind)
+
+    def discard_draft(self, kind: DraftKind) -> None:
+        if self._drafts.pop(kind, None) is not None:
+            self._emit(SessionChange.DRAFT)
+
+    def preview_event(self, draft: EventDraft) -> EventPreview:
+        """The event as it would be written, for the dialog; raises SessionError."""
+        return preview_event(self._require_state(), draft, self._clock.now())
+
+    # --- Commands ---
+
+    def start(self, draft: StartDraft) -> Outcome:
+        if self.running:
+            return Outcome(False, "A session is already running: stop and close it first.")
+        now = self._clock.now()
+        try:
+            payload = start_payload(self._library, draft, now)
+        except SessionError as exc:
+            return Outcome(False, exc.message)
+        session_id = self._new_session_id()
+        outcome = self._save(session_id, payload, payload.started_by, now, "start", draft)
+        if outcome.saved:
+            self._checks = None
+            self._refresh(now, SessionChange.SESSION | SessionChange.RECORD)
+        return outcome
+
+    def record_observation(self, draft: ObservationDraft, by: str) -> Outcome:
+        return self._command("observation", draft, by, lambda s, now: observation_payload(s, draft, by, now))
+
+    def record_event(self, draft: EventDraft, by: str) -> Outcome:
+        return self._command("event", draft, by, lambda s, now: event_payload(s, draft, now))
+
+    def defer(self, check_due: datetime, minutes: int, reason: str, by: str) -> Outcome:
+        draft = (check_due, minutes, reason)
+        return self._command(
+            "deferral", draft, by, lambda s, now: deferral_payload(s, check_due, minutes, reason, by, now)
+        )
+
+    def acknowledge(self, observation_seq: int, by: str) -> Outcome:
+        return self._command(
+            "acknowledgement",
+            observation_seq,
+            by,
+            lambda s, now: acknowledgement_payload(s, observation_seq, by, now),
+        )
+
+    def complete_task(self, key: str, by: str) -> Outcome:
+        return self._command("task", key, by, lambda s, now: task_payload(s, key, by, now))
+
+    def close(self, reason: str | None, by: str) -> Outcome:
+        outcome = self._command("close", reason, by, lambda s, now: close_payload(s, reason, by, now))
+        if outcome.saved:
+            self._emit(SessionChange.SESSION)
+        return outcome
+
+    def _command(
+        self, kind: DraftKind, draft: object, by: str, build: Callable[[SessionState, datetime], Payload]
+    ) -> Outcome:
+        state = self._state
+        if state is None or state.status == "ended":
+            return Outcome(False, "No session is running.")
+        now = self._clock.now()
+        try:
+            clean_name("who", by)
+            payload = build(state, now)
+        except SessionError as exc:
+            return Outcome(False, exc.message)
+        outcome = self._save(state.session_id, payload, by.strip(), now, kind, draft)
+        if outcome.saved:
+            self._flush_pending(now)
+            self._refresh(now, SessionChange.RECORD | SessionChange.DRAFT)
+        return outcome
+
+    # --- Time ---
+
+    def tick(self, now: datetime, monotonic: float) -> None:
+        """Move to `now`: note a clock jump, retry unsaved records, raise what has come due."""
+        change = SessionChange.REMINDERS | SessionChange.TICK
+        previous = self._last_tick
+        self._last_tick = (now, monotonic)
+        if previous is not None:
+            jump = wall_jump_seconds(previous[0], previous[1], now, monotonic)
+            if abs(jump) > JUMP_THRESHOLD_S:
+                change |= SessionChange.CLOCK_JUMP
+                self._note_jump(previous[0], now, jump, "tick")
+        elif self._latest_recorded_at is not None:
+            # No earlier tick in this process: the only clue to a clock put back while the app was closed
+            # is a record written "later" than now.
+            latest = self._latest_recorded_at
+            behind = (now - latest).total_seconds()
+            if behind < -JUMP_THRESHOLD_S:
+                change |= SessionChange.CLOCK_JUMP
+                self._note_jump(latest, now, behind, "restart")
+        self._flush_pending(now)
+        raised, found = self._raise(now)
+        if raised:
+            change |= SessionChange.RAISED
+        self._refresh(now, change, raised, found)
+
+    def _note_jump(
+        self, previous_at: datetime, now: datetime, jump: float, cause: Literal["tick", "restart"]
+    ) -> None:
+        if self._state is not None and self._state.status != "ended":
+            self._pending.append(clock_jump_payload(previous_at, now, jump, cause))
+            self._rebuild()
+
+    def _raise(self, now: datetime) -> tuple[tuple[Reminder, ...], tuple[Reminder, ...] | None]:
+        """Write a raise for each reminder above its last raised level; returns the raised reminders and,
+        when nothing was raised, the reminders as computed (so the refresh need not compute them again)."""
+        state = self._state
+        if state is None or state.status == "ended":
+            return (), None
+        found = reminders(state, now, self._cached_checks(state, now))
+        payloads = raise_payloads(state, found, now)
+        if not payloads:
+            return (), found
+        self._pending.extend(payloads)
+        self._rebuild()
+        self._flush_pending(now)
+        keys = {p.key for p in payloads}
+        return tuple(r for r in found if r.key in keys), None
+
+    def _flush_pending(self, now: datetime) -> None:
+        """Write the app's own records that are waiting, oldest first; stop at the first failure."""
+        saved = self._saved
+        if saved is None:
+            return
+        while self._pending:
+            payload = self._pending[0]
+            try:
+                stored = self._append(saved.session_id, payload, SYSTEM_USER, now)
+            except SaveFailed as exc:
+                self.save_failures += 1
+                _log.warning("an automatic record was not saved and will be retried: %s", exc.reason)
+                return
+            self._pending.pop(0)
+            saved = self._fold_saved(stored)
+        self._rebuild()
+
+    # --- Internals ---
+
+    def _require_state(self) -> SessionState:
+        if self._state is None:
+            raise SessionError("No session is running.")
+        return self._state
+
+    def _save(
+        self, session_id: str, payload: Payload, by: str, now: datetime, kind: DraftKind, draft: object
+    ) -> Outcome:
+        try:
+            stored = self._append(session_id, payload, by, now)
+        except SaveFailed as exc:
+            self.save_failures += 1
+            self._drafts[kind] = draft
+            message = f"NOT SAVED: {exc.reason}. Your entries are kept; press Save again to retry."
+            self.changed.emit(SessionUpdate(SessionChange.SAVE_FAILED | SessionChange.DRAFT, message=message))
+            return Outcome(False, message, save_failed=True)
+        self._drafts.pop(kind, None)
+        self._fold_saved(stored)
+        self._rebuild()
+        return Outcome(True, f"Saved at {stored.recorded_at:%H:%M:%S} UTC.", seq=stored.seq)
+
+    def _append(self, session_id: str, payload: Payload, by: str, now: datetime) -> StoredRecord:
+        return self._records.append(
+            session_id,
+            KIND_OF[type(payload)],
+            to_payload(payload),
+            recorded_by=by,
+            recorded_at=now,
+            library_version=self._library.version,
+            library_sha256=self._library.sha256,
+        )
+
+    def _fold_saved(self, stored: StoredRecord) -> SessionState:
+        # Fold what the store handed back (parsed from the stored text), so the state is what is on disk.
+        record = parse_record(stored.seq, stored.kind, stored.payload, stored.recorded_by, stored.recorded_at)
+        if self._saved is None or self._saved.session_id != stored.session_id:
+            self._saved = session_state(self._library, stored.session_id, [record])
+        else:
+            self._saved = apply_record(self._saved, record)
+        return self._saved
+
+    def _rebuild(self) -> None:
+        """The state shown: the saved state with the waiting system records after it."""
+        state = self._saved
+        if state is not None:
+            for payload in self._pending:
+                # A provisional place after the saved records; the real seq comes when it is saved.
+                record = SessionRecord(
+                    seq=state.last_seq + 1, recorded_by=SYSTEM_USER, recorded_at=self._now, body=payload
+                )
+                state = apply_record(state, record)
+        self._state = state
+
+    def _cached_checks(self, state: SessionState, now: datetime) -> tuple[Check, ...]:
+        """The session's checks, kept between ticks until an event changes them or time runs past them."""
+        until = checks_until(state, now)
+        key = (state.session_id, len(state.events))
+        cached = self._checks
+        if cached is None or cached[0] != key or cached[1] < until:
+            reach = until + (until - now if until > now else timedelta(0))
+            # A check recorded more than a horizon ago never shows again: over days the cache would
+            # otherwise hold every check of the session.
+            horizon = timedelta(minutes=horizon_minutes(state.library, state.protocol))
+            done = state.recorded_dues
+            kept = tuple(
+                c for c in session_checks(state, reach) if c.due not in done or c.due >= now - horizon
+            )
+            cached = (key, reach, kept)
+            self._checks = cached
+        return cached[2]
+
+    def _refresh(
+        self,
+        now: datetime,
+        change: SessionChange,
+        raised: tuple[Reminder, ...] = (),
+        found: tuple[Reminder, ...] | None = None,
+    ) -> None:
+        self._now = now
+        state = self._state
+        if state is None or state.status == "ended":
+            self._reminders = ()
+        elif found is not None:
+            self._reminders = found
+        else:
+            self._reminders = reminders(state, now, self._cached_checks(state, now))
+        self.changed.emit(SessionUpdate(change | SessionChange.REMINDERS, raised=raised))
+
+    def _emit(self, change: SessionChange) -> None:
+        self.changed.emit(SessionUpdate(change))
+
+    def _replay(self) -> None:
+        """Reopen the last session if it has not been closed."""
+        try:
+            sessions = self._records.sessions()
+            if not sessions:
+                return
+            session_id = sessions[-1]
+            stored = self._records.records(session_id)
+            records = [parse_record(r.seq, r.kind, r.payload, r.recorded_by, r.recorded_at) for r in stored]
+            state = session_state(self._library, session_id, records)
+        except (StoreError, CorruptRecord) as exc:
+            self.load_error = f"The record could not be replayed: {exc}"
+            _log.error("replay failed: %s", type(exc).__name__)
+            return
+        if state.status == "ended":
+            return
+        self._latest_recorded_at = max(r.recorded_at for r in records)
+        self._saved = state
+        self._rebuild()
+        now = self._clock.now()
+        self._now = now
+        self._reminders = reminders(state, now, self._cached_checks(state, now))

@@ -1,0 +1,99 @@
+"""Reliability recipe 3 through the Qt form: COMMIT fails ("disk I/O error") in 1 of 5 saves, 500 saves.
+
+Every save is a click on the record-check form's Save button. Passes when: no observation the form showed
+as saved is missing from the record; every failure was shown ("NOT SAVED"); the values stayed in the form
+as a draft; and pressing Save again saved them.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from datetime import timedelta
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from ketamine_desktop.domain.clock import FakeClock
+from ketamine_desktop.gui.monitoring.panel import MonitoringPanel
+from ketamine_desktop.state.session_store import SessionStore
+from ketamine_desktop.store import RecordStore
+from tests.gui.monitoring.session_helpers import fill
+from tests.state.builders import THEATRE, start_draft
+
+SAVES = 500
+FAIL_ONE_IN = 5
+
+
+def test_recipe_3_commit_faults_through_the_form(
+    qtbot: QtBot,
+    panel: MonitoringPanel,
+    session_store: SessionStore,
+    records: RecordStore,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert session_store.start(start_draft(THEATRE)).saved
+    rng = random.Random(20261121)
+    commit = records._commit
+    failing = {"on": False}
+
+    def flaky_commit() -> None:
+        # Only the form's saves are counted; the app's own records fail at the same rate and are retried.
+        if rng.randrange(FAIL_ONE_IN) == 0:
+            failing["on"] = True
+            raise sqlite3.OperationalError("disk I/O error")
+        failing["on"] = False
+        commit()
+
+    monkeypatch.setattr(records, "_commit", flaky_commit)
+    running = panel.running
+    assert running is not None
+    form = running.form
+    shown_saved: list[tuple[object, str]] = []  # (check due, respiration rate typed)
+    failures_injected = failures_shown = kept = 0
+    saves = 0
+    while saves < SAVES:
+        target = form.target
+        assert target is not None
+        if target.due > clock.now():
+            clock.advance((target.due - clock.now()).total_seconds() + 30)
+        session_store.tick(clock.now(), clock.monotonic())
+        target = form.target
+        assert target is not None
+        rr = str(12 + saves % 9)
+        fill(qtbot, form, sedation="0", respiration_rate=rr)
+        while saves < SAVES:
+            saves += 1
+            form.save_button.click()
+            message = form.message.text()
+            if message.startswith("Saved at"):
+                shown_saved.append((target.due, rr))
+                break
+            failures_injected += failing["on"]
+            failures_shown += message.startswith("NOT SAVED")
+            assert session_store.draft("observation") is not None
+            kept += form.numbers["respiration_rate"].text() == rr and form.by.text() == "EF"
+        session_store.tick(clock.now() + timedelta(seconds=1), clock.monotonic() + 1)
+    monkeypatch.setattr(records, "_commit", commit)
+    stored = {
+        (o.payload["check_due"], str(o.payload["observation"]["respiration_rate"]))  # type: ignore[index]
+        for o in records.records()
+        if o.kind == "observation"
+    }
+    missing = [(due, rr) for due, rr in shown_saved if (_iso(due), rr) not in stored]
+    assert missing == []
+    assert failures_injected >= SAVES // FAIL_ONE_IN // 2  # the fault was really exercised
+    assert failures_shown == failures_injected == kept
+    assert len(shown_saved) + failures_injected == SAVES
+    assert records.verify().ok and records.integrity_check() == "ok"
+    print(
+        f"recipe 3: {SAVES} saves, {failures_injected} failed and shown, {len(shown_saved)} saved, 0 missing"
+    )
+
+
+def _iso(due: object) -> str:
+    from datetime import UTC, datetime
+
+    assert isinstance(due, datetime)
+    return due.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"

@@ -1,0 +1,91 @@
+"""The running session in the real main window (pytest-qt, fake clock): start after the checklist; a
+check falls due -> banner over every tab and an attention request; recording it clears it; POSS 4 says
+stop the infusion and needs an acknowledgement; a restart of the app object restores the session."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from ketamine_desktop.domain.clock import FakeClock
+from ketamine_desktop.gui.monitoring.wiring import SessionParts
+from tests.gui.monitoring.conftest import AppFactory, QuietPlayer
+from tests.gui.monitoring.session_helpers import fill, start_from_the_dosing_tab, type_into
+
+
+def tick(parts: SessionParts, clock: FakeClock, seconds: float) -> None:
+    clock.advance(seconds)
+    parts.ticker.tick()
+
+
+def test_a_due_check_raises_the_banner_and_recording_it_clears_it(
+    qtbot: QtBot, make_app: AppFactory, clock: FakeClock, player: QuietPlayer
+) -> None:
+    window, _plan, parts = make_app()
+    assert not parts.banner.isVisible()
+    start_from_the_dosing_tab(qtbot, window, parts, "chronic-opioid-tolerant")
+    state = parts.store.state
+    assert state is not None and state.start.bed_label == "Ward 7 bed 12"
+    assert state.start.double_checked_by == "B. Checker" and state.start.syringe_volume_ml == 50
+    assert not window.strip.bed.isEnabled()
+    assert "Ward 7" not in window.windowTitle()
+    with qtbot.waitSignal(parts.alerts.attention_requested):
+        tick(parts, clock, 1)  # the baseline falls due at the start
+    assert parts.banner.isVisible() and parts.banner.text.text().startswith("DUE: Check due")
+    window.show_tab(0)
+    assert parts.banner.isVisible()  # over every tab
+    plays = player.plays
+    tick(parts, clock, 5 * 60)
+    assert parts.banner.text.text().startswith("OVERDUE") and parts.banner.property("level") == "hard"
+    assert player.plays == plays + 1 and parts.alerts.attention_count == 2
+    parts.banner.show_button.click()
+    assert window.tabs.currentIndex() == 1
+    running = parts.panel.running
+    assert running is not None
+    fill(qtbot, running.form, sedation="1")
+    running.form.save_button.click()
+    assert running.form.message.text().startswith("Saved at")
+    assert not parts.banner.isVisible()
+
+
+def test_poss_4_shows_stop_and_needs_acknowledging(
+    qtbot: QtBot, make_app: AppFactory, clock: FakeClock
+) -> None:
+    window, _plan, parts = make_app()
+    start_from_the_dosing_tab(qtbot, window, parts, "chronic-opioid-tolerant")
+    tick(parts, clock, 60)
+    running = parts.panel.running
+    assert running is not None
+    fill(qtbot, running.form, sedation="4")
+    running.form.save_button.click()
+    view = running.assessment
+    assert view.decision.text() == "Decision: STOP the infusion"
+    assert parts.banner.isVisible() and parts.banner.text.text().startswith("URGENT: acknowledge: Stop the")
+    tick(parts, clock, 30 * 60)
+    assert parts.banner.text.text().startswith("URGENT")  # not dismissed by time
+    type_into(qtbot, view.ack_by, "EF")
+    view.ack_button.click()
+    assert not view.ack_frame.isVisibleTo(view)
+    assert not parts.banner.text.text().startswith("URGENT")
+
+
+def test_a_restart_of_the_app_object_restores_the_session(
+    qtbot: QtBot, make_app: AppFactory, clock: FakeClock
+) -> None:
+    window, _plan, parts = make_app()
+    start_from_the_dosing_tab(qtbot, window, parts, "subanesthetic-infusion")
+    before = parts.store.state
+    next_before = parts.store.next_check
+    parts.ticker.stop()
+    window.close()
+    clock.advance(3 * 3600)  # closed for three hours
+    window2, _plan2, parts2 = make_app()
+    assert parts2.store.state is not None and before is not None
+    assert parts2.store.state.session_id == before.session_id
+    running = parts2.panel.running
+    assert running is not None and running.header.rate.text() == "4.2 mL/h"
+    assert window2.strip.bed.text() == "Ward 7 bed 12" and not window2.strip.bed.isEnabled()
+    assert parts2.banner.isVisible() and parts2.banner.text.text().startswith("OVERDUE")
+    overdue = [r for r in parts2.store.active if r.status == "overdue"]
+    assert next_before is not None and next_before.key in {r.key for r in overdue}
+    assert "(and " in parts2.banner.text.text()
+    parts2.ticker.stop()

@@ -1,0 +1,145 @@
+"""Alerts: the chime and the attention request when a reminder is raised (and on first sight after a
+restart), the repeat while something is overdue, and "no sound" when no sound could be made."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from ketamine_desktop.domain.clock import FakeClock
+from ketamine_desktop.state import alerts as alerts_module
+from ketamine_desktop.state.alerts import (
+    REPEAT_SOUND_S,
+    AlertController,
+    BeepPlayer,
+    CommandPlayer,
+    SilentPlayer,
+    chime_path,
+    default_player,
+)
+from ketamine_desktop.state.session_store import SessionStore
+from tests.state.builders import start_draft
+from tests.state.conftest import StoreFactory
+
+
+class FakePlayer:
+    name = "fake"
+
+    def __init__(self, ok: bool = True) -> None:
+        self.ok = ok
+        self.played: list[Path] = []
+
+    def play(self, path: Path) -> bool:
+        self.played.append(path)
+        return self.ok
+
+    def working(self) -> bool:
+        return self.ok
+
+
+def tick(store: SessionStore, clock: FakeClock, seconds: float = 1) -> None:
+    clock.advance(seconds)
+    store.tick(clock.now(), clock.monotonic())
+
+
+def test_a_raised_reminder_chimes_and_asks_for_attention(
+    store: SessionStore, clock: FakeClock, qtbot: QtBot
+) -> None:
+    window = QWidget()
+    qtbot.addWidget(window)
+    player = FakePlayer()
+    alerts = AlertController(store, clock, player, window=window)
+    assert store.start(start_draft()).saved
+    with qtbot.waitSignal(alerts.attention_requested) as attention:
+        store.tick(clock.now(), clock.monotonic())
+    assert attention.args[0][0].status == "due"
+    assert player.played == [chime_path()] and chime_path().is_file()
+    assert alerts.state.level == "due" and alerts.state.sound_ok
+    tick(store, clock)  # still due, nothing new: no second chime
+    assert len(player.played) == 1
+    tick(store, clock, 5 * 60)  # overdue: raised again
+    assert len(player.played) == 2 and alerts.attention_count == 2 and alerts.state.level == "overdue"
+    tick(store, clock, REPEAT_SOUND_S - 2)
+    assert len(player.played) == 2
+    tick(store, clock, 2)
+    assert len(player.played) == 3  # repeated while overdue
+
+
+def test_first_sight_after_a_restart_chimes(make_store: StoreFactory, clock: FakeClock) -> None:
+    first = make_store()
+    assert first.start(start_draft()).saved
+    first.tick(clock.now(), clock.monotonic())
+    clock.advance(3600)
+    first.tick(clock.now(), clock.monotonic())  # everything raised and written already
+    store = make_store()
+    player = FakePlayer()
+    alerts = AlertController(store, clock, player)
+    store.tick(clock.now(), clock.monotonic())
+    assert player.played and alerts.attention_count == 1 and alerts.state.level == "overdue"
+
+
+def test_no_sound_is_said(store: SessionStore, clock: FakeClock) -> None:
+    alerts = AlertController(store, clock, SilentPlayer())
+    assert store.start(start_draft()).saved
+    store.tick(clock.now(), clock.monotonic())
+    assert not alerts.state.sound_ok and alerts.state.sound_name == "none" and alerts.state.active
+
+
+def test_recording_everything_quietens_it(store: SessionStore, clock: FakeClock) -> None:
+    from tests.state.builders import check_draft
+
+    player = FakePlayer()
+    alerts = AlertController(store, clock, player)
+    assert store.start(start_draft()).saved
+    store.tick(clock.now(), clock.monotonic())
+    assert store.record_observation(
+        check_draft(store.state, store.active[0].due, store.reminders), "EF"
+    ).saved  # type: ignore[arg-type]
+    assert alerts.state.active == () and alerts.state.level is None
+
+
+def test_command_player_runs_the_program_and_notices_failures(tmp_path: Path) -> None:
+    ok = CommandPlayer(sys.executable)
+    assert ok.name.startswith("python") and ok.play(tmp_path / "none.py") is True
+    ok.close()
+    assert ok.working() is False  # python exits non-zero on a missing script
+    good = tmp_path / "good.py"
+    good.write_text("", encoding="ascii")
+    fine = CommandPlayer(sys.executable)
+    assert fine.play(good)
+    fine.close()
+    assert fine.working()
+    missing = CommandPlayer(str(tmp_path / "no-such-player"))
+    assert missing.play(good) is False and not missing.working()
+    aplay = CommandPlayer("/usr/bin/aplay")
+    assert aplay._argv == ["/usr/bin/aplay", "-q"]
+
+
+def test_beep_and_silent_players(qapp: object) -> None:
+    del qapp
+    beep = BeepPlayer()
+    assert beep.play(chime_path()) and beep.working() and beep.name == "system beep"
+    silent = SilentPlayer()
+    assert not silent.play(chime_path()) and not silent.working()
+
+
+def test_default_player_prefers_paplay_then_aplay_then_the_beep(monkeypatch: pytest.MonkeyPatch) -> None:
+    found = {"paplay": None, "aplay": "/usr/bin/aplay"}
+    monkeypatch.setattr(alerts_module.shutil, "which", lambda name: found.get(name))
+    player = default_player()
+    assert isinstance(player, CommandPlayer) and player.name == "aplay"
+    found["aplay"] = None
+    assert isinstance(default_player(), BeepPlayer)
+
+
+def test_the_chime_is_a_short_soft_wave() -> None:
+    import wave
+
+    with wave.open(str(chime_path())) as chime:
+        seconds = chime.getnframes() / chime.getframerate()
+        assert chime.getnchannels() == 1 and 0.3 < seconds < 1.0
+    assert chime_path().stat().st_size < 16_000

@@ -1,0 +1,37 @@
+"""The reminder ticker: one parented precise timer of about a second, a tick at once on start, and the
+store given the clock's time (never a count of ticks)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, QTimer
+
+from ketamine_desktop.domain.clock import FakeClock
+from ketamine_desktop.state.reminder_ticker import TICK_MS, ReminderTicker
+from ketamine_desktop.state.session_store import SessionStore
+from tests.state.builders import start_draft
+
+
+def test_one_precise_parented_timer(store: SessionStore, clock: FakeClock) -> None:
+    owner = QObject()
+    ticker = ReminderTicker(store, clock, owner)
+    timers = owner.findChildren(QTimer)
+    assert timers == [ticker.timer] and ticker.timer.parent() is ticker
+    assert (
+        ticker.timer.timerType() == Qt.TimerType.PreciseTimer and ticker.timer.interval() == TICK_MS == 1000
+    )
+    assert ticker.timer.objectName() == "reminderTicker"
+
+
+def test_start_ticks_at_once_with_the_clocks_time(store: SessionStore, clock: FakeClock) -> None:
+    assert store.start(start_draft()).saved
+    clock.suspend(8 * 3600)
+    ticker = ReminderTicker(store, clock)
+    ticker.start()
+    try:
+        assert ticker.timer.isActive()
+        assert store.now == clock.now()
+        assert store.active and all(r.status in ("overdue", "due") for r in store.active)
+        assert store.active[0].status == "overdue"
+    finally:
+        ticker.stop()
+    assert not ticker.timer.isActive()
