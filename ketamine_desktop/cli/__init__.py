@@ -51,10 +51,27 @@ def _command_module(module_name: str) -> CommandModule:
     return module
 
 
+# Options that may be given more than once; any other given twice is contradictory input, not "last wins"
+# (`--weight-kg 70 --weight-kg 150` must not quietly dose for 150 kg).
+REPEATABLE = frozenset({"--event"})
+
+
+def _refuse_repeated_options(argv: Sequence[str]) -> None:
+    seen: set[str] = set()
+    for arg in argv:
+        if not arg.startswith("--"):
+            continue
+        name = arg.split("=", 1)[0]
+        if name in seen and name not in REPEATABLE:
+            raise InputError(name, "given more than once")
+        seen.add(name)
+
+
 def run(argv: Sequence[str], streams: Streams | None = None) -> int | None:
     """Run a headless command; None means "no command: open the window"."""
     streams = streams or Streams.standard()
     try:
+        _refuse_repeated_options(argv)
         command = next((arg for arg in argv if arg in COMMANDS), None)
         args = build_parser(command).parse_args(list(argv))
         if args.version:

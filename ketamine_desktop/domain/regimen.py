@@ -204,9 +204,18 @@ def _infusion_spec(protocol: Protocol, request: RegimenRequest) -> InfusionSpec 
     return protocol.infusion
 
 
+# Input sanity, not clinical limits: a number a billion or more, or below one millionth, is a typing
+# accident whatever the field (a dose, a concentration, a duration); refusing it keeps every derived
+# number displayable instead of failing deep inside a message.
+_ABSURD_ABOVE = Decimal("1E9")
+_ABSURD_BELOW = Decimal("1E-6")
+
+
 def _positive(field: str, value: Decimal) -> Decimal:
     if value <= 0:
         raise InvalidInput(field, "must be greater than zero")
+    if value >= _ABSURD_ABOVE or value < _ABSURD_BELOW:
+        raise InvalidInput(field, "is not a plausible number: check the digits")
     return value
 
 
@@ -310,6 +319,7 @@ def _infusion(
     library: Library, spec: InfusionSpec, request: RegimenRequest, weight: Decimal, findings: list[Finding]
 ) -> InfusionResult:
     entered = request.infusion_dose or spec.default
+    _positive("infusion_dose", entered.value)  # DoseRate already refuses zero; this refuses the absurd
     concentration = _chosen(
         "infusion_concentration_mg_per_ml",
         request.infusion_concentration_mg_per_ml,

@@ -41,6 +41,7 @@ from ketamine_desktop.domain.session import (
 )
 
 __all__ = [
+    "CLOSABLE",
     "LEVELS",
     "Level",
     "Reminder",
@@ -322,10 +323,14 @@ def task_payload(state: SessionState, key: str, by: str, now: datetime) -> TaskP
     return TaskPayload(key=key, at=now)
 
 
+# A bolus-only session has no infusion to stop: it is closed directly, with a reason while checks are open.
+CLOSABLE: frozenset[str] = frozenset({"stopped", "observing"})
+
+
 def close_payload(state: SessionState, reason: str | None, by: str, now: datetime) -> ClosePayload:
-    """Close a stopped session. With anything still outstanding, closing needs a reason."""
+    """Close a stopped (or bolus-only) session. With anything still outstanding, closing needs a reason."""
     clean_name("closed by", by)
-    if state.status != "stopped":
+    if state.status not in CLOSABLE:
         raise SessionError("stop the infusion before closing the session")
     text = (reason or "").strip() or None
     outstanding = [r for r in reminders(state, now) if r.status not in ("done",)]

@@ -101,6 +101,9 @@ def monitoring_checks(
         raise InvalidSchedule("protocol", f"unknown protocol {protocol_id!r}") from None
     if until < start:
         raise InvalidSchedule("until", f"{_text(until)} is before the start {_text(start)}")
+    if protocol.infusion is None and any(kind != "bolus" for _, kind in timeline):
+        # A stop would end a bolus-only grid early and drop the post-dose checks the dose needs.
+        raise InvalidSchedule("events", f"{protocol.id} has no infusion: only bolus events apply")
     stop = _validated_stop(timeline, start)
     horizon = until if stop is None else min(until, stop)
     schedule = library.schedule(protocol.schedule)

@@ -40,6 +40,7 @@ from ketamine_desktop.domain.schedule import Check, ScheduleEvent, monitoring_ch
 from ketamine_desktop.domain.screening import ScreeningItemResult
 
 __all__ = [
+    "ALLOWED_EVENTS",
     "NAME_MAX_CHARS",
     "AcknowledgementPayload",
     "ClockJumpPayload",
@@ -720,10 +721,13 @@ class EventPreview(_Model):
     needs_reason: bool
 
 
-_ALLOWED: Mapping[InfusionStatus, frozenset[EventRequestKind]] = {
+# Which events each status allows; the window enables its buttons from this same table. A bolus-only
+# session has no infusion to stop: a `stop` would cut its post-dose checks short, so it ends only by
+# closing the session with a recorded reason.
+ALLOWED_EVENTS: Mapping[InfusionStatus, frozenset[EventRequestKind]] = {
     "running": frozenset({"bolus", "rate-change", "pause", "syringe-change", "stop"}),
     "paused": frozenset({"resume", "rate-change", "syringe-change", "stop"}),
-    "observing": frozenset({"bolus", "stop"}),
+    "observing": frozenset({"bolus"}),
     "stopped": frozenset(),
     "ended": frozenset(),
 }
@@ -746,7 +750,7 @@ _EVENT_WORDS: Mapping[EventRequestKind, str] = {
 
 def preview_event(state: SessionState, draft: EventDraft, now: datetime) -> EventPreview:
     """The event's record and findings, before the reason and the confirmation; raises SessionError."""
-    if draft.kind not in _ALLOWED[state.status]:
+    if draft.kind not in ALLOWED_EVENTS[state.status]:
         raise SessionError(f"{_EVENT_WORDS[draft.kind]} is not possible {_STATUS_WORDS[state.status]}")
     if draft.kind == "bolus" and state.protocol.bolus is None:
         raise SessionError(f"{state.protocol.id} has no bolus")

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ketamine_desktop.cli import run
 from ketamine_desktop.cli.common import Streams
 from tests.domain.library_edit import DEFAULT_LIBRARY, replaced
@@ -85,3 +87,51 @@ def test_real_process_syntax_error_exits_2_without_traceback(tmp_path: Path) -> 
     assert result.returncode == 2
     assert result.stdout == ""
     assert "TOML syntax error" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["regimen", "--protocol", "icu-infusion", "--weight-kg", "70", "--weight-kg", "150"],
+        [
+            "regimen",
+            "--protocol",
+            "icu-infusion",
+            "--weight-kg",
+            "70",
+            "--infusion-mg-per-kg-per-h",
+            "0.5",
+            "--infusion-mg-per-kg-per-h=2",
+        ],
+        [
+            "schedule",
+            "--protocol",
+            "intraoperative",
+            "--protocol",
+            "acute-bolus",
+            "--start",
+            "2026-11-21T08:00:00Z",
+        ],
+        ["library", "--json", "--json"],
+    ],
+)
+def test_an_option_given_twice_is_refused_not_last_wins(argv: list[str]) -> None:
+    status, out, err = call(*argv)
+    assert status == 2 and out == ""
+    assert len(err.splitlines()) == 1 and "given more than once" in err
+
+
+def test_repeatable_event_option_is_accepted() -> None:
+    status, _, err = call(
+        "schedule",
+        "--protocol",
+        "chronic-opioid-tolerant",
+        "--start",
+        "2026-11-21T08:00:00Z",
+        "--event",
+        "2026-11-21T09:00:00Z=pause",
+        "--event",
+        "2026-11-21T09:30:00Z=resume",
+        "--json",
+    )
+    assert (status, err) == (0, "")

@@ -163,7 +163,11 @@ def test_readable_table_with_seconds() -> None:
         ((*EXAMPLE, "--event", "2026-11-21T09:00:00Z"), "--event: expected ISO=KIND"),
         ((*EXAMPLE, "--event", "2026-11-21T09:00:00Z=bolus=stop"), "--event: expected ISO=KIND"),
         ((*EXAMPLE, "--event", "tomorrow=bolus"), "--event: not an ISO 8601 date and time"),
-        ((*EXAMPLE, "--start", "yesterday"), "--start: not an ISO 8601 date and time"),
+        ((*EXAMPLE, "--start", "yesterday"), "--start: given more than once"),
+        (
+            ("schedule", "--protocol", "chronic-opioid-tolerant", "--start", "yesterday"),
+            "--start: not an ISO 8601 date and time",
+        ),
         (
             ("schedule", "--protocol", "no-such", "--start", "2026-11-21T08:00:00Z"),
             "--protocol: unknown protocol",

@@ -710,3 +710,25 @@ def test_a_dose_exactly_at_the_soft_max_is_never_read_as_a_mixup() -> None:
     above = request.model_copy(update={"infusion_dose": mg_per_kg_per_h("2.001")})
     found = [f.code for f in compute_regimen(library, above).findings if f.level == "hard"]
     assert found == ["hard-max", "unit-mixup"]
+
+
+@pytest.mark.parametrize(
+    ("field", "update"),
+    [
+        (
+            "infusion_dose",
+            {"infusion_dose": DoseRate(value=Decimal("9999999999999999999999999999"), unit="mg/kg/h")},
+        ),
+        ("infusion_dose", {"infusion_dose": DoseRate(value=Decimal("1E9"), unit="mcg/kg/min")}),
+        ("bolus_mg_per_kg", {"bolus_mg_per_kg": Decimal("99999999999999999999999999999999")}),
+        ("infusion_concentration_mg_per_ml", {"infusion_concentration_mg_per_ml": Decimal("1E-27")}),
+        ("bolus_over_min", {"bolus_over_min": Decimal("0.0000009")}),
+    ],
+)
+def test_absurd_numbers_are_refused_as_input_not_crashes(field: str, update: dict[str, object]) -> None:
+    """A typing accident (28 nines) must be a message beside the field, never a crash in a message."""
+    request = RegimenRequest(protocol_id="icu-infusion", weight_kg=Decimal(70), include_bolus=True, **update)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput) as caught:
+        compute_regimen(LIBRARY, request)
+    assert caught.value.field == field
+    assert "not a plausible number" in caught.value.message

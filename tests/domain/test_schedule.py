@@ -292,7 +292,7 @@ def test_simultaneous_events_give_one_window(library: Library) -> None:
 
 
 @pytest.mark.parametrize("kind", ["pause", "rate-decrease"])
-@pytest.mark.parametrize("protocol", ["chronic-opioid-tolerant", "shock", "acute-bolus"])
+@pytest.mark.parametrize("protocol", ["chronic-opioid-tolerant", "shock", "intraoperative"])
 def test_pause_and_rate_decrease_leave_the_grid(library: Library, protocol: str, kind: EventKind) -> None:
     events = (ev("08:20", kind), ev("10:10", kind), ev("14:33", kind))
     assert checks(library, protocol, events) == checks(library, protocol)
@@ -331,11 +331,6 @@ def test_bolus_only_repeat_bolus_restarts_the_whole_grid(library: Library) -> No
         ("10:20", "after-change"),
         ("10:50", "after-change"),
     ]
-
-
-def test_bolus_only_ignores_infusion_events(library: Library) -> None:
-    events = (ev("08:20", "rate-increase"), ev("08:25", "resume"))
-    assert checks(library, "acute-bolus", events) == checks(library, "acute-bolus")
 
 
 @pytest.mark.parametrize("kind", ["bolus", "rate-increase", "rate-decrease", "pause", "resume"])
@@ -696,3 +691,10 @@ def test_temperature_is_not_skipped_when_a_window_moves_the_grid_off_the_mark(li
     result = checks(library, "chronic-opioid-tolerant", (ev("14:10", "rate-increase"),))
     with_temperature = [c.due for c in result if "temperature" in c.items and c.due <= at("20:00")]
     assert with_temperature == [at("08:00"), at("12:00"), at("16:10"), at("20:00")]
+
+
+@pytest.mark.parametrize("kind", ["stop", "pause", "resume", "rate-increase", "rate-decrease"])
+def test_a_bolus_only_protocol_takes_only_bolus_events(library: Library, kind: str) -> None:
+    """acute-bolus, 08:00, stop at 08:20 would have dropped every post-dose check after 08:15."""
+    with pytest.raises(InvalidSchedule, match="acute-bolus has no infusion: only bolus events apply"):
+        checks(library, "acute-bolus", (ev("08:20", kind),))

@@ -83,9 +83,13 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     anywhere = st.datetimes(datetime(2025, 1, 1), datetime(2028, 12, 31)).map(lambda d: d.replace(tzinfo=UTC))
     start_utc = draw(st.one_of(near_dst, anywhere))
     style = st.sampled_from(("zone", "offset", "utc"))
-    stop_after = draw(st.none() | elapsed())
+    protocol_id = draw(st.sampled_from(PROTOCOL_IDS))
+    # A protocol without an infusion takes bolus events only (anything else is refused).
+    has_infusion = LIBRARY.protocol(protocol_id).infusion is not None
+    stop_after = draw(st.none() | elapsed()) if has_infusion else None
+    kinds = NON_STOP_KINDS if has_infusion else ("bolus",)
     events = []
-    for offset, kind in draw(st.lists(st.tuples(elapsed(), st.sampled_from(NON_STOP_KINDS)), max_size=8)):
+    for offset, kind in draw(st.lists(st.tuples(elapsed(), st.sampled_from(kinds)), max_size=8)):
         at = start_utc + (offset if stop_after is None else min(offset, stop_after))
         events.append(ScheduleEvent(at=written_as(at, draw(style)), kind=kind))
     if stop_after is not None:
@@ -94,7 +98,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         )
     until_utc = start_utc + draw(elapsed())
     return Scenario(
-        protocol_id=draw(st.sampled_from(PROTOCOL_IDS)),
+        protocol_id=protocol_id,
         start=written_as(start_utc, draw(style)),
         events=tuple(events),
         until=written_as(until_utc, draw(style)),

@@ -283,6 +283,9 @@ def test_events_allowed_by_status() -> None:
     observing = Ledger(start_draft(BOLUS_ONLY, volume=None))
     with pytest.raises(SessionError, match="in a bolus-only session"):
         preview_event(observing.state, EventDraft(kind="pause"), T0)
+    # No infusion to stop: a stop would cut the post-dose checks short; closing (with a reason) ends it.
+    with pytest.raises(SessionError, match="a stop is not possible in a bolus-only session"):
+        preview_event(observing.state, EventDraft(kind="stop"), T0)
     observing.add(ClosePayload(at=T0, reason="x"))
     with pytest.raises(SessionError, match="after the session ended"):
         preview_event(observing.state, EventDraft(kind="stop"), T0)

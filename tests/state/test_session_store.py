@@ -230,8 +230,8 @@ def test_a_closed_session_is_not_reopened_and_a_new_one_can_start(
     make_store: StoreFactory, clock: FakeClock
 ) -> None:
     store = started(make_store(), BOLUS_ONLY)
-    store.record_event(EventDraft(kind="stop"), "EF")
-    store.close("done", "EF")
+    assert not store.record_event(EventDraft(kind="stop"), "EF").saved  # no infusion to stop
+    assert store.close("done", "EF").saved
     again = make_store()
     assert not again.running
     clock.advance(3600)

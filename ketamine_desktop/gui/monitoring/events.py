@@ -28,11 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from ketamine_desktop.domain.library import DoseRate, Library
+from ketamine_desktop.domain.reminders import CLOSABLE
 from ketamine_desktop.domain.session import (
+    ALLOWED_EVENTS,
     EventDraft,
     EventPreview,
     EventRequestKind,
-    InfusionStatus,
     SessionError,
     SessionState,
 )
@@ -51,13 +52,6 @@ BUTTONS: tuple[tuple[EventRequestKind, str, str], ...] = (
     ("syringe-change", "Syringe or ba&g change…", "syringeChangeButton"),
     ("stop", "S&top…", "stopButton"),
 )
-ENABLED: dict[InfusionStatus, frozenset[EventRequestKind]] = {
-    "running": frozenset({"bolus", "rate-change", "pause", "syringe-change", "stop"}),
-    "paused": frozenset({"resume", "rate-change", "syringe-change", "stop"}),
-    "observing": frozenset({"bolus", "stop"}),
-    "stopped": frozenset(),
-    "ended": frozenset(),
-}
 TITLES: dict[EventRequestKind, str] = {
     "bolus": "Give a bolus",
     "rate-change": "Change the infusion rate",
@@ -92,13 +86,13 @@ class EventBar(QWidget):
         grid.addWidget(self.close_button, 1, 2, 1, 2)
 
     def show_state(self, state: SessionState) -> None:
-        allowed = ENABLED[state.status]
+        allowed = ALLOWED_EVENTS[state.status]
         for kind, button in self.buttons.items():
             button.setVisible(kind != "bolus" or state.protocol.bolus is not None)
             if kind in ("rate-change", "pause", "resume", "syringe-change"):
                 button.setVisible(state.infusion is not None)
             button.setEnabled(kind in allowed)
-        self.close_button.setEnabled(state.status == "stopped")
+        self.close_button.setEnabled(state.status in CLOSABLE)
 
 
 class EventDialog(QDialog):
