@@ -238,6 +238,7 @@ class TimedPrompts(_Model):
     syringe_change_sources: tuple[str, ...]
     syringe_empty_warning_min: PositiveInt
     syringe_empty_sources: tuple[str, ...]
+    syringe_empty_flags: tuple[Flag, ...] = ()
     lft_every_h: PositiveInt
     lft_when_planned_over_h: PositiveInt
     lft_sources: tuple[str, ...]
@@ -575,6 +576,10 @@ def _limit_order(
         yield f"{place}: typical max {typical_max} {unit} is above soft max {soft_max} {unit}"
     if default is not None and default > hard_max:
         yield f"{place}: default {default} {unit} is above hard max {hard_max} {unit}"
+    elif default is not None and not typical_min <= default <= typical_max:
+        # A default outside the usual range would raise a finding on every untouched regimen.
+        typical = f"{typical_min}-{typical_max} {unit}"
+        yield f"{place}: default {default} {unit} is outside the typical range {typical}"
 
 
 def _bolus_problems(place: str, b: BolusSpec) -> Iterator[str]:

@@ -207,6 +207,7 @@ def _syringe(state: SessionState, now: datetime, latched: Mapping[str, Level]) -
             text=f"The syringe or bag runs empty at the current rate: have the next one ready "
             f"{prompts.syringe_empty_warning_min} min before",
             sources=prompts.syringe_empty_sources,
+            flags=prompts.syringe_empty_flags,
         )
     key = f"syringe-change:{syringe.seq}"
     due = syringe.since + timedelta(hours=prompts.syringe_change_every_h)
