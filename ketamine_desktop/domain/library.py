@@ -157,6 +157,7 @@ class BolusSpec(Cited):
     over_min_allowed_min: PositiveDecimal
     over_min_allowed_max: PositiveDecimal
     over_min_soft_below: PositiveDecimal
+    repeat_after_min: PositiveInt | None = None  # a repeat dose sooner than this needs a reason
 
 
 class Cap(Cited):

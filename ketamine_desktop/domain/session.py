@@ -834,14 +834,39 @@ def _bolus(state: SessionState, draft: EventDraft, at: datetime, reason: str | N
         }
     )
     regimen = _regimen(state.library, request)
+    findings = [f for f in regimen.findings if f.target in _BOLUS_TARGETS]
+    findings.extend(_bolus_too_soon(state, at))
     payload = EventPayload(
         at=at,
         kind="bolus",
         bolus=regimen.bolus,
-        findings=sort_findings(f for f in regimen.findings if f.target in _BOLUS_TARGETS),
+        findings=sort_findings(findings),
         reason=reason,
     )
     return _preview(payload)
+
+
+def _bolus_too_soon(state: SessionState, at: datetime) -> tuple[Finding, ...]:
+    """A repeat bolus sooner than the protocol allows after the previous one (or the start's) warns."""
+    spec = state.protocol.bolus
+    if spec is None or spec.repeat_after_min is None:
+        return ()
+    boluses = [e.body.at for e in state.events if e.body.kind == "bolus"]
+    if not boluses and state.start.regimen.bolus is None:
+        return ()
+    previous = boluses[-1] if boluses else state.start.started_at
+    if at - previous >= timedelta(minutes=spec.repeat_after_min):
+        return ()
+    minutes = int((at - previous) // timedelta(minutes=1))
+    message = (
+        f"This bolus comes {minutes} min after the previous one; {state.protocol.id} allows a repeat "
+        f"only after {spec.repeat_after_min} min: it needs a recorded reason."
+    )
+    return (
+        Finding(
+            level="soft", code="bolus-repeat-too-soon", message=message, sources=spec.sources, target="bolus"
+        ),
+    )
 
 
 def _preview(payload: EventPayload) -> EventPreview:

@@ -440,4 +440,7 @@ def test_escalation_rules_that_could_never_fire_are_refused_at_load() -> None:
 def test_default_outside_the_typical_range_is_refused() -> None:
     """A default below the usual range would raise a finding on every untouched regimen (alert fatigue)."""
     problems = refused(replaced("default_mg_per_kg = 0.15", "default_mg_per_kg = 0.1"))
-    assert any("(acute-bolus).bolus: default 0.1 mg/kg is outside the typical range 0.15-0.3 mg/kg" in p for p in problems)
+    assert any(
+        "(acute-bolus).bolus: default 0.1 mg/kg is outside the typical range 0.15-0.3 mg/kg" in p
+        for p in problems
+    )

@@ -505,3 +505,52 @@ def test_refolding_every_record_gives_the_same_state_as_folding_one_by_one() -> 
     observing.event("bolus")
     assert observing.state.syringe is None
     assert session_state(library(), "session-1", observing.records) == observing.state
+
+
+def test_a_repeat_bolus_sooner_than_the_protocol_allows_needs_a_reason() -> None:
+    """acute-bolus: "single dose; may repeat after 30 min" (library bolus.repeat_after_min)."""
+    repeat_after = library().protocol(BOLUS_ONLY).bolus.repeat_after_min  # type: ignore[union-attr]
+    assert repeat_after == 30
+    ledger = Ledger(start_draft(BOLUS_ONLY, volume=None))
+    ledger.at(repeat_after - 1)  # 29 min after the starting dose
+    early = preview_event(ledger.state, EventDraft(kind="bolus"), ledger.now)
+    assert [f.code for f in early.payload.findings] == ["bolus-repeat-too-soon"]
+    assert early.needs_reason and "29 min after the previous one" in early.payload.findings[0].message
+    with pytest.raises(SessionError, match="need a reason"):
+        event_payload(ledger.state, EventDraft(kind="bolus"), ledger.now)
+    ledger.at(repeat_after)  # exactly 30 min: allowed without a reason
+    assert preview_event(ledger.state, EventDraft(kind="bolus"), ledger.now).payload.findings == ()
+    ledger.event("bolus")
+    ledger.at(repeat_after + 10)  # 10 min after the repeat: counts from the last bolus
+    assert [
+        f.code for f in preview_event(ledger.state, EventDraft(kind="bolus"), ledger.now).payload.findings
+    ] == ["bolus-repeat-too-soon"]
+
+
+def test_a_protocol_without_a_repeat_interval_never_warns_about_a_repeat() -> None:
+    ledger = Ledger(start_draft(ICU))
+    ledger.at(5)
+    assert "bolus-repeat-too-soon" not in {
+        f.code for f in preview_event(ledger.state, EventDraft(kind="bolus"), ledger.now).payload.findings
+    }
+
+
+def test_a_first_bolus_after_a_start_without_one_is_not_a_repeat() -> None:
+    """With a repeat interval on ICU's optional bolus, a first bolus 5 min after a bolus-free start is fine."""
+    base = library()
+    icu = base.protocol(ICU)
+    bolus = icu.bolus.model_copy(update={"repeat_after_min": 30})  # type: ignore[union-attr]
+    protocols = tuple(
+        p.model_copy(update={"bolus": bolus}) if p.id == ICU else p for p in base.document.protocols
+    )
+    lib = base.model_copy(update={"document": base.document.model_copy(update={"protocols": protocols})})
+    ledger = Ledger(start_draft(ICU), lib=lib)
+    assert ledger.state.start.regimen.bolus is None
+    ledger.at(5)
+    assert preview_event(ledger.state, EventDraft(kind="bolus"), ledger.now).payload.findings == ()
+    ledger.event("bolus")
+    ledger.at(10)
+    codes = [
+        f.code for f in preview_event(ledger.state, EventDraft(kind="bolus"), ledger.now).payload.findings
+    ]
+    assert codes == ["bolus-repeat-too-soon"]
