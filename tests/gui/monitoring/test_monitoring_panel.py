@@ -215,9 +215,10 @@ def test_marking_a_task_needs_a_task_selected(panel: MonitoringPanel, session_st
 
 
 def test_bolus_dialog_uses_the_protocols_bolus(
-    qtbot: QtBot, panel: MonitoringPanel, session_store: SessionStore
+    qtbot: QtBot, panel: MonitoringPanel, session_store: SessionStore, clock: FakeClock
 ) -> None:
     start(session_store, BOLUS_ONLY)
+    clock.advance(30 * 60)  # acute-bolus may repeat after 30 min without a reason
     running = panel.running
     assert running is not None
     assert running.header.rate.text() == "No infusion" and running.header.status.text().startswith(
@@ -229,6 +230,24 @@ def test_bolus_dialog_uses_the_protocols_bolus(
     assert isinstance(dialog, EventDialog) and dialog.bolus_dose is not None
     assert dialog.bolus_dose.text() == "0.15" and "10.5 mg" in dialog.summary.text()
     type_into(qtbot, dialog.by, "EF")
+    dialog.confirm_button.click()
+    assert any(r.what.startswith("Bolus 10.5 mg") for r in running.history_model.rows)
+
+
+def test_a_repeat_bolus_too_soon_asks_for_a_reason(
+    qtbot: QtBot, panel: MonitoringPanel, session_store: SessionStore, clock: FakeClock
+) -> None:
+    start(session_store, BOLUS_ONLY)
+    clock.advance(10 * 60)
+    running = panel.running
+    assert running is not None
+    running.events.buttons["bolus"].click()
+    dialog = panel.dialog
+    assert isinstance(dialog, EventDialog)
+    type_into(qtbot, dialog.by, "EF")
+    assert not dialog.confirm_button.isEnabled()  # 10 min after the first dose: a reason is needed
+    assert dialog.reason.isVisibleTo(dialog)
+    type_into(qtbot, dialog.reason, "pain 9/10, senior agreed")
     dialog.confirm_button.click()
     assert any(r.what.startswith("Bolus 10.5 mg") for r in running.history_model.rows)
 
