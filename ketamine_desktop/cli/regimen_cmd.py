@@ -170,6 +170,9 @@ def _bolus_lines(library: Library, bolus: BolusResult) -> list[str]:
         f"  syringe         {written(bolus.concentration_mg_per_ml)} mg/mL: "
         f"{written(bolus.volume_ml)} mL over {written(bolus.over_min)} min",
         f"  >>> PUMP RATE   {written(bolus.rate_ml_per_h)} mL/h <<<",
+        # What the rounded volume actually holds, so a second checker's 2.5 mL x 10 mg/mL agrees.
+        f"  delivers        {written(bolus.volume_ml)} mL holds "
+        f"{_to(bolus.delivered_mg, units.dose_resolution_mg)} mg = {approx(bolus.delivered_mg_per_kg)} mg/kg",
     ]
 
 

@@ -359,3 +359,11 @@ def test_subprocess_run() -> None:
     assert bad.returncode == 2
     assert bad.stdout == ""
     assert bad.stderr.count("\n") == 1 and "--weight-kg" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_table_shows_what_the_rounded_bolus_volume_holds() -> None:
+    """0.35 mg/kg x 70 kg = 24.5 mg = 2.45 mL, rounded to 2.5 mL: the checker must see 25 mg, not 24.5."""
+    status, out, _ = call("--protocol", "chronic-opioid-tolerant", "--weight-kg", "70")
+    assert status == 0
+    assert "2.5 mL over 15 min" in out
+    assert "delivers        2.5 mL holds 25 mg = 0.357 mg/kg" in out
