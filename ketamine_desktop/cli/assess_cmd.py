@@ -12,7 +12,6 @@ Input decisions (the contract leaves them open):
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, get_args
 
@@ -28,6 +27,7 @@ from ketamine_desktop.cli.common import (
     write_json,
 )
 from ketamine_desktop.domain.assessment import (
+    NEWS2_PARAMETER_WORDS,
     OBSERVATION_RANGES,
     Assessment,
     AssessmentContext,
@@ -56,67 +56,26 @@ _FLAGS: dict[str, str] = {
     "--nightmares": "nightmares",
     "--nausea": "nausea",
 }
-_LABELS: dict[str, str] = {
-    "respiration_rate": "respiration rate",
-    "spo2": "SpO2",
-    "air_or_oxygen": "air or oxygen",
-    "systolic_bp": "systolic BP",
-    "pulse": "pulse",
-    "consciousness": "consciousness",
-    "temperature": "temperature",
-}
-
-
-class _Once(argparse.Action):
-    """Store an option's text, refusing a second occurrence (two different RR values is contradictory)."""
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: str | Sequence[Any] | None,
-        option_string: str | None = None,
-    ) -> None:
-        if getattr(namespace, self.dest) is not None:
-            raise InputError(self.option_strings[0], "given more than once")
-        setattr(namespace, self.dest, values)
-
-
-class _OnceFlag(argparse.Action):
-    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
-        super().__init__(option_strings, dest, nargs=0, default=False, **kwargs)
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: str | Sequence[Any] | None,
-        option_string: str | None = None,
-    ) -> None:
-        if getattr(namespace, self.dest):
-            raise InputError(self.option_strings[0], "given more than once")
-        setattr(namespace, self.dest, True)
 
 
 def configure(parser: StrictParser) -> None:
-    parser.add_argument("--rr", action=_Once, metavar="N", help="respiration rate /min (0-80)")
-    parser.add_argument("--spo2", action=_Once, metavar="N", help="SpO2 %% (50-100)")
-    parser.add_argument("--oxygen", action=_OnceFlag, help="on supplemental oxygen (absent: air)")
-    parser.add_argument("--sbp", action=_Once, metavar="N", help="systolic blood pressure mmHg (0-300)")
-    parser.add_argument("--hr", action=_Once, metavar="N", help="pulse /min (0-300)")
-    parser.add_argument("--consciousness", action=_Once, metavar="A|C|V|P|U", help="ACVPU (C: new confusion)")
-    parser.add_argument("--temp", action=_Once, metavar="X", help="temperature C (25.0-45.0)")
-    parser.add_argument("--poss", action=_Once, metavar="S|1|2|3|4", help="POSS sedation level")
-    parser.add_argument("--rass", action=_Once, metavar="N", help="RASS -5 to 4 (no plus sign)")
-    parser.add_argument("--hallucinations", action=_OnceFlag, help="hallucinations now")
-    parser.add_argument("--dysphoria", action=_OnceFlag, help="dysphoria now")
-    parser.add_argument("--nightmares", action=_OnceFlag, help="nightmares now")
-    parser.add_argument("--nausea", action=_OnceFlag, help="nausea or vomiting now")
-    parser.add_argument("--pain", action=_Once, metavar="N", help="pain score 0-10")
-    parser.add_argument("--previous-pain", action=_Once, metavar="N", help="pain score at the previous check")
+    parser.add_argument("--rr", metavar="N", help="respiration rate /min (0-80)")
+    parser.add_argument("--spo2", metavar="N", help="SpO2 %% (50-100)")
+    parser.add_argument("--oxygen", action="store_true", help="on supplemental oxygen (absent: air)")
+    parser.add_argument("--sbp", metavar="N", help="systolic blood pressure mmHg (0-300)")
+    parser.add_argument("--hr", metavar="N", help="pulse /min (0-300)")
+    parser.add_argument("--consciousness", metavar="A|C|V|P|U", help="ACVPU (C: new confusion)")
+    parser.add_argument("--temp", metavar="X", help="temperature C (25.0-45.0)")
+    parser.add_argument("--poss", metavar="S|1|2|3|4", help="POSS sedation level")
+    parser.add_argument("--rass", metavar="N", help="RASS -5 to 4 (no plus sign)")
+    parser.add_argument("--hallucinations", action="store_true", help="hallucinations now")
+    parser.add_argument("--dysphoria", action="store_true", help="dysphoria now")
+    parser.add_argument("--nightmares", action="store_true", help="nightmares now")
+    parser.add_argument("--nausea", action="store_true", help="nausea or vomiting now")
+    parser.add_argument("--pain", metavar="N", help="pain score 0-10")
+    parser.add_argument("--previous-pain", metavar="N", help="pain score at the previous check")
     parser.add_argument(
         "--prior-episodes",
-        action=_Once,
         metavar="N",
         help="psychotomimetic episodes already seen in this infusion (default 0)",
     )
@@ -196,10 +155,11 @@ def describe(library: Library, assessment: Assessment) -> dict[str, object]:
 def _table(assessment: Assessment) -> str:
     news2 = assessment.news2
     missing = news2.scores.missing()
-    state = "complete" if news2.complete else "incomplete: " + ", ".join(_LABELS[m] for m in missing)
+    words = ", ".join(NEWS2_PARAMETER_WORDS[m] for m in missing)
+    state = "complete" if news2.complete else f"incomplete: {words}"
     lines = [f"NEWS2 {news2.total} ({state}), risk {news2.risk}: {news2.risk_text}"]
     for name, score in news2.scores.model_dump().items():
-        lines.append(f"  {_LABELS[name]:<16} {'-' if score is None else score}")
+        lines.append(f"  {NEWS2_PARAMETER_WORDS[name]:<16} {'-' if score is None else score}")
     lines.append("")
     lines.append(f"Infusion: {assessment.infusion.upper()}")
     if assessment.needs_acknowledgement:

@@ -36,6 +36,7 @@ from ketamine_desktop.domain.library import (
 from ketamine_desktop.domain.units import round_half_up
 
 __all__ = [
+    "NEWS2_PARAMETER_WORDS",
     "OBSERVATION_RANGES",
     "Action",
     "Assessment",
@@ -171,6 +172,20 @@ class AssessmentContext(_Model):
         if value is not None:
             _check_range("previous_pain", Decimal(value))
         return value
+
+
+# The seven NEWS2 parameters in words, for every place that names a missing or scored one.
+NEWS2_PARAMETER_WORDS: Mapping[str, str] = MappingProxyType(
+    {
+        "respiration_rate": "respiration rate",
+        "spo2": "SpO2",
+        "air_or_oxygen": "air or oxygen",
+        "systolic_bp": "systolic BP",
+        "pulse": "pulse",
+        "consciousness": "consciousness",
+        "temperature": "temperature",
+    }
+)
 
 
 class News2Scores(_Model):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from ketamine_desktop.domain.assessment import NEWS2_PARAMETER_WORDS
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.domain.session import ObservationPayload, Recorded
 from ketamine_desktop.gui.monitoring.history import DECISION_WORDS
@@ -16,15 +17,6 @@ from ketamine_desktop.gui.widgets.findings import NoteRow
 from ketamine_desktop.gui.widgets.number_field import repolish
 
 DECISION_LEVELS: dict[str, str] = {"continue": "ok", "reduce": "soft", "pause": "soft", "stop": "hard"}
-NEWS2_PARAMETER_WORDS: dict[str, str] = {
-    "respiration_rate": "respiration rate",
-    "spo2": "SpO2",
-    "air_or_oxygen": "air or oxygen",
-    "systolic_bp": "systolic BP",
-    "pulse": "pulse",
-    "consciousness": "consciousness",
-    "temperature": "temperature",
-}
 
 
 class AssessmentView(QFrame):
