@@ -3,12 +3,20 @@
 It holds no clinical state of its own. The plan store is read to show things; every change goes out as a
 command through `command_issued`, which the composition root (app.py) connects to the store, together
 with every other cross-component signal, in one place.
+
+Start-up (issue 5): the Contraindications and Side effects tabs are built the first time they are shown
+(or first used, e.g. by a test or the Ctrl+3 shortcut), not before the first paint: `LazyTab` holds the
+place, and the built tab reads what it shows from the plan store (its state never lives in its widgets),
+and sends its commands through `command_issued`. The dialogs are imported when first opened.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -21,22 +29,49 @@ from PySide6.QtWidgets import (
 )
 
 from ketamine_desktop.domain.library import Library
-from ketamine_desktop.gui.dialogs.about import AboutDialog
-from ketamine_desktop.gui.dialogs.prestart import PrestartDialog
-from ketamine_desktop.gui.dialogs.sources import SourcesDialog
 from ketamine_desktop.gui.numbers import Display
-from ketamine_desktop.gui.tabs.contraindications import ContraindicationsTab
 from ketamine_desktop.gui.tabs.dosing import DosingTab
 from ketamine_desktop.gui.tabs.monitoring import MonitoringTab
-from ketamine_desktop.gui.tabs.side_effects import SideEffectsTab
 from ketamine_desktop.gui.theme import icon
 from ketamine_desktop.gui.widgets.accessible import named, styled
 from ketamine_desktop.gui.widgets.elided import ElidedLabel
 from ketamine_desktop.state.plan import PlanChange, PlanStore
 from ketamine_desktop.state.settings import ViewPrefs
 
+if TYPE_CHECKING:  # imported where first used: the first paint needs none of them
+    from ketamine_desktop.gui.dialogs.about import AboutDialog
+    from ketamine_desktop.gui.dialogs.prestart import PrestartDialog
+    from ketamine_desktop.gui.dialogs.sources import SourcesDialog
+    from ketamine_desktop.gui.tabs.contraindications import ContraindicationsTab
+    from ketamine_desktop.gui.tabs.side_effects import SideEffectsTab
+
 APP_NAME = "Ketamine Desktop"
 TAB_TITLES = ("Dosing", "Monitoring", "Contraindications", "Side effects")
+
+
+class LazyTab(QWidget):
+    """Holds a tab's place until it is first shown (or first asked for), then builds it once, inside."""
+
+    def __init__(self, name: str, build: Callable[[QWidget], QWidget], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"{name}Place")
+        self._build = build
+        self.content: QWidget | None = None
+        QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
+
+    def ensure_built(self) -> QWidget:
+        if self.content is None:
+            content = self._build(self)
+            layout = self.layout()
+            assert layout is not None
+            layout.addWidget(content)
+            content.show()
+            self.content = content
+        return self.content
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.ensure_built()  # before this show is painted: the tab never appears empty
+        super().showEvent(event)
 
 
 class PatientStrip(QFrame):
@@ -79,10 +114,14 @@ class PatientStrip(QFrame):
 
     def show_plan(self, plan: PlanStore, display: Display) -> None:
         weight = plan.entries.weight_kg
-        self.weight.setText(display.kg(weight) if weight is not None and plan.is_current else "—")
+        shown = weight is not None and (plan.is_current or plan.following)
+        self.weight.setText(display.kg(weight) if weight is not None and shown else "—")
         protocol = plan.protocol
         self.protocol.setText(protocol.name if protocol is not None else "not chosen yet (Dosing tab)")
-        self.protocol.setToolTip(f"{protocol.name}\n{protocol.setting}" if protocol is not None else "")
+        running = " (running session)" if plan.following else ""
+        self.protocol.setToolTip(
+            f"{protocol.name}{running}\n{protocol.setting}" if protocol is not None else ""
+        )
 
 
 class MainWindow(QMainWindow):
@@ -105,12 +144,14 @@ class MainWindow(QMainWindow):
         self.strip = PatientStrip(self)
         self.dosing = DosingTab(library, self)
         self.monitoring = MonitoringTab(library, self)
-        self.contraindications = ContraindicationsTab(library, self)
-        self.side_effects = SideEffectsTab(library, self)
+        self._contraindications: ContraindicationsTab | None = None
+        self._side_effects: SideEffectsTab | None = None
+        self.contraindications_place = LazyTab("contraindications", self._build_contraindications, self)
+        self.side_effects_place = LazyTab("sideEffects", self._build_side_effects, self)
         self.tabs = named(QTabWidget(self), "mainTabs", "Main tabs")
         for number, (tab, title) in enumerate(
             zip(
-                (self.dosing, self.monitoring, self.contraindications, self.side_effects),
+                (self.dosing, self.monitoring, self.contraindications_place, self.side_effects_place),
                 TAB_TITLES,
                 strict=True,
             ),
@@ -147,6 +188,49 @@ class MainWindow(QMainWindow):
         self.dosing.start_requested.connect(self._on_dosing_start_requested)
         self.dosing.sources_requested.connect(self._on_dosing_sources_requested)
         self.resize(1280, 720)
+
+    # --- the tabs built when first shown ---
+
+    @property
+    def contraindications(self) -> ContraindicationsTab:
+        self.contraindications_place.ensure_built()
+        assert self._contraindications is not None
+        return self._contraindications
+
+    @property
+    def side_effects(self) -> SideEffectsTab:
+        self.side_effects_place.ensure_built()
+        assert self._side_effects is not None
+        return self._side_effects
+
+    @property
+    def built_tabs(self) -> tuple[str, ...]:
+        """Which of the tabs built when first shown exist yet (for tests and the start-up profile)."""
+        return tuple(
+            name
+            for name, tab in (
+                ("contraindications", self._contraindications),
+                ("side effects", self._side_effects),
+            )
+            if tab is not None
+        )
+
+    def _build_contraindications(self, place: QWidget) -> QWidget:
+        from ketamine_desktop.gui.tabs.contraindications import ContraindicationsTab
+
+        tab = ContraindicationsTab(self._library, place)
+        tab.command_issued.connect(self.command_issued)
+        # Its state is the plan store's: the tab shows it from there, whenever it is built.
+        tab.show_plan(self._plan, PlanChange.SCREENING)
+        tab.setEnabled(not self._plan.following)
+        self._contraindications = tab
+        return tab
+
+    def _build_side_effects(self, place: QWidget) -> QWidget:
+        from ketamine_desktop.gui.tabs.side_effects import SideEffectsTab
+
+        self._side_effects = SideEffectsTab(self._library, place)
+        return self._side_effects
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -213,16 +297,24 @@ class MainWindow(QMainWindow):
 
     def show_plan(self, change: PlanChange) -> None:
         self.strip.show_plan(self._plan, self._display)
+        if self._contraindications is not None:
+            self._contraindications.show_plan(self._plan, change)
+            # The answers a running session started with are in its record; they are not changed here.
+            self._contraindications.setEnabled(not self._plan.following)
         if change & PlanChange.PLANNED and self._plan.planned is not None:
             self.show_tab(1)
 
     # --- dialogs ---
 
     def open_about(self) -> None:
+        from ketamine_desktop.gui.dialogs.about import AboutDialog
+
         self.about_dialog = AboutDialog(self._library, self)
         self.about_dialog.open()
 
     def _on_dosing_sources_requested(self) -> None:
+        from ketamine_desktop.gui.dialogs.sources import SourcesDialog
+
         protocol = self._plan.protocol
         regimen = self._plan.regimen
         if regimen is not None:
@@ -234,6 +326,8 @@ class MainWindow(QMainWindow):
         regimen = self._plan.regimen
         if regimen is None or not self._plan.start_gate().can_start:
             return  # the button is disabled then; a queued click must not slip through
+        from ketamine_desktop.gui.dialogs.prestart import PrestartDialog
+
         dialog = PrestartDialog(self._library, regimen, self._plan.screening, self)
         dialog.accepted.connect(lambda: self.command_issued.emit(dialog.command()))
         self.prestart_dialog = dialog

@@ -8,6 +8,10 @@ computes a dose or decides a limit: that is the domain's work.
 Entries that cannot be computed from are kept apart from the regimen: the card keeps showing the last
 regimen that could be computed, `field_errors` says which entry is wrong and why, and `is_current` is
 false until every entry is valid again, so Start cannot go ahead on a card that no longer matches the form.
+
+While an infusion session runs (`FollowSession`, sent by the monitoring wiring, also after a restart), the
+plan is that session's regimen, read-only: every other command is ignored and Start stays disabled until
+the session is closed.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
@@ -50,6 +54,7 @@ Entry = Literal[
 # How far ahead the planned schedule is listed: a display window, not a clinical interval (the checks'
 # times all come from the library's schedule). The same default as `ketamine-desktop schedule`.
 PLANNED_SCHEDULE_SPAN = timedelta(hours=24)
+_T = TypeVar("_T")
 
 
 class PlanChange(enum.Flag):
@@ -62,6 +67,7 @@ class PlanChange(enum.Flag):
     ERRORS = enum.auto()  # field_errors changed
     SCREENING = enum.auto()
     PLANNED = enum.auto()  # the planned start (checklist completed) appeared or was withdrawn
+    SESSION = enum.auto()  # a running session took the plan over (read-only), or let it go
 
 
 # --- Commands -----------------------------------------------------------------------------------------
@@ -112,6 +118,13 @@ class CompleteChecklist:
     soft_limit_reason: str | None
 
 
+@dataclass(frozen=True)
+class FollowSession:
+    """An infusion session runs with `request` (the plan becomes its regimen, read-only), or none runs."""
+
+    request: RegimenRequest | None
+
+
 Command = (
     ChooseProtocol
     | SetNumber
@@ -120,6 +133,12 @@ Command = (
     | RejectEntry
     | AnswerScreening
     | CompleteChecklist
+    | FollowSession
+)
+
+SESSION_RUNNING = (
+    "An infusion session is running (Monitoring tab, Ctrl+2): this is its regimen, read-only until the "
+    "session is closed."
 )
 
 
@@ -196,6 +215,11 @@ def _with_number(entries: PlanEntries, entry: NumberEntry, value: Decimal) -> Pl
     return replace(entries, infusion_concentration_mg_per_ml=value)
 
 
+def _given(value: _T | None, default: _T) -> _T:
+    """The session's own value, else the default it was computed with (None in a request means that)."""
+    return value if value is not None else default
+
+
 def gate_texts(regimen: Regimen) -> tuple[str, ...]:
     """The protocol's gates: what must be true before starting, confirmed one by one at Start."""
     return tuple(f.message for f in regimen.findings if f.code == "gate")
@@ -222,6 +246,7 @@ class PlanStore(QObject):
         self._answers: dict[str, ScreeningAnswer] = {}
         self._screening = screen(library, {})
         self._planned: PlannedStart | None = None
+        self._following: RegimenRequest | None = None
 
     # --- Reading ---
 
@@ -273,9 +298,16 @@ class PlanStore(QObject):
     def planned(self) -> PlannedStart | None:
         return self._planned
 
+    @property
+    def following(self) -> bool:
+        """A session is running: the plan shows its regimen and takes no command but `FollowSession`."""
+        return self._following is not None
+
     def start_gate(self) -> StartGate:
         reasons: list[str] = []
         regimen = self._regimen
+        if self._following is not None:
+            reasons.append(SESSION_RUNNING)
         if self._entries.protocol_id is None:
             reasons.append("Choose the protocol.")
         if self._entries.weight_kg is None and "weight_kg" not in self._parse_errors:
@@ -294,6 +326,8 @@ class PlanStore(QObject):
     # --- Changing ---
 
     def apply(self, command: Command) -> None:
+        if self._following is not None and not isinstance(command, FollowSession):
+            return  # the views are read-only while a session runs; nothing may change its regimen
         change = self._apply(command)
         if self._planned is not None and not isinstance(command, CompleteChecklist) and change:
             # The planned schedule belongs to the regimen and screening it was completed for.
@@ -318,6 +352,8 @@ class PlanStore(QObject):
             return self._reject(command.entry, command.message)
         if isinstance(command, AnswerScreening):
             return self._answer(command.answer)
+        if isinstance(command, FollowSession):
+            return self._follow(command.request)
         return self._complete(command)
 
     def _choose_protocol(self, protocol_id: str) -> PlanChange:
@@ -377,6 +413,44 @@ class PlanStore(QObject):
             infusion_dose=e.infusion_dose if infusion else None,
             infusion_concentration_mg_per_ml=e.infusion_concentration_mg_per_ml if infusion else None,
         )
+
+    def _follow(self, request: RegimenRequest | None) -> PlanChange:
+        """Show the running session's own regimen (computed from its stored request), or let the plan go."""
+        if request == self._following:
+            return PlanChange.NONE
+        self._following = request
+        if request is None:
+            return PlanChange.SESSION  # the entries stay as the session had them, editable again
+        protocol = self._library.protocol(request.protocol_id)
+        defaults = default_entries(self._library, protocol, request.weight_kg)
+        before = self._entries.protocol_id
+        try:
+            regimen: Regimen | None = compute_regimen(self._library, request)
+            self._domain_error = None
+        except InvalidInput as exc:  # e.g. a library that no longer allows it: say so beside the field
+            regimen = None
+            self._domain_error = (exc.field, exc.message)
+        bolus = regimen.bolus if regimen is not None else None
+        self._entries = PlanEntries(
+            protocol_id=request.protocol_id,
+            weight_kg=request.weight_kg,
+            include_bolus=bolus is not None if regimen is not None else defaults.include_bolus,
+            bolus_mg_per_kg=_given(request.bolus_mg_per_kg, defaults.bolus_mg_per_kg),
+            bolus_over_min=_given(request.bolus_over_min, defaults.bolus_over_min),
+            bolus_concentration_mg_per_ml=_given(
+                request.bolus_concentration_mg_per_ml, defaults.bolus_concentration_mg_per_ml
+            ),
+            infusion_dose=_given(request.infusion_dose, defaults.infusion_dose),
+            infusion_concentration_mg_per_ml=_given(
+                request.infusion_concentration_mg_per_ml, defaults.infusion_concentration_mg_per_ml
+            ),
+        )
+        self._parse_errors = {}
+        if regimen is not None:
+            self._regimen = regimen
+        self._regimen_entries = self._entries if regimen is not None else None
+        change = PlanChange.SESSION | PlanChange.ENTRIES | PlanChange.ERRORS | PlanChange.REGIMEN
+        return change | (PlanChange.PROTOCOL if before != request.protocol_id else PlanChange.NONE)
 
     def _answer(self, answer: ScreeningAnswer) -> PlanChange:
         if self._answers.get(answer.item_id) == answer:

@@ -3,13 +3,12 @@
 `attach_session` builds the session store over the record, the alert controller, the Monitoring tab's
 session panel, the banner over every tab and the reminder ticker, connects them, and starts the ticker (its
 first tick shows at once whatever fell due while the app was closed). The composition root (app.py) calls
-it after building the window; tests call it with a fake clock and a silent player.
+it just after the window's first paint; tests call it with a fake clock and a silent player.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
 
@@ -18,12 +17,13 @@ from ketamine_desktop.domain.library import Library
 from ketamine_desktop.gui.main_window import MainWindow
 from ketamine_desktop.gui.monitoring.banner import AlertBanner
 from ketamine_desktop.gui.monitoring.panel import MonitoringPanel
+from ketamine_desktop.gui.monitoring.record_access import open_record as open_record  # re-exported
 from ketamine_desktop.gui.theme import icon
 from ketamine_desktop.state.alerts import AlertController, AlertState, SoundPlayer
-from ketamine_desktop.state.plan import PlanChange, PlanStore
+from ketamine_desktop.state.plan import FollowSession, PlanChange, PlanStore
 from ketamine_desktop.state.reminder_ticker import ReminderTicker
 from ketamine_desktop.state.session_store import SessionChange, SessionStore, SessionUpdate
-from ketamine_desktop.store import InstanceLock, InstanceLocked, RecordStore
+from ketamine_desktop.store import RecordStore
 
 MONITORING_TAB = 1
 
@@ -60,7 +60,7 @@ def attach_session(
     def on_store_changed(update: SessionUpdate) -> None:
         panel.show_session(update)
         if update.change & SessionChange.SESSION:
-            show_session_patient(window, store)
+            show_session_patient(window, plan, store)
 
     def on_alerts_changed(state: AlertState) -> None:
         banner.show_alerts(state, store.now)
@@ -78,30 +78,18 @@ def attach_session(
 
     banner.show_requested.connect(on_banner_show_requested)
     plan.changed.connect(on_plan_changed)
-    show_session_patient(window, store)
+    # The app attaches the session just after the first paint: show whatever was planned before that.
+    panel.show_planned(plan.planned)
+    show_session_patient(window, plan, store)
     if start_ticker:
         ticker.start()
     return SessionParts(store, alerts, panel, banner, ticker)
 
 
-def open_record(data_dir: Path) -> tuple[InstanceLock, RecordStore]:
-    """Take the data directory's instance lock and open its record; raises StoreError (InstanceLocked when
-    another instance runs there), with a message for the user."""
-    lock = InstanceLock(data_dir)
-    if not lock.acquire():
-        raise InstanceLocked(
-            f"Ketamine Desktop is already running with the data directory {data_dir} "
-            f"({lock.holder_description()}). Use that window, or close it first."
-        )
-    try:
-        return lock, RecordStore.open(data_dir)
-    except BaseException:
-        lock.release()
-        raise
-
-
-def show_session_patient(window: MainWindow, store: SessionStore) -> None:
-    """While a session runs, the patient strip shows its bed and initials and cannot be edited."""
+def show_session_patient(window: MainWindow, plan: PlanStore, store: SessionStore) -> None:
+    """While a session runs, the patient strip shows its bed and initials and cannot be edited, and the plan
+    (the strip's weight and protocol, the Dosing tab) is the session's own regimen, read-only. Once it is
+    closed, the Monitoring tab says so instead of showing the schedule planned before it."""
     state = store.state if store.running else None
     fields: tuple[QWidget, ...] = (window.strip.bed, window.strip.initials)
     if state is not None:
@@ -109,4 +97,7 @@ def show_session_patient(window: MainWindow, store: SessionStore) -> None:
         window.strip.initials.setText(state.start.patient_initials or "")
     for field in fields:
         field.setEnabled(state is None)
+    plan.apply(FollowSession(state.request if state is not None else None))
+    ended = store.state if store.state is not None and store.state.status == "ended" else None
+    window.monitoring.show_session_ended(ended.closed.body if ended is not None and ended.closed else None)
     window.monitoring.set_session_running(state is not None)

@@ -40,6 +40,7 @@ from ketamine_desktop.gui.widgets.regimen_card import RegimenCard
 from ketamine_desktop.gui.widgets.scroll import vertical_scroll
 from ketamine_desktop.gui.widgets.sources import SourcedLabel, sources_html
 from ketamine_desktop.state.plan import (
+    SESSION_RUNNING,
     ChooseProtocol,
     NumberEntry,
     PlanChange,
@@ -480,6 +481,17 @@ class StartBar(QFrame):
         self.start_button.clicked.connect(self.start_clicked)
 
     def show_gate(self, plan: PlanStore) -> None:
+        if plan.following:
+            # The screening that counts is the one the running session was started with (in its record);
+            # the answers on the Contraindications tab are for the next plan.
+            self.screening_icon.setPixmap(level_pixmap("ok"))
+            self.screening_text.setText("Screening: recorded when the running session was started.")
+            self.start_button.setEnabled(False)
+            self.gate_icon.show()
+            self.gate_text.show()
+            self.gate_icon.setPixmap(level_pixmap("pending"))
+            self.gate_text.setText(SESSION_RUNNING)
+            return
         screening = plan.screening
         self.screening_icon.setPixmap(level_pixmap(screening_look(screening)))
         self.screening_text.setText(
@@ -586,9 +598,15 @@ class DosingTab(QWidget):
     def show_plan(self, plan: PlanStore, change: PlanChange) -> None:
         protocol = plan.protocol
         protocol_id = protocol.id if protocol is not None else None
-        if PlanChange.PROTOCOL in change or self._shown_protocol != protocol_id:
+        following = PlanChange.SESSION in change and plan.following
+        if following and plan.entries.weight_kg is not None:
+            # The running session's weight replaces whatever was typed before it (e.g. after a restart).
+            self.form.weight.set_text(numbers.exact(plan.entries.weight_kg))
+        if PlanChange.PROTOCOL in change or following or self._shown_protocol != protocol_id:
             self._shown_protocol = protocol_id
             self.form.show_entries(plan.entries, protocol)
+        # While a session runs the form shows its regimen and cannot be edited (the Start bar says why).
+        self.form.setEnabled(not plan.following)
         if change & (PlanChange.ERRORS | PlanChange.PROTOCOL):
             self.form.show_errors(dict(plan.field_errors))
         regimen = plan.regimen

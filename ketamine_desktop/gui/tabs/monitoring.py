@@ -1,10 +1,14 @@
-"""The Monitoring tab, for now: the schedule the chosen regimen would follow, once the checklist is done.
+"""The Monitoring tab: the schedule the chosen regimen would follow, once the checklist is done, and the
+monitoring session's panel (`set_session_panel`) under it.
 
-It says plainly that this is a planned schedule and not a running session: nothing here is timed, nothing
-reminds, nothing is saved. Running the timed session is the monitoring session's work.
+It says plainly that the planned schedule is not a running session: nothing in it is timed, reminds or is
+saved. Once a session has been closed it says that, instead of the schedule planned before it: a new plan
+comes only from the Dosing tab.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -16,10 +20,17 @@ from ketamine_desktop.gui.widgets.sources import SourcedLabel, sources_html
 from ketamine_desktop.gui.widgets.table import WrappingTable
 from ketamine_desktop.state.plan import PlanChange, PlanStore
 
+if TYPE_CHECKING:  # the session's models are imported with the session, after the first paint
+    from ketamine_desktop.domain.session import ClosePayload
+
 NOT_RUNNING = (
     "PLANNED SCHEDULE, NOT A RUNNING SESSION. These are the checks this regimen would follow from the "
     "time the checklist was completed. Nothing on this tab is timed, reminds you or is saved: recording "
     "checks and reminders come with the monitoring session."
+)
+SESSION_ENDED = (
+    "The infusion session ended at {at}{reason}. Nothing is being timed or reminded now. To start "
+    "another infusion, plan it on the Dosing tab (Ctrl+1): Start, then the pre-start checklist."
 )
 NO_PLAN = (
     "No planned schedule yet. On the Dosing tab, press Start and complete the pre-start checklist to "
@@ -34,6 +45,8 @@ class MonitoringTab(QWidget):
         self._library = library
         self._display = Display(library)
         self._session_running = False
+        self._ended: ClosePayload | None = None
+        self._has_plan = False
         self.notice = QLabel(NOT_RUNNING, self)
         self.notice.setObjectName("planNotice")
         self.notice.setWordWrap(True)
@@ -69,16 +82,34 @@ class MonitoringTab(QWidget):
     def set_session_running(self, running: bool) -> None:
         """While a session runs its panel is the Monitoring tab; the plan and its notice step aside."""
         self._session_running = running
-        for widget in (self.notice, self.summary, self.detail):
+        for widget in (self.summary, self.detail):
             widget.setVisible(not running)
+        # The "planned, not running" notice goes with a planned schedule: without one it only confuses.
+        self.notice.setVisible(not running and self._has_plan)
         self.table.setVisible(not running and self.model.rowCount() > 0)
+
+    def show_session_ended(self, closed: ClosePayload | None) -> None:
+        """The last session was closed (`closed`), or none has been: said when no new plan is shown."""
+        self._ended = closed
+        if not self._has_plan:
+            self.summary.setText(self._no_plan_text())
+
+    def _no_plan_text(self) -> str:
+        closed = self._ended
+        if closed is None:
+            return NO_PLAN
+        at = closed.at.astimezone()
+        reason = f" ({closed.reason})" if closed.reason else ""
+        return SESSION_ENDED.format(at=f"{at:%H:%M} ({at:%a %d %b})", reason=reason)
 
     def show_plan(self, plan: PlanStore, change: PlanChange) -> None:
         if not change & PlanChange.PLANNED:
             return
         planned = plan.planned
+        self._has_plan = planned is not None
+        self.notice.setVisible(self._has_plan and not self._session_running)
         if planned is None:
-            self.summary.setText(NO_PLAN)
+            self.summary.setText(self._no_plan_text())
             self.summary.set_sources("")
             self.detail.setText("")
             self.model.set_rows(())

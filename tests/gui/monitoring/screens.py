@@ -123,6 +123,16 @@ def main() -> int:
         running.tabs.setCurrentIndex(0)
         settle(app)
         window.grab().save(str(args.out / "monitoring_running_night.png"))
+        # The session stopped and closed: the Monitoring tab says so (not the schedule planned before it).
+        assert store.record_event(EventDraft(kind="stop"), "EF").saved
+        assert store.close("pain settled", "EF").saved
+        window.night_action.setChecked(False)
+        window.show_tab(1)
+        settle(app)
+        window.grab().save(str(args.out / "monitoring_ended_day.png"))
+        window.show_tab(0)
+        settle(app)
+        window.grab().save(str(args.out / "dosing_after_session_day.png"))
         window.close()
         records.close()
         lock.release()
