@@ -23,8 +23,45 @@ def test_run_app_opens_the_window_and_returns_when_it_closes(
         raise AssertionError(f"{text} {list(problems)}")
 
     monkeypatch.setattr(app_module, "_fatal_dialog", no_dialog)
-    assert app_module.run_app([]) == 0
+    # Never the user's real record: every test names its own data directory.
+    assert app_module.run_app(["--data-dir", str(tmp_path / "data")]) == 0
     assert painted.read_text(encoding="ascii")
+    assert (tmp_path / "data" / "record.sqlite3").exists()
+
+
+def test_a_second_instance_on_the_same_data_directory_is_refused(
+    qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Recipe 5 at the app level: another process holds the data directory; this one says so and exits."""
+    import subprocess
+    import sys
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, pathlib; from ketamine_desktop.store import InstanceLock; "
+            "lock = InstanceLock(pathlib.Path(sys.argv[1])); assert lock.acquire(); "
+            "print('held', flush=True); sys.stdin.read()",
+            str(data_dir),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        shown: list[tuple[str, Sequence[str]]] = []
+        monkeypatch.setattr(
+            app_module, "_fatal_dialog", lambda text, problems: shown.append((text, problems))
+        )
+        assert app_module.run_app(["--data-dir", str(data_dir)]) == app_module.EXIT_RECORD_UNAVAILABLE
+        assert len(shown) == 1 and "already running" in shown[0][1][0]
+        assert f"pid {holder.pid}" in shown[0][1][0]
+    finally:
+        holder.communicate("")
 
 
 def test_an_invalid_library_is_a_clear_error_not_a_window(
