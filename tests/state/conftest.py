@@ -3,9 +3,7 @@ session store over them (Qt objects are parented to nothing and deleted by the t
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtWidgets import QApplication
@@ -27,23 +25,6 @@ def lib() -> Library:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(T0, monotonic_start=1000.0)
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Iterator[Path]:
-    """In RAM where possible: each append waits for fsync, which the durability recipes test elsewhere."""
-    shm = Path("/dev/shm")
-    if not shm.is_dir():
-        yield tmp_path / "data"
-        return
-    with tempfile.TemporaryDirectory(dir=shm) as folder:
-        yield Path(folder) / "data"
-
-
-@pytest.fixture
-def records(data_dir: Path) -> Iterator[RecordStore]:
-    with RecordStore.open(data_dir) as opened:
-        yield opened
 
 
 @pytest.fixture

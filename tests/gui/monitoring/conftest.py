@@ -3,8 +3,7 @@ tests/gui/conftest.py, a silent sound player, and the monitoring panel on its ow
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -38,22 +37,6 @@ class QuietPlayer:
 
     def working(self) -> bool:
         return True
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Iterator[Path]:
-    shm = Path("/dev/shm")
-    if not shm.is_dir():
-        yield tmp_path / "data"
-        return
-    with tempfile.TemporaryDirectory(dir=shm) as folder:
-        yield Path(folder) / "data"
-
-
-@pytest.fixture
-def records(data_dir: Path) -> Iterator[RecordStore]:
-    with RecordStore.open(data_dir) as opened:
-        yield opened
 
 
 @pytest.fixture
