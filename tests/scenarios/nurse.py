@@ -1,0 +1,407 @@
+"""The nurse: drives the real, wired main window through a shift on a fake clock, and reads the screen.
+
+Whole-shift scenarios (tests/scenarios/test_*.py, one story per file; the stories are in
+shared/design/scenarios.md) use only this driver and the widgets' objectNames: they do what a nurse does
+(type, choose, click) and assert what the screen SAYS. Nothing here calls a store command directly.
+
+    def test_a_quiet_shift(nurse: Nurse) -> None:
+        nurse.start("chronic-opioid-tolerant", weight="70")        # Dosing tab, screening, checklist, start
+        assert nurse.banner().startswith("DUE: Check due")         # the baseline is due at once
+        nurse.record_check(sedation="1")                            # normal values unless overridden
+        nurse.wait(15)                                              # the fake clock moves, the ticker ticks
+        assert nurse.header()["next"].startswith("CHECK DUE NOW")
+        nurse.restart()                                             # the app closed and reopened, same data
+        nurse.shoot("after-restart")                                # PNG when SCENARIO_SHOTS is set
+
+Reading:
+- `header()`: the session header's texts by key (status, rate, dose, syringe, next, and any other QLabel
+  in it with an objectName, keyed by that name).
+- `banner()`: the alert banner's text, "" when hidden.
+- `timed_list()`: the timed list's rows as (status, due, what, when) strings, in screen order.
+- `assessment()`: the assessment view's texts (heading, news2, decision, actions: one string per row).
+- `label(name)`, `find(cls, name)`, `click(name)`, `type(name, text)`: any widget by objectName.
+- `hm(minutes)`: the local clock time ("20:15") that many minutes after the start, as the screen shows it.
+
+Time: the clock starts at `START` (20:00 UTC); `wait(minutes)` advances it and ticks once, as the one
+1-second ticker would; `wait_until(minutes)` moves to that many minutes after the start.
+
+Screenshots: `shoot(name)` saves the window as PNG into $SCENARIO_SHOTS (nothing without it), e.g.
+`SCENARIO_SHOTS=/tmp/shots/loop pytest tests/scenarios`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from ketamine_desktop.app import build_main_window
+from ketamine_desktop.domain.clock import FakeClock
+from ketamine_desktop.domain.library import Library
+from ketamine_desktop.gui.main_window import MainWindow
+from ketamine_desktop.gui.monitoring.panel import RunningSession
+from ketamine_desktop.gui.monitoring.wiring import SessionParts, attach_session, open_record
+from ketamine_desktop.gui.monitoring.words import clock_time
+from ketamine_desktop.state.settings import ViewSettings
+from ketamine_desktop.store import InstanceLock, RecordStore
+
+START = datetime(2026, 11, 21, 20, 0, tzinfo=UTC)
+W = TypeVar("W", bound=QObject)
+
+# What a normal check looks like on the record form, by the form's field names.
+NORMAL_NUMBERS = {
+    "respiration_rate": "16",
+    "spo2": "98",
+    "pulse": "72",
+    "systolic_bp": "128",
+    "pain": "3",
+    "temperature": "36.8",
+}
+NORMAL_CHOICES = {
+    "oxygen": "air",
+    "consciousness": "A",
+    "hallucinations": "no",
+    "dysphoria": "no",
+    "nightmares": "no",
+    "nausea": "no",
+    "monitors": "yes",
+}
+
+
+class SilentPlayer:
+    """Plays no sound and says it did (the alert's "no sound" path is tested elsewhere)."""
+
+    name = "scenario player"
+
+    def play(self, path: Path) -> bool:
+        del path
+        return True
+
+    def working(self) -> bool:
+        return True
+
+
+class Nurse:
+    """One nurse, one bedside laptop, one data directory."""
+
+    def __init__(
+        self,
+        qtbot: QtBot,
+        qapp: QApplication,
+        library: Library,
+        clock: FakeClock,
+        data_dir: Path,
+        settings_path: Path,
+    ) -> None:
+        self.qtbot = qtbot
+        self.qapp = qapp
+        self.library = library
+        self.clock = clock
+        self.data_dir = data_dir
+        self.settings_path = settings_path
+        self.window: MainWindow | None = None
+        self.parts: SessionParts | None = None
+        self._lock: InstanceLock | None = None
+        self._records: RecordStore | None = None
+        self._shots = os.environ.get("SCENARIO_SHOTS")
+
+    # --- the app -------------------------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Open the app on the data directory, as app.py does (the record first, the session after)."""
+        assert self.window is None, "the app is already open"
+        self._lock, self._records = open_record(self.data_dir)
+        window, plan = build_main_window(
+            self.qapp, self.library, ViewSettings(self.settings_path), self.clock
+        )
+        self.qtbot.addWidget(window)
+        window.resize(1366, 768)
+        parts = attach_session(
+            window, plan, self.library, self._records, self.clock, SilentPlayer(), start_ticker=False
+        )
+        window.show()
+        self.qtbot.waitExposed(window)
+        parts.ticker.start()  # its first tick shows whatever fell due while the app was closed
+        self.window, self.parts = window, parts
+        self.settle()
+
+    def close(self) -> None:
+        """Quit the app (the record stays on disk)."""
+        if self.window is None:
+            return
+        assert self.parts is not None and self._records is not None and self._lock is not None
+        self.parts.panel.close_dialogs()
+        self.parts.ticker.stop()
+        self.window.close()
+        self._records.close()
+        self._lock.release()
+        self.window = self.parts = None
+        self._records = self._lock = None
+
+    def restart(self, closed_for_min: float = 0) -> None:
+        """Quit, let `closed_for_min` minutes pass, open again on the same data directory."""
+        self.close()
+        if closed_for_min:
+            self.clock.advance(closed_for_min * 60)
+        self.open()
+
+    @property
+    def win(self) -> MainWindow:
+        assert self.window is not None, "the app is not open"
+        return self.window
+
+    @property
+    def running(self) -> RunningSession:
+        assert self.parts is not None and self.parts.panel.running is not None, "no session is running"
+        return self.parts.panel.running
+
+    # --- time ----------------------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def minutes(self) -> float:
+        """Minutes since the start of the scenario's clock."""
+        return (self.clock.now() - START) / timedelta(minutes=1)
+
+    def wait(self, minutes: float) -> None:
+        """Time passes; the ticker ticks (once: due times are absolute, nothing counts ticks)."""
+        self.clock.advance(minutes * 60)
+        self.tick()
+
+    def wait_until(self, minutes: float) -> None:
+        """Move the clock to `minutes` after START (never back)."""
+        ahead = minutes - self.minutes()
+        assert ahead >= 0, f"the clock is already {self.minutes()} min after the start"
+        self.wait(ahead)
+
+    def tick(self) -> None:
+        assert self.parts is not None
+        self.parts.ticker.tick()
+        self.settle()
+
+    def settle(self) -> None:
+        """Let Qt deliver what it queued (a widget added to a shown layout is shown on the next turn)."""
+        for _ in range(2):
+            self.qapp.processEvents()
+
+    @staticmethod
+    def at(minutes: float) -> datetime:
+        return START + timedelta(minutes=minutes)
+
+    @staticmethod
+    def hm(minutes: float) -> str:
+        """The local clock time `minutes` after START, as the screen writes it ("20:15")."""
+        return clock_time(START + timedelta(minutes=minutes))
+
+    # --- finding and doing -----------------------------------------------------------------------------
+
+    def find(self, cls: type[W], name: str) -> W:
+        """The one widget of that class and objectName in the window or an open dialog."""
+        hidden: W | None = None
+        for root in self._roots():
+            candidates = [root] if root.objectName() == name and isinstance(root, cls) else []
+            candidates.extend(root.findChildren(cls, name))
+            for found in candidates:
+                # A view being replaced (hidden, deleted later) may still carry the name: the shown one wins.
+                if not isinstance(found, QWidget) or found.isVisible():
+                    return found
+                hidden = hidden or found
+        if hidden is not None:
+            return hidden
+        raise AssertionError(f"no {cls.__name__} named {name!r} in the window")
+
+    def has(self, cls: type[QObject], name: str) -> bool:
+        try:
+            widget = self.find(cls, name)
+        except AssertionError:
+            return False
+        return not isinstance(widget, QWidget) or widget.isVisible()
+
+    def label(self, name: str) -> str:
+        return self.find(QLabel, name).text()
+
+    def click(self, name: str) -> None:
+        button = self.find(QAbstractButton, name)
+        assert button.isVisible() and button.isEnabled(), f"{name} cannot be clicked now"
+        self.qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        self.settle()
+
+    def type(self, name: str, text: str) -> None:
+        """Clear the field and type `text` key by key."""
+        edit = self.find(QLineEdit, name)
+        edit.setFocus()
+        edit.selectAll()
+        self.qtbot.keyClick(edit, Qt.Key.Key_Backspace)
+        self.qtbot.keyClicks(edit, text)
+
+    def choose(self, name: str, value: str) -> None:
+        combo = self.find(QComboBox, name)
+        index = combo.findData(value)
+        assert index >= 0, f"{name} has no choice {value!r}"
+        combo.setCurrentIndex(index)
+        combo.activated.emit(index)
+
+    def show_tab(self, name: str) -> None:
+        """Bring a main tab forward as the keyboard does (Ctrl+1 ... Ctrl+4)."""
+        number = ("dosing", "monitoring", "contraindications", "side effects").index(name) + 1
+        action = self.win.findChild(QAction, f"showTab{number}Action")
+        assert action is not None, name
+        action.trigger()
+        self.settle()
+
+    def dialog(self, name: str) -> QDialog:
+        """The open dialog with that objectName."""
+        dialog = self.find(QDialog, name)
+        assert dialog.isVisible(), f"{name} is not open"
+        return dialog
+
+    def _roots(self) -> Iterator[QWidget]:
+        yield self.win
+        for widget in QApplication.topLevelWidgets():
+            if widget is not self.window and isinstance(widget, QDialog) and widget.isVisible():
+                yield widget
+
+    # --- what a nurse does -------------------------------------------------------------------------------
+
+    def start(
+        self,
+        protocol: str = "chronic-opioid-tolerant",
+        *,
+        weight: str = "70",
+        volume: str = "50",
+        bed: str = "Ward 7 bed 12",
+        initials: str = "JD",
+        checker: str = "B. Checker",
+        by: str = "AB",
+    ) -> None:
+        """Patient strip, contraindications (none present), protocol and weight, checklist, start.
+
+        The one place that knows how a session starts: when the start flow changes, only this changes.
+        """
+        window = self.win
+        self.type("bedField", bed)
+        self.type("initialsField", initials)
+        for row in window.contraindications.rows.values():
+            row.absent.click()
+        self.choose("protocolCombo", protocol)
+        self.type("weightField", weight)
+        self.click("startButton")
+        dialog = window.prestart_dialog
+        assert dialog is not None, "the pre-start checklist did not open"
+        for box, _ in (*dialog.items, *dialog.gates):
+            box.setChecked(True)
+        for field in dialog.names.values():
+            field.setText(checker)
+        dialog.complete_button.click()
+        if self.has(QLineEdit, "sessionVolumeField"):
+            self.type("sessionVolumeField", volume)
+        self.type("sessionStartedByField", by)
+        self.click("startSessionButton")
+        assert self.parts is not None and self.parts.store.running, self.label("sessionStartMessage")
+
+    def record_check(self, sedation: str = "1", by: str = "EF", **values: str) -> str:
+        """Fill the record form for the check it shows (normal values unless given, by the form's field
+        names: respiration_rate, spo2, pulse, systolic_bp, pain, temperature, oxygen, consciousness,
+        hallucinations, dysphoria, nightmares, nausea, monitors), save, and return what the form says."""
+        form = self.running.form
+        unknown = set(values) - set(NORMAL_NUMBERS) - set(NORMAL_CHOICES)
+        assert not unknown, f"no such field on the record form: {sorted(unknown)}"
+        numbers = {**NORMAL_NUMBERS, **{k: v for k, v in values.items() if k in NORMAL_NUMBERS}}
+        choices = {**NORMAL_CHOICES, **{k: v for k, v in values.items() if k in NORMAL_CHOICES}}
+        for name, field in form.numbers.items():
+            if field.isVisibleTo(form):
+                field.edit.setText(numbers[name])
+        combos = {"oxygen": form.oxygen, "consciousness": form.consciousness, **form.yes_no}
+        for name, combo in combos.items():
+            if combo.isVisibleTo(form):
+                index = combo.findData(choices[name])
+                assert index >= 0, f"{name} has no choice {choices[name]!r}"
+                combo.setCurrentIndex(index)
+        if form.sedation.isVisibleTo(form):
+            index = form.sedation.findData(sedation)
+            assert index >= 0, f"sedation has no level {sedation!r}"
+            form.sedation.setCurrentIndex(index)
+        form.by.setText(by)
+        self.click("saveCheckButton")
+        return self.label("saveStatus")
+
+    # --- what the screen says ----------------------------------------------------------------------------
+
+    def header(self) -> dict[str, str]:
+        """The session header's texts: status, rate, dose, syringe, next (the next-check line), and every
+        other named label in the header by its objectName."""
+        header = self.find(QWidget, "sessionHeader")
+        texts = {
+            label.objectName(): label.text() for label in header.findChildren(QLabel) if label.objectName()
+        }
+        short = {
+            "status": "sessionStatus",
+            "rate": "sessionRate",
+            "dose": "sessionDose",
+            "syringe": "sessionSyringe",
+            "next": "nextCheck",
+        }
+        for key, name in short.items():
+            texts[key] = texts.get(name, "")
+        return texts
+
+    def banner(self) -> str:
+        """The alert banner's text over every tab, "" when it is hidden."""
+        banner = self.find(QWidget, "alertBanner")
+        return self.label("alertBannerText") if banner.isVisible() else ""
+
+    def timed_list(self) -> list[tuple[str, ...]]:
+        """The timed list as the screen shows it: one (status, due, what, when) per row."""
+        return self.table("reminderList")
+
+    def table(self, name: str) -> list[tuple[str, ...]]:
+        model = self.find(QTableView, name).model()
+        return [
+            tuple(str(model.data(model.index(row, column)) or "") for column in range(model.columnCount()))
+            for row in range(model.rowCount())
+        ]
+
+    def assessment(self) -> dict[str, Any]:
+        """The latest check's assessment: heading, news2, decision, and `actions` (one text per row)."""
+        view = self.find(QWidget, "assessmentView")
+        rows = [
+            " ".join(label.text() for label in row.findChildren(QLabel) if label.text())
+            for row in view.findChildren(QWidget)
+            if row.objectName().startswith("action_") and row.isVisibleTo(view)
+        ]
+        return {
+            "heading": self.label("assessmentHeading"),
+            "news2": self.label("news2Summary"),
+            "decision": self.label("infusionDecision"),
+            "actions": rows,
+        }
+
+    def shoot(self, name: str) -> Path | None:
+        """Save the window (and any open dialog) as PNG under $SCENARIO_SHOTS; nothing without it."""
+        if not self._shots:
+            return None
+        folder = Path(self._shots)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.settle()
+        path = folder / f"{name}.png"
+        self.win.grab().save(str(path))
+        for index, root in enumerate(r for r in self._roots() if r is not self.window):
+            root.grab().save(str(folder / f"{name}-dialog{index + 1}.png"))
+        return path
