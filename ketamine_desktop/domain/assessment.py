@@ -20,7 +20,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationInfo, field_validator
+from pydantic import Field, Strict, ValidationInfo, field_validator
 
 from ketamine_desktop.domain.library import (
     Condition,
@@ -33,6 +33,7 @@ from ketamine_desktop.domain.library import (
     Severity,
     rule_problems,
 )
+from ketamine_desktop.domain.model import FrozenModel
 from ketamine_desktop.domain.units import round_half_up
 
 __all__ = [
@@ -64,11 +65,7 @@ _INFUSION_ORDER: tuple[InfusionDecision, ...] = ("continue", "reduce", "pause", 
 _Fact = Decimal | str | bool | None
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ObservationRange(_Model):
+class ObservationRange(FrozenModel):
     """The plausible range of one typed observation (input validation from the CLI contract)."""
 
     label: str
@@ -118,7 +115,7 @@ _StrictInt = Annotated[int, Strict()]
 _StrictBool = Annotated[bool, Strict()]
 
 
-class Observation(_Model):
+class Observation(FrozenModel):
     """One check as recorded. None means "not recorded"; `oxygen` False means breathing air."""
 
     respiration_rate: _StrictInt | None = None
@@ -160,7 +157,7 @@ class Observation(_Model):
         return value
 
 
-class AssessmentContext(_Model):
+class AssessmentContext(FrozenModel):
     """What the check needs from earlier checks of the same infusion."""
 
     prior_episodes: Annotated[_StrictInt, Field(ge=0)] = 0
@@ -188,7 +185,7 @@ NEWS2_PARAMETER_WORDS: Mapping[str, str] = MappingProxyType(
 )
 
 
-class News2Scores(_Model):
+class News2Scores(FrozenModel):
     """The score of each of the seven NEWS2 parameters; None when the parameter was not recorded."""
 
     respiration_rate: int | None
@@ -206,7 +203,7 @@ class News2Scores(_Model):
         return tuple(name for name, score in self.model_dump().items() if score is None)
 
 
-class News2Result(_Model):
+class News2Result(FrozenModel):
     total: int
     complete: bool
     risk: RiskLevel
@@ -214,7 +211,7 @@ class News2Result(_Model):
     scores: News2Scores
 
 
-class Action(_Model):
+class Action(FrozenModel):
     code: str
     severity: Severity
     text: str
@@ -223,7 +220,7 @@ class Action(_Model):
     infusion: InfusionDecision
 
 
-class Assessment(_Model):
+class Assessment(FrozenModel):
     news2: News2Result
     actions: tuple[Action, ...]  # urgent first, then warning, then info; library order within each
     infusion: InfusionDecision

@@ -16,7 +16,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
+
+from ketamine_desktop.domain.model import FrozenModel
 
 DoseRateUnit = Literal["mg/kg/h", "mcg/kg/min"]
 Flag = Literal["derived", "unverified"]
@@ -84,18 +86,14 @@ class LibraryError(Exception):
         super().__init__("; ".join(self.problems))
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Cited(_Model):
+class Cited(FrozenModel):
     """Anything that states a clinical fact carries where it came from."""
 
     sources: tuple[str, ...] = ()
     flags: tuple[Flag, ...] = ()
 
 
-class LibraryInfo(_Model):
+class LibraryInfo(FrozenModel):
     name: Text
     version: Text
     review_notice: Text
@@ -132,7 +130,7 @@ class Limits(Cited):
     unit_mixup_widen_fraction: Annotated[Decimal, Field(ge=0, lt=1, allow_inf_nan=False)]
 
 
-class DoseRate(_Model):
+class DoseRate(FrozenModel):
     """An infusion dose as the source quotes it; `mg_per_kg_per_h` is the canonical value."""
 
     value: PositiveDecimal
@@ -200,12 +198,12 @@ class Protocol(Cited):
     notes: tuple[Note, ...] = ()
 
 
-class Phase(_Model):
+class Phase(FrozenModel):
     every_min: PositiveInt
     until_min: PositiveInt | None = None  # None: until the infusion stops
 
 
-class Track(_Model):
+class Track(FrozenModel):
     items: tuple[Item, ...] = Field(min_length=1)
     phases: tuple[Phase, ...] = Field(min_length=1)
 
@@ -219,12 +217,12 @@ class Schedule(Cited):
     retighten: tuple[Track, ...] = ()
 
 
-class Grace(_Model):
+class Grace(FrozenModel):
     interval_max_min: PositiveInt | None = None  # None: any longer interval
     grace_min: PositiveInt
 
 
-class Companion(_Model):
+class Companion(FrozenModel):
     item: Item
     with_item: Item | None = None
     with_every_check: bool = False
@@ -232,7 +230,7 @@ class Companion(_Model):
     every_min_from_start: PositiveInt | None = None
 
 
-class TimedPrompts(_Model):
+class TimedPrompts(FrozenModel):
     rate_increase_lockout_min: PositiveInt
     rate_increase_lockout_sources: tuple[str, ...]
     syringe_change_every_h: PositiveInt
@@ -255,31 +253,31 @@ class Monitoring(Cited):
     timed_prompts: TimedPrompts
 
 
-class Band(_Model):
+class Band(FrozenModel):
     min: FiniteDecimal | None = None
     max: FiniteDecimal | None = None
     score: Annotated[int, Field(ge=0, le=3)]
 
 
-class News2Band(_Model):
+class News2Band(FrozenModel):
     id: News2Parameter
     resolution: PositiveDecimal
     bands: tuple[Band, ...] = Field(min_length=1)
 
 
-class News2Risk(_Model):
+class News2Risk(FrozenModel):
     level: Literal["low", "low-medium", "medium", "high"]
     total_min: Annotated[int, Field(ge=0)] | None = None
     any_parameter_score: Annotated[int, Field(ge=0, le=3)] | None = None
     text: Text
 
 
-class AirOrOxygen(_Model):
+class AirOrOxygen(FrozenModel):
     air: Annotated[int, Field(ge=0, le=3)]
     oxygen: Annotated[int, Field(ge=0, le=3)]
 
 
-class Consciousness(_Model):
+class Consciousness(FrozenModel):
     A: Annotated[int, Field(ge=0, le=3)]
     C: Annotated[int, Field(ge=0, le=3)]
     V: Annotated[int, Field(ge=0, le=3)]
@@ -294,7 +292,7 @@ class News2(Cited):
     risks: tuple[News2Risk, ...] = Field(min_length=1)
 
 
-class Condition(_Model):
+class Condition(FrozenModel):
     field: ConditionField
     min: FiniteDecimal | None = None
     max: FiniteDecimal | None = None
@@ -310,7 +308,7 @@ class EscalationRule(Cited):
     when: tuple[tuple[Condition, ...], ...] = Field(min_length=1)
 
 
-class SedationLevel(_Model):
+class SedationLevel(FrozenModel):
     value: Text
     label: Text
     acceptable: bool
@@ -330,7 +328,7 @@ class ChecklistItem(Cited):
     requires_name: bool = False
 
 
-class Screening(_Model):
+class Screening(FrozenModel):
     grading_note: Text
     grading_sources: tuple[str, ...] = ()
 
@@ -349,12 +347,12 @@ class SideEffect(Cited):
     management: Text
 
 
-class Source(_Model):
+class Source(FrozenModel):
     key: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9-]*$")]
     citation: Text
 
 
-class LibraryDocument(_Model):
+class LibraryDocument(FrozenModel):
     """The file's content, validated field by field."""
 
     library: LibraryInfo
@@ -376,7 +374,7 @@ class LibraryDocument(_Model):
     sources: tuple[Source, ...] = Field(min_length=1)
 
 
-class Library(_Model):
+class Library(FrozenModel):
     """A loaded, consistent library with its identity (name, version, SHA-256 of the file's bytes)."""
 
     document: LibraryDocument

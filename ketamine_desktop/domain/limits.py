@@ -16,8 +16,6 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from ketamine_desktop.domain.library import (
     BolusSpec,
     Cap,
@@ -28,6 +26,7 @@ from ketamine_desktop.domain.library import (
     Library,
     Protocol,
 )
+from ketamine_desktop.domain.model import FrozenModel
 from ketamine_desktop.domain.units import (
     convert_dose_rate,
     format_number,
@@ -74,10 +73,8 @@ _MIN_PER_H = Decimal(60)
 _SIGNIFICANT = 3
 
 
-class Finding(BaseModel):
+class Finding(FrozenModel):
     """One thing the clinician must see about a regimen, at a level that decides what starting needs."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     level: Level
     code: str

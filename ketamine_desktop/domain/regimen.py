@@ -15,8 +15,6 @@ from __future__ import annotations
 import decimal
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict
-
 from ketamine_desktop.domain.library import BolusSpec, DoseRate, InfusionSpec, Library, Protocol
 from ketamine_desktop.domain.limits import (
     Finding,
@@ -33,6 +31,7 @@ from ketamine_desktop.domain.limits import (
     weight_findings,
     written,
 )
+from ketamine_desktop.domain.model import FrozenModel
 from ketamine_desktop.domain.patient import InvalidInput, validate_weight
 from ketamine_desktop.domain.units import (
     convert_dose_rate,
@@ -60,11 +59,7 @@ _CONTEXT = decimal.Context(
 )
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class RegimenRequest(_Frozen):
+class RegimenRequest(FrozenModel):
     """What the user chose; every None means "the protocol's (or the library's) default"."""
 
     protocol_id: str
@@ -78,7 +73,7 @@ class RegimenRequest(_Frozen):
     infusion_concentration_mg_per_ml: Decimal | None = None
 
 
-class BolusResult(_Frozen):
+class BolusResult(FrozenModel):
     dose_mg_per_kg: Decimal
     dose_mg: Decimal
     concentration_mg_per_ml: Decimal
@@ -89,7 +84,7 @@ class BolusResult(_Frozen):
     delivered_mg_per_kg: Decimal
 
 
-class InfusionResult(_Frozen):
+class InfusionResult(FrozenModel):
     entered: DoseRate
     dose_mg_per_kg_per_h: Decimal
     dose_mcg_per_kg_per_min: Decimal
@@ -104,7 +99,7 @@ class InfusionResult(_Frozen):
     delivered_mcg_per_kg_per_min: Decimal
 
 
-class Regimen(_Frozen):
+class Regimen(FrozenModel):
     protocol_id: str
     weight_kg: Decimal
     bolus: BolusResult | None

@@ -20,9 +20,8 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from ketamine_desktop.domain.library import Item
+from ketamine_desktop.domain.model import FrozenModel
 from ketamine_desktop.domain.schedule import Check, was_late
 from ketamine_desktop.domain.session import (
     ClosePayload,
@@ -66,10 +65,8 @@ TASK_KINDS: frozenset[ReminderKind] = frozenset({"lft", "end-prompt"})
 END_PROMPT_KEY = "end-prompt"
 
 
-class Reminder(BaseModel):
+class Reminder(FrozenModel):
     """One line of the timed list."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     key: str
     kind: ReminderKind

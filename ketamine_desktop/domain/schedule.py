@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal, get_args
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, Field
 
 from ketamine_desktop.domain.library import (
     ITEMS,
@@ -30,6 +30,7 @@ from ketamine_desktop.domain.library import (
     Schedule,
     Track,
 )
+from ketamine_desktop.domain.model import FrozenModel
 
 CheckKind = Literal["baseline", "routine", "after-change", "after-stop"]
 CheckState = Literal["upcoming", "due", "overdue", "done"]
@@ -50,18 +51,14 @@ class InvalidSchedule(ValueError):
         self.message = message
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ScheduleEvent(_Model):
+class ScheduleEvent(FrozenModel):
     """Something done to the infusion at an instant (aware; naive instants are refused when used)."""
 
     at: datetime
     kind: EventKind
 
 
-class Check(_Model):
+class Check(FrozenModel):
     """One monitoring check: when it is due, which items to record, and how late it may be."""
 
     due: UtcInstant

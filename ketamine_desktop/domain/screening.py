@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from ketamine_desktop.domain.library import Contraindication, Library
+from ketamine_desktop.domain.model import FrozenModel
 
 __all__ = [
     "ScreeningAnswer",
@@ -41,11 +40,7 @@ _STOPPING: frozenset[ScreeningStatus] = frozenset(
 )
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ScreeningAnswer(_Model):
+class ScreeningAnswer(FrozenModel):
     """The answer for one item; an override or acknowledgement counts only where the item's level asks."""
 
     item_id: str
@@ -55,7 +50,7 @@ class ScreeningAnswer(_Model):
     acknowledged: bool = False
 
 
-class ScreeningItemResult(_Model):
+class ScreeningItemResult(FrozenModel):
     item_id: str
     text: str
     level: Level
@@ -67,7 +62,7 @@ class ScreeningItemResult(_Model):
     override_reason: str | None = None
 
 
-class ScreeningResult(_Model):
+class ScreeningResult(FrozenModel):
     items: tuple[ScreeningItemResult, ...]
     can_start: bool
     summary: str

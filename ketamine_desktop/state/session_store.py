@@ -2,7 +2,7 @@
 
 The store holds no state of its own that is not in the record: on construction it replays the record, so
 a session that was running when the app stopped (closed, crashed, killed) reopens with its schedule. Each
-command calls the domain (`domain/session.py`, `domain/reminders.py`) to check the request and build the
+command calls the domain (`domain/session/`, `domain/reminders.py`) to check the request and build the
 record, appends it through `RecordStore`, and only then folds it into the state and says "saved": the
 state shown is always what is on disk. A save that fails (`SaveFailed`: disk full, I/O error) keeps the
 entered values as a draft, says so, and the next save tries again.

@@ -1,0 +1,134 @@
+"""The infusion session, event-sourced: what is written to the record, and the session as a fold over it.
+
+One job per module:
+
+- `records`  - the record schema: kinds, payloads, `parse_record` (stored -> checked), `to_payload`.
+- `fold`     - `SessionState` and the fold: `session_state(library, id, records)`, `apply_record`.
+- `queries`  - what the state tells without changing it: schedule, checks, syringe, live deferrals.
+- `commands` - the pure half of the start, observation, deferral, acknowledgement and clock commands:
+               each checks a request and returns the payload to write, or raises `SessionError`.
+- `events`   - the pure half of the commands on the infusion (bolus, rate change, pause, stop, ...).
+
+Import from here (`from ketamine_desktop.domain.session import X`); the modules are the map, this is the
+door.
+"""
+
+from ketamine_desktop.domain.session.commands import (
+    NAME_MAX_CHARS,
+    ObservationDraft,
+    SessionError,
+    StartDraft,
+    acknowledgement_payload,
+    clean_name,
+    clock_jump_payload,
+    deferral_payload,
+    missing_items,
+    observation_payload,
+    request_for,
+    start_payload,
+)
+from ketamine_desktop.domain.session.events import (
+    ALLOWED_EVENTS,
+    EventDraft,
+    EventPreview,
+    EventRequestKind,
+    event_payload,
+    preview_event,
+)
+from ketamine_desktop.domain.session.fold import (
+    InfusionStatus,
+    SessionState,
+    Syringe,
+    apply_record,
+    session_state,
+)
+from ketamine_desktop.domain.session.queries import (
+    CHECK_KEY_PREFIX,
+    assessment_context,
+    check_key,
+    checks_until,
+    horizon_minutes,
+    live_deferral,
+    schedule_events,
+    session_checks,
+    syringe_empty_at,
+)
+from ketamine_desktop.domain.session.records import (
+    KIND_OF,
+    RECORD_KINDS,
+    AcknowledgementPayload,
+    ClockJumpPayload,
+    ClosePayload,
+    CorruptRecord,
+    DeferralPayload,
+    EventPayload,
+    ObservationPayload,
+    Payload,
+    RaisedLevel,
+    RaisePayload,
+    Recorded,
+    RecordKind,
+    SessionEventKind,
+    SessionRecord,
+    StartPayload,
+    TaskPayload,
+    describe_jump,
+    parse_record,
+    to_payload,
+)
+
+__all__ = [
+    "ALLOWED_EVENTS",
+    "CHECK_KEY_PREFIX",
+    "KIND_OF",
+    "NAME_MAX_CHARS",
+    "RECORD_KINDS",
+    "AcknowledgementPayload",
+    "ClockJumpPayload",
+    "ClosePayload",
+    "CorruptRecord",
+    "DeferralPayload",
+    "EventDraft",
+    "EventPayload",
+    "EventPreview",
+    "EventRequestKind",
+    "InfusionStatus",
+    "ObservationDraft",
+    "ObservationPayload",
+    "Payload",
+    "RaisePayload",
+    "RaisedLevel",
+    "RecordKind",
+    "Recorded",
+    "SessionError",
+    "SessionEventKind",
+    "SessionRecord",
+    "SessionState",
+    "StartDraft",
+    "StartPayload",
+    "Syringe",
+    "TaskPayload",
+    "acknowledgement_payload",
+    "apply_record",
+    "assessment_context",
+    "check_key",
+    "checks_until",
+    "clean_name",
+    "clock_jump_payload",
+    "deferral_payload",
+    "describe_jump",
+    "event_payload",
+    "horizon_minutes",
+    "live_deferral",
+    "missing_items",
+    "observation_payload",
+    "parse_record",
+    "preview_event",
+    "request_for",
+    "schedule_events",
+    "session_checks",
+    "session_state",
+    "start_payload",
+    "syringe_empty_at",
+    "to_payload",
+]

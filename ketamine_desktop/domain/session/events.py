@@ -1,0 +1,216 @@
+"""Commands on the infusion, pure half: bolus, rate change, pause, resume, syringe change, stop.
+
+`preview_event` shows an event as it would be written with its findings (a rate change goes through
+`compute_regimen` with the start's limits and soft-reason rule, plus the library's rate-increase lockout);
+`event_payload` returns it once every rule is met, or raises `SessionError` saying why not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Literal
+
+from ketamine_desktop.domain.library import DoseRate
+from ketamine_desktop.domain.limits import Finding, Target, sort_findings
+from ketamine_desktop.domain.model import FrozenModel
+from ketamine_desktop.domain.session.commands import (
+    SessionError,
+    optional_text,
+    regimen_for,
+    syringe_volume,
+)
+from ketamine_desktop.domain.session.fold import InfusionStatus, SessionState
+from ketamine_desktop.domain.session.records import EventPayload
+
+EventRequestKind = Literal["bolus", "rate-change", "pause", "resume", "syringe-change", "stop"]
+_INFUSION_TARGETS: frozenset[Target] = frozenset({"infusion", "infusion_concentration"})
+_BOLUS_TARGETS: frozenset[Target] = frozenset({"bolus", "bolus_concentration", "bolus_duration"})
+
+
+class EventDraft(FrozenModel):
+    """An event as asked for: a rate change names the new dose; Decimal fields None mean the defaults."""
+
+    kind: EventRequestKind
+    infusion_dose: DoseRate | None = None
+    bolus_mg_per_kg: Decimal | None = None
+    bolus_over_min: Decimal | None = None
+    bolus_concentration_mg_per_ml: Decimal | None = None
+    syringe_volume_ml: Decimal | None = None
+    reason: str | None = None
+    end_prompt_done: bool = False
+
+
+class EventPreview(FrozenModel):
+    """An event as it would be written, with what the user must see before confirming it."""
+
+    payload: EventPayload
+    blocked: bool
+    needs_reason: bool
+
+
+# Which events each status allows; the window enables its buttons from this same table. A bolus-only
+# session has no infusion to stop: a `stop` would cut its post-dose checks short, so it ends only by
+# closing the session with a recorded reason.
+ALLOWED_EVENTS: Mapping[InfusionStatus, frozenset[EventRequestKind]] = {
+    "running": frozenset({"bolus", "rate-change", "pause", "syringe-change", "stop"}),
+    "paused": frozenset({"resume", "rate-change", "syringe-change", "stop"}),
+    "observing": frozenset({"bolus"}),
+    "stopped": frozenset(),
+    "ended": frozenset(),
+}
+_STATUS_WORDS: Mapping[InfusionStatus, str] = {
+    "running": "while the infusion runs",
+    "paused": "while the infusion is paused",
+    "observing": "in a bolus-only session",
+    "stopped": "after the stop",
+    "ended": "after the session ended",
+}
+_EVENT_WORDS: Mapping[EventRequestKind, str] = {
+    "bolus": "a bolus",
+    "rate-change": "a rate change",
+    "pause": "a pause",
+    "resume": "a resume",
+    "syringe-change": "a syringe or bag change",
+    "stop": "a stop",
+}
+
+
+def preview_event(state: SessionState, draft: EventDraft, now: datetime) -> EventPreview:
+    """The event's record and findings, before the reason and the confirmation; raises SessionError."""
+    if draft.kind not in ALLOWED_EVENTS[state.status]:
+        raise SessionError(f"{_EVENT_WORDS[draft.kind]} is not possible {_STATUS_WORDS[state.status]}")
+    if draft.kind == "bolus" and state.protocol.bolus is None:
+        raise SessionError(f"{state.protocol.id} has no bolus")
+    # Events stay in order and after the start even if the wall clock was put back.
+    at = max(now, state.last_event_at)
+    reason = optional_text(draft.reason)
+    if draft.kind == "rate-change":
+        return _rate_change(state, draft, at, reason)
+    if draft.kind == "bolus":
+        return _bolus(state, draft, at, reason)
+    volume = syringe_volume(draft.syringe_volume_ml) if draft.kind == "syringe-change" else None
+    end_prompt = state.protocol.end_prompt if draft.kind == "stop" else None
+    payload = EventPayload(
+        at=at,
+        kind=draft.kind,
+        syringe_volume_ml=volume,
+        reason=reason,
+        end_prompt=end_prompt,
+        end_prompt_done=end_prompt is not None and draft.end_prompt_done,
+    )
+    return EventPreview(payload=payload, blocked=False, needs_reason=False)
+
+
+def _rate_change(state: SessionState, draft: EventDraft, at: datetime, reason: str | None) -> EventPreview:
+    current = state.infusion
+    if draft.infusion_dose is None or current is None:
+        raise SessionError("rate change: enter the new dose")
+    request = state.request.model_copy(update={"infusion_dose": draft.infusion_dose})
+    regimen = regimen_for(state.library, request)
+    new = regimen.infusion
+    assert new is not None  # the protocol has an infusion: the session has one
+    if new.dose_mg_per_kg_per_h == current.dose_mg_per_kg_per_h:
+        raise SessionError("rate change: the new dose is the dose running now")
+    increase = new.dose_mg_per_kg_per_h > current.dose_mg_per_kg_per_h
+    findings = [f for f in regimen.findings if f.target in _INFUSION_TARGETS]
+    if increase:
+        findings.extend(_lockout(state, at))
+    payload = EventPayload(
+        at=at,
+        kind="rate-increase" if increase else "rate-decrease",
+        infusion_dose=draft.infusion_dose,
+        infusion=new,
+        findings=sort_findings(findings),
+        reason=reason,
+    )
+    return _preview(payload)
+
+
+def _lockout(state: SessionState, at: datetime) -> tuple[Finding, ...]:
+    """An increase sooner than the library's lockout after the last increase (or the start) warns."""
+    prompts = state.library.document.monitoring.timed_prompts
+    increases = [e.body.at for e in state.events if e.body.kind == "rate-increase"]
+    previous = increases[-1] if increases else state.start.started_at
+    lockout = timedelta(minutes=prompts.rate_increase_lockout_min)
+    if at - previous >= lockout:
+        return ()
+    minutes = int((at - previous) // timedelta(minutes=1))
+    since = "the last increase" if increases else "the start"
+    message = (
+        f"This increase comes {minutes} min after {since}; the library advises no increase sooner than "
+        f"{prompts.rate_increase_lockout_min} min after the previous one: it needs a recorded reason."
+    )
+    return (
+        Finding(
+            level="soft",
+            code="rate-increase-lockout",
+            message=message,
+            sources=prompts.rate_increase_lockout_sources,
+            target="infusion",
+        ),
+    )
+
+
+def _bolus(state: SessionState, draft: EventDraft, at: datetime, reason: str | None) -> EventPreview:
+    request = state.request.model_copy(
+        update={
+            "include_bolus": True,
+            "bolus_mg_per_kg": draft.bolus_mg_per_kg,
+            "bolus_over_min": draft.bolus_over_min,
+            "bolus_concentration_mg_per_ml": draft.bolus_concentration_mg_per_ml,
+        }
+    )
+    regimen = regimen_for(state.library, request)
+    findings = [f for f in regimen.findings if f.target in _BOLUS_TARGETS]
+    findings.extend(_bolus_too_soon(state, at))
+    payload = EventPayload(
+        at=at,
+        kind="bolus",
+        bolus=regimen.bolus,
+        findings=sort_findings(findings),
+        reason=reason,
+    )
+    return _preview(payload)
+
+
+def _bolus_too_soon(state: SessionState, at: datetime) -> tuple[Finding, ...]:
+    """A repeat bolus sooner than the protocol allows after the previous one (or the start's) warns."""
+    spec = state.protocol.bolus
+    if spec is None or spec.repeat_after_min is None:
+        return ()
+    boluses = [e.body.at for e in state.events if e.body.kind == "bolus"]
+    if not boluses and state.start.regimen.bolus is None:
+        return ()
+    previous = boluses[-1] if boluses else state.start.started_at
+    if at - previous >= timedelta(minutes=spec.repeat_after_min):
+        return ()
+    minutes = int((at - previous) // timedelta(minutes=1))
+    message = (
+        f"This bolus comes {minutes} min after the previous one; {state.protocol.id} allows a repeat "
+        f"only after {spec.repeat_after_min} min: it needs a recorded reason."
+    )
+    return (
+        Finding(
+            level="soft", code="bolus-repeat-too-soon", message=message, sources=spec.sources, target="bolus"
+        ),
+    )
+
+
+def _preview(payload: EventPayload) -> EventPreview:
+    return EventPreview(
+        payload=payload,
+        blocked=any(f.level == "hard" for f in payload.findings),
+        needs_reason=any(f.level == "soft" for f in payload.findings),
+    )
+
+
+def event_payload(state: SessionState, draft: EventDraft, now: datetime) -> EventPayload:
+    """The event's record once every rule is met: no hard finding, a reason for the soft ones."""
+    preview = preview_event(state, draft, now)
+    if preview.blocked:
+        raise SessionError("a hard limit blocks this: it cannot be given")
+    if preview.needs_reason and preview.payload.reason is None:
+        raise SessionError("the warnings need a reason")
+    return preview.payload

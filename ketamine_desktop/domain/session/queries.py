@@ -1,0 +1,110 @@
+"""What a session's state tells without changing it: its schedule, its checks, its syringe, its deferrals."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import ROUND_FLOOR, Decimal
+
+from ketamine_desktop.domain.assessment import AssessmentContext
+from ketamine_desktop.domain.library import Library, Protocol
+from ketamine_desktop.domain.schedule import Check, ScheduleEvent, monitoring_checks
+from ketamine_desktop.domain.session.fold import SessionState
+from ketamine_desktop.domain.session.records import DeferralPayload, Recorded, iso_utc
+
+# Events that reach the monitoring schedule; a syringe change does not change when checks are due.
+_SCHEDULE_KINDS: frozenset[str] = frozenset(
+    {"bolus", "rate-increase", "rate-decrease", "pause", "resume", "stop"}
+)
+CHECK_KEY_PREFIX = "check:"
+
+# --- Derived values -------------------------------------------------------------------------------------
+
+
+def schedule_events(state: SessionState) -> tuple[ScheduleEvent, ...]:
+    """The events that shape the monitoring schedule (a syringe change does not)."""
+    return tuple(
+        ScheduleEvent(at=e.body.at, kind=e.body.kind) for e in state.events if e.body.kind in _SCHEDULE_KINDS
+    )
+
+
+def horizon_minutes(library: Library, protocol: Protocol) -> int:
+    """The longest interval any of the protocol's grids has: looking this far ahead always finds the next
+    check, if there is one."""
+    schedules = [library.schedule(protocol.schedule)]
+    if protocol.after_stop_schedule is not None:
+        schedules.append(library.schedule(protocol.after_stop_schedule))
+    return max(
+        phase.every_min
+        for schedule in schedules
+        for track in (*schedule.tracks, *schedule.retighten)
+        for phase in track.phases
+    )
+
+
+def checks_until(state: SessionState, now: datetime) -> datetime:
+    """How far the session's check list reaches at `now`: one horizon past `now`, or past the latest
+    check already raised if the wall clock was put back behind it (a raised check never drops out)."""
+    raised = [r.body.due for r in state.raised if r.body.key.startswith(CHECK_KEY_PREFIX)]
+    latest = max([now, *raised])
+    return latest + timedelta(minutes=horizon_minutes(state.library, state.protocol))
+
+
+def session_checks(state: SessionState, until: datetime) -> tuple[Check, ...]:
+    """Every check of the session's schedule from the start to `until` (never before the start)."""
+    return monitoring_checks(
+        state.library,
+        state.start.protocol_id,
+        state.start.started_at,
+        schedule_events(state),
+        max(until, state.start.started_at),
+    )
+
+
+def assessment_context(state: SessionState) -> AssessmentContext:
+    """What the next check's assessment needs from the earlier ones: episodes so far, the last pain."""
+    episodes = sum(1 for o in state.observations if o.body.assessment.psychotomimetic)
+    pains = [o.body.observation.pain for o in state.observations if o.body.observation.pain is not None]
+    return AssessmentContext(prior_episodes=episodes, previous_pain=pains[-1] if pains else None)
+
+
+def syringe_empty_at(state: SessionState) -> datetime | None:
+    """When the running syringe or bag runs empty at the current rate; None while nothing is running.
+
+    Rounded down to the whole second: an early warning is the safe side.
+    """
+    syringe = state.syringe
+    if syringe is None or state.status != "running" or syringe.delivering_ml_per_h <= 0:
+        return None
+    # Floor, also below zero (an already empty syringe): Decimal's // would round -42.9 up to -42.
+    seconds = int((syringe.remaining_ml * 3600 / syringe.delivering_ml_per_h).to_integral_value(ROUND_FLOOR))
+    return syringe.as_of + timedelta(seconds=seconds)
+
+
+def live_deferral(
+    state: SessionState, check_due: datetime, now: datetime
+) -> Recorded[DeferralPayload] | None:
+    """The deferral of this check that is still running at `now`, if any (the latest one counts).
+
+    A deferral runs on real time: when the wall clock was put back after it was made, the time put back
+    is added to `now`, so turning the clock back cannot stretch it. (A forward jump is not taken off:
+    it may be a sleep, which is real time for the patient; the deferral then ends early, the safe side.)
+    """
+    latest = next((d for d in reversed(state.deferrals) if d.body.check_due == check_due), None)
+    if latest is None:
+        return None
+    put_back = sum(
+        (-j.body.jump_seconds for j in state.clock_jumps if j.seq > latest.seq and j.body.jump_seconds < 0),
+        Decimal(0),
+    )
+    if now + timedelta(seconds=int(put_back)) >= latest.body.until:
+        return None
+    # A reminder raised again after the deferral (it ran out before the clock was put back) ends it.
+    key = check_key(check_due)
+    if any(r.body.key == key and r.seq > latest.seq for r in state.raised):
+        return None
+    return latest
+
+
+def check_key(due: datetime) -> str:
+    """The stable name of the check due at `due`, for raised reminders and the banner."""
+    return f"{CHECK_KEY_PREFIX}{iso_utc(due)}"
