@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Literal
 
+from ketamine_desktop.domain.formatting import POINT, other_unit
 from ketamine_desktop.domain.library import (
     BolusSpec,
     Cap,
@@ -29,7 +30,6 @@ from ketamine_desktop.domain.library import (
 from ketamine_desktop.domain.model import FrozenModel
 from ketamine_desktop.domain.units import (
     convert_dose_rate,
-    format_number,
     round_half_up,
     significant_places,
 )
@@ -93,39 +93,25 @@ class Finding(FrozenModel):
 
 def written(value: Decimal) -> str:
     """A typed or library number with every digit it has and no more (0.35, 20, 0.125): ISMP style."""
-    exponent = value.normalize().as_tuple().exponent
-    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    return format_number(value, places=places)
+    return POINT.exact(value)
 
 
 def approx(value: Decimal) -> str:
     """A number the app worked out, to three significant digits (16.666... -> 16.7, 0.06 -> 0.06)."""
-    return format_number(value, places=significant_places(value, _SIGNIFICANT))
-
-
-def _other_unit(unit: DoseRateUnit) -> DoseRateUnit:
-    return "mcg/kg/min" if unit == "mg/kg/h" else "mg/kg/h"
+    return POINT.approx(value)
 
 
 def rate_both_units(value: Decimal, unit: DoseRateUnit, *, exact: bool = True) -> str:
     """A dose rate with its value in the other unit beside it: 1 mcg/kg/min (0.06 mg/kg/h)."""
-    other = _other_unit(unit)
-    first = written(value) if exact else approx(value)
-    return f"{first} {unit} ({approx(convert_dose_rate(value, unit, other))} {other})"
+    return POINT.rate_both(value, unit, exact=exact)
 
 
 def _range(low: Decimal, high: Decimal, unit: str) -> str:
-    if low == high:
-        return f"{written(low)} {unit}"
-    return f"{written(low)}-{written(high)} {unit}"
+    return POINT.range(low, high, unit)
 
 
 def _range_both_units(low: DoseRate, high: DoseRate) -> str:
-    other = _other_unit(low.unit)
-    low_other = convert_dose_rate(low.value, low.unit, other)
-    high_other = convert_dose_rate(high.value, high.unit, other)
-    converted = approx(low_other) if low == high else f"{approx(low_other)}-{approx(high_other)}"
-    return f"{_range(low.value, high.value, low.unit)} ({converted} {other})"
+    return POINT.rate_range_both(low, high)
 
 
 def _choices(values: Iterable[Decimal], unit: str) -> str:
@@ -297,12 +283,12 @@ def _infusion_mixup_finding(
     library: Library, spec: InfusionSpec, entered: DoseRate, intended_mg_per_kg_per_h: Decimal, *, hard: bool
 ) -> Finding:
     unit = spec.display_unit
-    other = _other_unit(entered.unit)
+    other = other_unit(entered.unit)
     suggested = _three_significant(convert_dose_rate(intended_mg_per_kg_per_h, "mg/kg/h", unit))
     question = f"did you mean {written(suggested)} {unit}"
     if suggested != entered.value:
         # The user's own number is not in the suggestion: show it in the other unit so the slip is plain.
-        question += f" ({approx(convert_dose_rate(suggested, unit, _other_unit(unit)))} {_other_unit(unit)})"
+        question += f" ({approx(convert_dose_rate(suggested, unit, other_unit(unit)))} {other_unit(unit)})"
     converted = approx(convert_dose_rate(entered.value, entered.unit, other))
     message = (
         f"{written(entered.value)} {entered.unit} is {converted} {other}; this protocol's usual dose is "

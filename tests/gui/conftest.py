@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from gui_helpers import WindowFactory
-from PySide6.QtCore import QEvent, QStandardPaths
+from PySide6.QtCore import QEvent, QLocale, QStandardPaths
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -43,6 +43,15 @@ def _isolated_settings(qapp: QApplication) -> Iterator[None]:
     QStandardPaths.setTestModeEnabled(True)
     yield
     QStandardPaths.setTestModeEnabled(False)
+
+
+@pytest.fixture
+def comma_locale() -> Iterator[None]:
+    """A decimal-comma locale (de_DE) from before the window is built, as on a German ward computer."""
+    previous = QLocale()
+    QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    yield
+    QLocale.setDefault(previous)
 
 
 @pytest.fixture

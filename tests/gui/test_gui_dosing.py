@@ -6,8 +6,8 @@ import html
 from decimal import Decimal
 
 import pytest
-from gui_helpers import answer_screening, choose_protocol, paste, retype
-from PySide6.QtCore import QLocale, Qt
+from gui_helpers import WindowFactory, answer_screening, choose_protocol, paste, retype
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.domain.library import DoseRate, Library
@@ -295,20 +295,16 @@ def test_a_custom_concentration_is_typed_and_checked(
 
 
 def test_the_decimal_comma_of_the_users_locale_is_read_and_shown(
-    qtbot: QtBot, window: MainWindow, plan: PlanStore
+    comma_locale: None, make_window: WindowFactory
 ) -> None:
-    previous = QLocale()
-    QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
-    try:
-        choose_protocol(window, "icu-infusion")
-        form = window.dosing.form
-        paste(form.weight.edit, "70,5")
-        assert plan.entries.weight_kg == Decimal("70.5")
-        assert plan.is_current
-        paste(form.weight.edit, "70.5")  # a point is not this locale's decimal mark
-        assert "','" in form.weight.error_label.text()
-        assert plan.entries.weight_kg == Decimal("70.5")
-        paste(form.weight.edit, "70,5")
-        assert window.dosing.card.pump_rate.text() == "35,3 mL/h"  # 0.5 mg/kg/h x 70.5 kg at 1 mg/mL
-    finally:
-        QLocale.setDefault(previous)
+    window, plan = make_window()
+    choose_protocol(window, "icu-infusion")
+    form = window.dosing.form
+    paste(form.weight.edit, "70,5")
+    assert plan.entries.weight_kg == Decimal("70.5")
+    assert plan.is_current
+    paste(form.weight.edit, "70.5")  # a point is not this locale's decimal mark
+    assert "','" in form.weight.error_label.text()
+    assert plan.entries.weight_kg == Decimal("70.5")
+    paste(form.weight.edit, "70,5")
+    assert window.dosing.card.pump_rate.text() == "35,3 mL/h"  # 0.5 mg/kg/h x 70.5 kg at 1 mg/mL

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.domain.regimen import Regimen
 from ketamine_desktop.domain.screening import ScreeningResult
-from ketamine_desktop.gui import numbers
 from ketamine_desktop.gui.numbers import Display
 from ketamine_desktop.gui.widgets.accessible import named, styled
 from ketamine_desktop.gui.widgets.findings import NoteRow, finding_word
@@ -38,8 +37,7 @@ def regimen_summary(library: Library, regimen: Regimen) -> str:
             f"Infusion: pump {d.ml_per_h(infusion.rate_ml_per_h)} of "
             f"{d.mg_per_ml(infusion.concentration_mg_per_ml)}"
             f" = {d.mg_per_h(infusion.dose_mg_per_h)} = "
-            f"{numbers.dose_rate(infusion.dose_mg_per_kg_per_h, 'mg/kg/h')} = "
-            f"{numbers.dose_rate(infusion.dose_mcg_per_kg_per_min, 'mcg/kg/min')}."
+            f"{d.numbers.rate_equals(infusion.dose_mg_per_kg_per_h, infusion.dose_mcg_per_kg_per_min)}."
         )
     bolus = regimen.bolus
     if bolus is not None:

@@ -7,9 +7,8 @@ from decimal import Decimal
 from PySide6.QtCore import QObject
 
 from ketamine_desktop.domain.library import Condition, EscalationRule, Library, SideEffect
-from ketamine_desktop.domain.units import format_number
+from ketamine_desktop.gui import numbers
 from ketamine_desktop.gui.models.table import Column, TupleTableModel
-from ketamine_desktop.gui.numbers import places_for_step
 from ketamine_desktop.gui.theme import SEVERITY_LEVEL, SEVERITY_WORD, level_icon
 from ketamine_desktop.gui.widgets.sources import flags_text, sources_html
 
@@ -38,7 +37,7 @@ _INFUSION_WORDS: dict[str, str] = {
 
 
 def _number(value: Decimal, signed: bool) -> str:
-    text = format_number(value, places=places_for_step(value))
+    text = numbers.exact(value)
     return f"+{text}" if signed and value > 0 else text
 
 

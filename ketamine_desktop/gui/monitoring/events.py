@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketamine_desktop.domain.formatting import other_unit
 from ketamine_desktop.domain.library import DoseRate, Library
 from ketamine_desktop.domain.reminders import CLOSABLE
 from ketamine_desktop.domain.session import (
@@ -136,7 +137,7 @@ class EventDialog(QDialog):
             self.dose = named(QLineEdit(self), "newDoseField", "New dose")
             self.unit = named(QComboBox(self), "newDoseUnit", "Unit of the new dose")
             display_unit = protocol.infusion.display_unit
-            for unit in (display_unit, "mcg/kg/min" if display_unit == "mg/kg/h" else "mg/kg/h"):
+            for unit in (display_unit, other_unit(display_unit)):
                 self.unit.addItem(unit, unit)
             dose_row = QHBoxLayout()
             dose_row.addWidget(self.dose)

@@ -123,10 +123,11 @@ class SessionHeader(QFrame):
             running = state.status == "running"
             rate = d.ml_per_h(infusion.rate_ml_per_h)
             self.rate.setText(rate if running else f"{rate} ({STATUS_WORDS[state.status].lower()})")
+            both = d.numbers.rate_equals(
+                infusion.delivered_mg_per_kg_per_h, infusion.delivered_mcg_per_kg_per_min
+            )
             self.dose.setText(
-                f"{numbers.dose_rate(infusion.delivered_mg_per_kg_per_h, 'mg/kg/h')} = "
-                f"{numbers.dose_rate(infusion.delivered_mcg_per_kg_per_min, 'mcg/kg/min')} · "
-                f"{d.mg_per_h(infusion.delivered_mg_per_h)} of "
+                f"{both} · {d.mg_per_h(infusion.delivered_mg_per_h)} of "
                 f"{d.mg_per_ml(infusion.concentration_mg_per_ml)} · {d.kg(start.regimen.weight_kg)}"
             )
         left = remaining_ml(state, now)

@@ -25,12 +25,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketamine_desktop.domain.formatting import (
+    bolus_dose_hint,
+    bolus_over_hint,
+    in_both_units,
+    infusion_dose_hint,
+)
 from ketamine_desktop.domain.library import DoseRate, DoseRateUnit, Library, Note, Protocol
 from ketamine_desktop.domain.limits import note_findings
 from ketamine_desktop.domain.regimen import Finding
-from ketamine_desktop.domain.units import convert_dose_rate
 from ketamine_desktop.gui import numbers
-from ketamine_desktop.gui.numbers import Display
 from ketamine_desktop.gui.theme import level_pixmap, screening_look
 from ketamine_desktop.gui.widgets.accessible import named, styled
 from ketamine_desktop.gui.widgets.concentration import ConcentrationPicker
@@ -100,12 +104,11 @@ class DosingForm(QWidget):
         super().__init__(parent)
         self.setObjectName("dosingForm")
         self._library = library
-        self._display = Display(library)
         self._dose_unit: DoseRateUnit = "mg/kg/h"
         doc = library.document
         conc = doc.concentrations
-        custom_range = (
-            f"{numbers.exact(conc.custom_min_mg_per_ml)}-{self._display.mg_per_ml(conc.custom_max_mg_per_ml)}"
+        custom_range = numbers.number_format().range(
+            conc.custom_min_mg_per_ml, conc.custom_max_mg_per_ml, "mg/mL"
         )
 
         # --- Protocol and patient ---
@@ -135,7 +138,7 @@ class DosingForm(QWidget):
         weight = doc.weight
         self.weight_hint.setText(
             numbers.unbroken_units(
-                f"Actual body weight, {numbers.exact(weight.min_kg)}-{self._display.kg(weight.max_kg)}"
+                f"Actual body weight, {numbers.number_format().range(weight.min_kg, weight.max_kg, 'kg')}"
             )
         )
         self.weight_hint.set_sources(sources_html(library, weight.sources, weight.flags, "Weight"))
@@ -289,24 +292,12 @@ class DosingForm(QWidget):
             )
             self.bolus_over.set_text(numbers.exact(entries.bolus_over_min) if entries.bolus_over_min else "")
             self.bolus_concentration.show_value(entries.bolus_concentration_mg_per_ml)
-            d = self._display
-            self.bolus_dose_hint.setText(
-                numbers.unbroken_units(
-                    f"Usual {self._range(bolus.typical_min_mg_per_kg, bolus.typical_max_mg_per_kg, 'mg/kg')};"
-                    " "
-                    f"soft max {d.mg_per_kg(bolus.soft_max_mg_per_kg)}; "
-                    f"hard max {d.mg_per_kg(bolus.hard_max_mg_per_kg)}"
-                )
-            )
+            fmt = numbers.number_format()
+            self.bolus_dose_hint.setText(numbers.unbroken_units(bolus_dose_hint(bolus, fmt)))
             self.bolus_dose_hint.set_sources(
                 sources_html(self._library, bolus.sources, bolus.flags, "Bolus dose")
             )
-            self.bolus_over_hint.setText(
-                numbers.unbroken_units(
-                    f"Allowed {self._range(bolus.over_min_allowed_min, bolus.over_min_allowed_max, 'min')}; "
-                    f"advised {d.minutes(bolus.over_min_soft_below)} or longer"
-                )
-            )
+            self.bolus_over_hint.setText(numbers.unbroken_units(bolus_over_hint(bolus, fmt)))
             self.bolus_over_hint.set_sources(self.bolus_dose_hint.toolTip())
             self._enable_bolus(entries.include_bolus)
 
@@ -316,14 +307,8 @@ class DosingForm(QWidget):
             self._set_unit(infusion.display_unit)
             self.infusion_dose.set_text(self._dose_text(entries.infusion_dose))
             self.infusion_concentration.show_value(entries.infusion_concentration_mg_per_ml)
-            typical = self._rate_range(infusion.typical_min, infusion.typical_max)
             self.infusion_dose_hint.setText(
-                numbers.unbroken_units(
-                    # One limit a line: a unit split across lines ("mg/kg/" + "h") is a misreading waiting.
-                    f"Usual {typical}\nSoft max {self._rate_both(infusion.soft_max)}\n"
-                    f"Hard max {self._rate_both(infusion.hard_max)}"
-                    + (f"\n{infusion.advice}" if infusion.advice else "")
-                )
+                numbers.unbroken_units(infusion_dose_hint(infusion, numbers.number_format()))
             )
             self.infusion_dose_hint.set_sources(
                 sources_html(self._library, infusion.sources, infusion.flags, "Infusion dose")
@@ -357,36 +342,12 @@ class DosingForm(QWidget):
 
     # --- helpers ---
 
-    def _range(self, low: Decimal, high: Decimal, unit: str) -> str:
-        if low == high:
-            return numbers.quantity(low, unit, numbers.places_for_step(low))
-        return f"{numbers.exact(low)}-{numbers.quantity(high, unit, numbers.places_for_step(high))}"
-
-    def _rate_both(self, rate: DoseRate) -> str:
-        other: DoseRateUnit = "mcg/kg/min" if rate.unit == "mg/kg/h" else "mg/kg/h"
-        converted = convert_dose_rate(rate.value, rate.unit, other)
-        return (
-            f"{numbers.quantity(rate.value, rate.unit, numbers.places_for_step(rate.value))} "
-            f"({numbers.dose_rate(converted, other)})"
-        )
-
-    def _rate_range(self, low: DoseRate, high: DoseRate) -> str:
-        other: DoseRateUnit = "mcg/kg/min" if low.unit == "mg/kg/h" else "mg/kg/h"
-        low_o = convert_dose_rate(low.value, low.unit, other)
-        high_o = convert_dose_rate(high.value, high.unit, other)
-        converted = (
-            numbers.dose_rate(low_o, other)
-            if low == high
-            else f"{numbers.dose_rate_number(low_o)}-{numbers.dose_rate(high_o, other)}"
-        )
-        return f"{self._range(low.value, high.value, low.unit)} ({converted})"
-
     def _dose_text(self, dose: DoseRate | None) -> str:
         if dose is None:
             return ""
         if dose.unit == self._dose_unit:
             return numbers.exact(dose.value)
-        return numbers.dose_rate_number(convert_dose_rate(dose.value, dose.unit, self._dose_unit))
+        return numbers.dose_rate_number(in_both_units(dose.value, dose.unit)[self._dose_unit])
 
     def _set_unit(self, unit: DoseRateUnit) -> None:
         self._dose_unit = unit
@@ -441,8 +402,7 @@ class DosingForm(QWidget):
         except ValueError:
             return  # the field holds no valid number: leave its text and its message alone
         if value > 0:
-            converted = convert_dose_rate(value, old_unit, new_unit)
-            self.infusion_dose.set_text(numbers.dose_rate_number(converted))
+            self.infusion_dose.set_text(numbers.dose_rate_number(in_both_units(value, old_unit)[new_unit]))
 
 
 class StartBar(QFrame):

@@ -43,7 +43,7 @@ class ConcentrationPicker(QWidget):
             text = (
                 descriptions[index]
                 if index < len(descriptions)
-                else numbers.quantity(value, "mg/mL", numbers.places_for_step(value))
+                else numbers.number_format().exact_quantity(value, "mg/mL")
             )
             self.combo.addItem(text, str(value))
         self.combo.addItem(f"Custom concentration ({custom_range})…", _CUSTOM)

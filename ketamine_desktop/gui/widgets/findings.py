@@ -40,8 +40,8 @@ def suggestion_text(finding: Finding) -> str | None:
     if finding.suggestion is not None:
         return f"Use {numbers.dose_rate(finding.suggestion.value, finding.suggestion.unit)} instead"
     if finding.suggested_bolus_mg_per_kg is not None:
-        value = finding.suggested_bolus_mg_per_kg
-        return f"Use {numbers.quantity(value, 'mg/kg', numbers.places_for_step(value))} instead"
+        bolus = numbers.number_format().exact_quantity(finding.suggested_bolus_mg_per_kg, "mg/kg")
+        return f"Use {bolus} instead"
     return None
 
 
@@ -88,7 +88,7 @@ class NoteRow(QFrame):
             self.icon.setPixmap(level_pixmap(level))
             self.icon.setAccessibleName(LEVELS[level].word)
         self.word.setText(word)
-        self.message.setText(numbers.unbroken_units(message))
+        self.message.setText(numbers.unbroken_units(numbers.prose(message)))
         refs = ", ".join(sources) or "no source listed"
         self.sources.setText(f"Sources: {refs} {flags_text(flags)}".rstrip())
         self.sources.set_sources(sources_html(self._library, sources, flags))

@@ -13,18 +13,14 @@ from collections.abc import Iterable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ketamine_desktop.domain.formatting import other_unit
 from ketamine_desktop.domain.library import Library, Protocol
 from ketamine_desktop.domain.regimen import BolusResult, InfusionResult, Regimen
-from ketamine_desktop.gui import numbers
 from ketamine_desktop.gui.numbers import Display
 from ketamine_desktop.gui.theme import level_pixmap
 from ketamine_desktop.gui.widgets.accessible import named, styled
 from ketamine_desktop.gui.widgets.number_field import repolish
 from ketamine_desktop.gui.widgets.sources import SourcedLabel, flags_text, sources_html
-
-
-def _other(unit: str) -> str:
-    return "mg/kg/h" if unit == "mcg/kg/min" else "mcg/kg/min"
 
 
 class RegimenCard(QFrame):
@@ -214,7 +210,6 @@ class RegimenCard(QFrame):
         spec_sources = spec.sources if spec is not None else ()
         spec_flags = spec.flags if spec is not None else ()
         unit = spec.display_unit if spec is not None else infusion.entered.unit
-        values = {"mg/kg/h": infusion.dose_mg_per_kg_per_h, "mcg/kg/min": infusion.dose_mcg_per_kg_per_min}
         rate_tip = self._tip(
             self._rate_sources(), (), "Pump rate: mg/h divided by mg/mL, rounded to the pump"
         )
@@ -228,8 +223,9 @@ class RegimenCard(QFrame):
             f"{d.ml_per_h(self._library.document.units.pump_resolution_ml_per_h)} steps"
         )
         self.pump_rate_detail.set_sources(rate_tip)
-        self.dose_primary.setText(numbers.dose_rate(values[unit], unit))
-        self.dose_other.setText(numbers.dose_rate(values[_other(unit)], _other(unit)))
+        values = {"mg/kg/h": infusion.dose_mg_per_kg_per_h, "mcg/kg/min": infusion.dose_mcg_per_kg_per_min}
+        self.dose_primary.setText(d.numbers.dose_rate(values[unit], unit))
+        self.dose_other.setText(d.numbers.dose_rate(values[other_unit(unit)], other_unit(unit)))
         for label in (self.dose_primary, self.dose_other):
             label.set_sources(dose_tip)
         self.mg_per_h.setText(f"{d.mg_per_h(infusion.dose_mg_per_h)} for {d.kg(regimen.weight_kg)}")
@@ -253,8 +249,7 @@ class RegimenCard(QFrame):
 
         self.delivered.setText(
             f"Delivered at {d.ml_per_h(infusion.rate_ml_per_h)}: {d.mg_per_h(infusion.delivered_mg_per_h)} = "
-            f"{numbers.dose_rate(infusion.delivered_mg_per_kg_per_h, 'mg/kg/h')} = "
-            f"{numbers.dose_rate(infusion.delivered_mcg_per_kg_per_min, 'mcg/kg/min')}"
+            + d.numbers.rate_equals(infusion.delivered_mg_per_kg_per_h, infusion.delivered_mcg_per_kg_per_min)
         )
         self.delivered.set_sources(
             self._tip(self._rate_sources(), (), "Delivered: what the rounded pump rate gives")
