@@ -22,6 +22,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "assess": ("ketamine_desktop.cli.assess_cmd", "score NEWS2 and the escalation actions for one check"),
     "schedule": ("ketamine_desktop.cli.schedule_cmd", "list the monitoring checks of a protocol"),
     "verify-record": ("ketamine_desktop.cli.verify_cmd", "check the record's SHA-256 hash chain"),
+    "sessions": ("ketamine_desktop.cli.sessions_cmd", "list the sessions in a record"),
+    "export": (
+        "ketamine_desktop.cli.export_cmd",
+        "export a session: chart PDF, CSV, FHIR R4 or handover PDF",
+    ),
 }
 
 

@@ -1,0 +1,55 @@
+"""One entry for every export, used by the `export` command and the window alike.
+
+`write_export` writes one format of a verified session to a file: through a temporary file beside it and
+a rename, so a failed export never leaves half a file under the name asked for. The record is only read.
+The PDF formats import Qt (QtGui's PDF writer) only when they run, never at start-up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Literal, get_args
+
+from ketamine_desktop import json_text
+from ketamine_desktop.export.source import ExportSource
+
+__all__ = ["FORMATS", "SUFFIXES", "Format", "write_export"]
+
+Format = Literal["csv", "fhir"]
+FORMATS: tuple[Format, ...] = get_args(Format)
+SUFFIXES: dict[Format, str] = {"csv": ".csv", "fhir": ".json"}
+
+
+def export_bytes(source: ExportSource, fmt: Format, now: datetime, subject: str | None = None) -> bytes:
+    """The export's bytes (the PDFs need a QGuiApplication; `ensure_gui` makes one)."""
+    if fmt == "csv":
+        from ketamine_desktop.export.csv_export import csv_text
+
+        return csv_text(source).encode("utf-8-sig")
+    from ketamine_desktop.export.fhir import fhir_bundle
+
+    return (json_text.dumps(fhir_bundle(source, now, subject)) + "\n").encode("utf-8")
+
+
+def write_export(
+    source: ExportSource, fmt: Format, out: Path, now: datetime, subject: str | None = None
+) -> int:
+    """Write the export to `out` (replacing it); return the number of bytes written."""
+    data = export_bytes(source, fmt, now, subject)
+    folder = out.parent if str(out.parent) else Path(".")
+    fd, temp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, out)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+    return len(data)
