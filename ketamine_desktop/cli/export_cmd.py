@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ketamine_desktop.cli.common import EXIT_FAILED, InputError, Streams, StrictParser
 
-FORMAT_CHOICES = ("csv", "fhir")
+FORMAT_CHOICES = ("pdf", "csv", "fhir", "handover")
 
 
 def configure(parser: StrictParser) -> None:
@@ -20,7 +20,9 @@ def configure(parser: StrictParser) -> None:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--session", metavar="ID", help="the session to export (see the sessions command)")
     which.add_argument("--latest", action="store_true", help="the session started last")
-    parser.add_argument("--format", dest="fmt", choices=FORMAT_CHOICES, help="csv or fhir")
+    parser.add_argument(
+        "--format", dest="fmt", choices=FORMAT_CHOICES, help="pdf (the chart), csv, fhir or handover (PDF)"
+    )
     parser.add_argument("--out", type=Path, metavar="PATH", help="the file to write")
     parser.add_argument("--subject", metavar="REF", help="fhir only: the patient reference, e.g. Patient/123")
 
@@ -34,7 +36,7 @@ def _options(args: argparse.Namespace) -> tuple[Path, Path]:
     if args.session is None and not args.latest:
         raise InputError("--session", "required: give --session ID or --latest")
     if args.fmt is None:
-        raise InputError("--format", "required: csv or fhir")
+        raise InputError("--format", "required: pdf, csv, fhir or handover")
     out: Path | None = args.out
     if out is None:
         raise InputError("--out", "required (the file to write)")

@@ -19,9 +19,9 @@ from ketamine_desktop.export.source import ExportSource
 
 __all__ = ["FORMATS", "SUFFIXES", "Format", "write_export"]
 
-Format = Literal["csv", "fhir"]
+Format = Literal["pdf", "csv", "fhir", "handover"]
 FORMATS: tuple[Format, ...] = get_args(Format)
-SUFFIXES: dict[Format, str] = {"csv": ".csv", "fhir": ".json"}
+SUFFIXES: dict[Format, str] = {"pdf": ".pdf", "csv": ".csv", "fhir": ".json", "handover": ".pdf"}
 
 
 def export_bytes(source: ExportSource, fmt: Format, now: datetime, subject: str | None = None) -> bytes:
@@ -30,9 +30,13 @@ def export_bytes(source: ExportSource, fmt: Format, now: datetime, subject: str 
         from ketamine_desktop.export.csv_export import csv_text
 
         return csv_text(source).encode("utf-8-sig")
-    from ketamine_desktop.export.fhir import fhir_bundle
+    if fmt == "fhir":
+        from ketamine_desktop.export.fhir import fhir_bundle
 
-    return (json_text.dumps(fhir_bundle(source, now, subject)) + "\n").encode("utf-8")
+        return (json_text.dumps(fhir_bundle(source, now, subject)) + "\n").encode("utf-8")
+    from ketamine_desktop.export.pdf import chart_pdf, handover_pdf
+
+    return chart_pdf(source, now) if fmt == "pdf" else handover_pdf(source, now)
 
 
 def write_export(

@@ -1,0 +1,255 @@
+"""PDF documents drawn with Qt's own PDF writer (QPdfWriter + QPainter + QTextDocument): no extra library.
+
+`render_pdf` lays an HTML body (`export.report_html`) out on A4 pages and paints every page with a header
+(what and whom the document is about, TRAINING when it is a training record) and a footer ("page x of y",
+printed by and at, the record's head hash). QTextDocument paginates tables and paragraphs; the trend chart
+is the window's own chart widget rendered into an image. Imported only when a PDF is made (never at
+start-up): it needs a QApplication, which `ensure_app` creates offscreen for the headless commands.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPoint, QRectF, QSizeF, Qt, QUrl
+from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
+from PySide6.QtWidgets import QApplication
+
+from ketamine_desktop.export.source import ExportSource
+
+__all__ = ["PageFrame", "chart_pdf", "ensure_app", "handover_pdf", "printed_by", "render_pdf"]
+
+_DPI = 300
+_MARGIN_MM = 12.0
+_HEADER_PT = 9.0
+_BODY_PT = 8.5
+
+
+@dataclass(frozen=True)
+class PageFrame:
+    """What every page says besides its body."""
+
+    title: str
+    subject: str  # bed and initials, protocol
+    footer: str  # printed by and at, the head hash
+    training: bool = False
+
+
+def ensure_app() -> QApplication:
+    """The running QApplication, or one made offscreen for a headless export."""
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    return QApplication(["ketamine-desktop-export"])
+
+
+def printed_by() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment or the password database
+        return "unknown user"
+
+
+def render_pdf(html: str, frame: PageFrame, images: dict[str, QImage] | None = None) -> bytes:
+    """The document as PDF bytes (A4 portrait)."""
+    ensure_app()
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setResolution(_DPI)
+    writer.setTitle(f"{frame.title} - {frame.subject}")
+    writer.setCreator("Ketamine Desktop")
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(_MARGIN_MM, _MARGIN_MM, _MARGIN_MM, _MARGIN_MM),
+            QPageLayout.Unit.Millimeter,
+        )
+    )
+    page = writer.pageLayout().paintRectPixels(_DPI)
+    width, height = float(page.width()), float(page.height())
+    header_h = _pt_to_px(_HEADER_PT) * 3.2
+    footer_h = _pt_to_px(_HEADER_PT) * 2.6
+    body_h = height - header_h - footer_h
+
+    doc = QTextDocument()
+    doc.documentLayout().setPaintDevice(writer)
+    font = QFont("DejaVu Sans")
+    font.setPointSizeF(_BODY_PT)
+    doc.setDefaultFont(font)
+    for name, image in (images or {}).items():
+        doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
+    doc.setDefaultStyleSheet(_STYLE)
+    doc.setHtml(html)
+    doc.setPageSize(QSizeF(width, body_h))
+    pages = doc.pageCount()
+
+    painter = QPainter(writer)
+    try:
+        for index in range(pages):
+            if index:
+                writer.newPage()
+            _header(painter, frame, width, header_h)
+            painter.save()
+            painter.translate(0, header_h - index * body_h)
+            doc.drawContents(painter, QRectF(0, index * body_h, width, body_h))
+            painter.restore()
+            _footer(painter, frame, f"Page {index + 1} of {pages}", width, height, footer_h)
+    finally:
+        painter.end()
+    buffer.close()
+    return bytes(data.data())
+
+
+def _pt_to_px(points: float) -> float:
+    return points * _DPI / 72
+
+
+def _font(points: float, bold: bool = False) -> QFont:
+    font = QFont("DejaVu Sans")
+    font.setPointSizeF(points)
+    font.setBold(bold)
+    return font
+
+
+def _header(painter: QPainter, frame: PageFrame, width: float, height: float) -> None:
+    painter.setPen(QColor("#000000"))
+    painter.setFont(_font(_HEADER_PT + 2, bold=True))
+    title = frame.title + ("  -  TRAINING RECORD, NOT A PATIENT'S" if frame.training else "")
+    line = height / 2.4
+    painter.drawText(
+        QRectF(0, 0, width, line), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), title
+    )
+    painter.setFont(_font(_HEADER_PT))
+    painter.drawText(
+        QRectF(0, line, width, line),
+        int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+        frame.subject,
+    )
+    painter.drawLine(0, int(height * 0.9), int(width), int(height * 0.9))
+    if frame.training:
+        painter.save()
+        painter.setPen(QColor("#D55E00"))
+        painter.setFont(_font(_HEADER_PT + 4, bold=True))
+        painter.drawText(
+            QRectF(0, 0, width, line),
+            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+            "TRAINING",
+        )
+        painter.restore()
+
+
+def _footer(
+    painter: QPainter, frame: PageFrame, page: str, width: float, height: float, footer_h: float
+) -> None:
+    top = height - footer_h
+    painter.setPen(QColor("#000000"))
+    painter.drawLine(0, int(top + footer_h * 0.1), int(width), int(top + footer_h * 0.1))
+    painter.setFont(_font(_HEADER_PT - 1.5))
+    box = QRectF(0, top + footer_h * 0.15, width, footer_h * 0.85)
+    painter.drawText(
+        box,
+        int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(Qt.TextFlag.TextWordWrap),
+        frame.footer,
+    )
+    painter.setFont(_font(_HEADER_PT, bold=True))
+    painter.drawText(box, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom), page)
+
+
+def footer_text(who: str, at: datetime, head_hash: str, records: int) -> str:
+    return (
+        f"Printed by {who} at {at.astimezone().strftime('%Y-%m-%d %H:%M %Z')}. "
+        f"Record head hash {head_hash or '(empty)'} ({records} records): check it with "
+        f"ketamine-desktop verify-record --expect-head."
+    )
+
+
+_STYLE = """
+h1 { font-size: 13pt; margin: 0 0 4px 0; }
+h2 { font-size: 10.5pt; margin: 10px 0 3px 0; border-bottom: 1px solid #888; }
+table { border-collapse: collapse; }
+td, th { padding: 1px 3px; border: 1px solid #999; vertical-align: top; }
+th { background: #E6EAEE; text-align: left; }
+.n1 { background: #FFF3B0; }
+.n2 { background: #FFC87A; }
+.n3 { background: #F28B82; }
+.soft { color: #8A5A00; }
+.hard { color: #B00020; font-weight: bold; }
+.big { font-size: 12pt; font-weight: bold; }
+.muted { color: #555; }
+.training { color: #D55E00; font-weight: bold; font-size: 12pt; }
+"""
+
+
+# --- The documents --------------------------------------------------------------------------------------
+
+
+def _frame(source: ExportSource, title: str, now: datetime) -> PageFrame:
+    start = source.state.start
+    who = " ".join(x for x in (start.bed_label, start.patient_initials) if x)
+    return PageFrame(
+        title=title,
+        subject=f"{who} | {source.state.protocol.name} | session {source.session_id}",
+        footer=footer_text(printed_by(), now, source.head_hash, source.record_count),
+        training=source.training,
+    )
+
+
+def handover_pdf(source: ExportSource, now: datetime) -> bytes:
+    from ketamine_desktop.domain.handover import handover_facts
+    from ketamine_desktop.export.report_html import handover_html
+
+    facts = handover_facts(source.state, now, source.head_hash, source.record_count)
+    html = handover_html(facts, source.library, source.training)
+    return render_pdf(html, _frame(source, "Ketamine infusion handover", now))
+
+
+def trend_image(source: ExportSource, now: datetime, width: int, height: int) -> QImage:
+    """The window's trend chart, painted into an image (white background, black text)."""
+    from PySide6.QtGui import QPalette
+
+    from ketamine_desktop.gui.monitoring.trend_chart import TrendChart, trend_data
+
+    ensure_app()
+    chart = TrendChart()
+    palette = chart.palette()
+    palette.setColor(QPalette.ColorRole.Base, QColor("#FFFFFF"))
+    palette.setColor(QPalette.ColorRole.WindowText, QColor("#000000"))
+    chart.setPalette(palette)
+    chart.resize(width, height)
+    # A finished infusion's chart ends with its last record, not at the time it is printed.
+    running = source.state.status in ("running", "paused", "observing")
+    chart.set_data(trend_data(source.state, now if running else min(now, source.last_recorded_at)))
+    image = QImage(width * 2, height * 2, QImage.Format.Format_ARGB32)
+    image.fill(QColor("#FFFFFF"))
+    painter = QPainter(image)
+    try:
+        painter.scale(2, 2)
+        chart.render(painter, QPoint(0, 0))
+    finally:
+        painter.end()
+    chart.deleteLater()
+    return image
+
+
+def chart_pdf(source: ExportSource, now: datetime) -> bytes:
+    from ketamine_desktop.export.report_html import chart_html
+
+    ensure_app()
+    has_trend = bool(source.state.observations)
+    html = chart_html(source.state, source.training, source.head_hash, source.record_count, has_trend)
+    images = {}
+    if has_trend:
+        images["trend.png"] = trend_image(source, now, 900, 460)
+        # The text width in CSS pixels (96 per inch): QTextDocument scales them to the writer's resolution.
+        page_width = int((210 - 2 * _MARGIN_MM) / 25.4 * 96)
+        html = html.replace("{TREND_WIDTH}", str(page_width)).replace(
+            "{TREND_HEIGHT}", str(page_width * 460 // 900)
+        )
+    return render_pdf(html, _frame(source, "Ketamine infusion chart", now), images)

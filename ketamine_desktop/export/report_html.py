@@ -1,0 +1,439 @@
+"""The handover and the infusion chart as HTML: the same text on screen (the handover view) and on paper.
+
+No Qt here: plain HTML for QTextDocument (the PDF writer and the window's text view render it). Every
+number goes through one formatter (ISMP: leading zero, no trailing zero, mcg never µg; mL/h to the pump
+resolution, mg to the dose resolution); times are local with their zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from decimal import Decimal
+from html import escape
+
+from ketamine_desktop.domain.assessment import Observation
+from ketamine_desktop.domain.handover import HandoverFacts
+from ketamine_desktop.domain.library import Library
+from ketamine_desktop.domain.regimen import BolusResult, InfusionResult
+from ketamine_desktop.domain.session import EventPayload, SessionState, describe_jump
+from ketamine_desktop.domain.units import format_number, format_quantity, significant_places
+
+__all__ = ["Fmt", "chart_html", "handover_html", "local"]
+
+EVENT_WORDS: dict[str, str] = {
+    "bolus": "Bolus",
+    "rate-increase": "Rate increased",
+    "rate-decrease": "Rate decreased",
+    "pause": "Paused",
+    "resume": "Resumed",
+    "syringe-change": "Syringe or bag changed",
+    "stop": "Stopped",
+}
+DECISION_WORDS: dict[str, str] = {
+    "continue": "Continue",
+    "reduce": "Reduce the infusion",
+    "pause": "Pause the infusion",
+    "stop": "STOP the infusion",
+}
+STATUS_WORDS: dict[str, str] = {
+    "running": "RUNNING",
+    "paused": "PAUSED",
+    "stopped": "STOPPED",
+    "observing": "bolus only: observing",
+    "ended": "ENDED",
+}
+
+
+class Fmt:
+    """The library's display rules (mg, mL, mL/h resolutions) with a decimal point."""
+
+    def __init__(self, library: Library) -> None:
+        units = library.document.units
+        self._mg = _places(units.dose_resolution_mg)
+        self._ml = _places(units.volume_resolution_ml)
+        self._rate = _places(units.pump_resolution_ml_per_h)
+
+    def mg(self, value: Decimal) -> str:
+        return format_quantity(value, "mg", places=self._mg)
+
+    def ml(self, value: Decimal) -> str:
+        return format_quantity(value, "mL", places=self._ml)
+
+    def ml_per_h(self, value: Decimal) -> str:
+        return format_quantity(value, "mL/h", places=self._rate)
+
+    def mg_per_h(self, value: Decimal) -> str:
+        return format_quantity(value, "mg/h", places=self._mg)
+
+    def dose_rate(self, value: Decimal, unit: str) -> str:
+        return format_quantity(value, unit, places=significant_places(value))
+
+    def exact(self, value: Decimal, unit: str = "") -> str:
+        text = format_number(value, places=_places(value))
+        return f"{text} {unit}" if unit else text
+
+    def approx(self, value: Decimal, unit: str) -> str:
+        return format_quantity(value, unit, places=significant_places(value))
+
+
+def _places(step: Decimal) -> int:
+    exponent = step.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def local(at: datetime) -> str:
+    return at.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _hm(at: datetime) -> str:
+    return at.astimezone().strftime("%d %b %H:%M")
+
+
+def _e(text: object) -> str:
+    return escape(str(text))
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]], raw: bool = False) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{cell if raw else _e(cell)}</td>" for cell in row) + "</tr>" for row in rows
+    )
+    return f'<table width="100%" cellspacing="0">{"<tr>" + head + "</tr>"}{body}</table>'
+
+
+def infusion_words(infusion: InfusionResult, fmt: Fmt) -> str:
+    return (
+        f"{fmt.ml_per_h(infusion.rate_ml_per_h)} of {fmt.exact(infusion.concentration_mg_per_ml, 'mg/mL')} = "
+        f"{fmt.dose_rate(infusion.delivered_mg_per_kg_per_h, 'mg/kg/h')} = "
+        f"{fmt.dose_rate(infusion.delivered_mcg_per_kg_per_min, 'mcg/kg/min')} "
+        f"({fmt.mg_per_h(infusion.delivered_mg_per_h)})"
+    )
+
+
+def bolus_words(bolus: BolusResult, fmt: Fmt) -> str:
+    return (
+        f"{fmt.mg(bolus.delivered_mg)} ({fmt.dose_rate(bolus.dose_mg_per_kg, 'mg/kg')}) = "
+        f"{fmt.ml(bolus.volume_ml)} of {fmt.exact(bolus.concentration_mg_per_ml, 'mg/mL')} over "
+        f"{fmt.exact(bolus.over_min, 'min')}"
+    )
+
+
+def event_words(event: EventPayload, fmt: Fmt) -> str:
+    words = EVENT_WORDS[event.kind]
+    if event.infusion is not None:
+        words += f" to {infusion_words(event.infusion, fmt)}"
+    if event.bolus is not None:
+        words += f" {bolus_words(event.bolus, fmt)}"
+    if event.syringe_volume_ml is not None:
+        words += f": new volume {fmt.ml(event.syringe_volume_ml)}"
+    if event.reason:
+        words += f". Reason: {event.reason}"
+    return words
+
+
+def observation_words(obs: Observation) -> str:
+    parts: list[str] = []
+    if obs.respiration_rate is not None:
+        parts.append(f"RR {obs.respiration_rate}")
+    if obs.spo2 is not None:
+        air = "" if obs.oxygen is None else (" on O2" if obs.oxygen else " air")
+        parts.append(f"SpO2 {obs.spo2}%{air}")
+    if obs.pulse is not None:
+        parts.append(f"HR {obs.pulse}")
+    if obs.systolic_bp is not None:
+        parts.append(f"SBP {obs.systolic_bp}")
+    if obs.poss is not None:
+        parts.append(f"POSS {obs.poss}")
+    if obs.rass is not None:
+        parts.append(f"RASS {obs.rass:+d}" if obs.rass else "RASS 0")
+    if obs.consciousness is not None:
+        parts.append(f"ACVPU {obs.consciousness}")
+    if obs.pain is not None:
+        parts.append(f"pain {obs.pain}/10")
+    if obs.temperature is not None:
+        parts.append(f"temp {format_number(obs.temperature, places=1)} °C")
+    parts.extend(name for name in _EFFECTS if getattr(obs, name))
+    return ", ".join(parts)
+
+
+_EFFECTS = ("hallucinations", "dysphoria", "nightmares", "nausea")
+
+
+def _training_banner(training: bool) -> str:
+    if not training:
+        return ""
+    return '<p class="training">TRAINING RECORD: made by the demo command, not a patient\'s.</p>'
+
+
+# --- Handover -------------------------------------------------------------------------------------------
+
+
+def handover_html(facts: HandoverFacts, library: Library, training: bool) -> str:
+    fmt = Fmt(library)
+    who = " ".join(x for x in (facts.bed_label, facts.patient_initials) if x)
+    out = [
+        _training_banner(training),
+        f"<h1>Handover: {_e(who)}</h1>",
+        f"<p>{_e(facts.protocol_name)} ({_e(facts.protocol_id)}), {_e(fmt.exact(facts.weight_kg, 'kg'))}; "
+        f"started {_e(local(facts.started_at))}. As of {_e(local(facts.at))}.</p>",
+    ]
+    status = STATUS_WORDS[facts.status]
+    if facts.running is not None:
+        now = f"<span class='big'>{_e(fmt.ml_per_h(facts.running.rate_ml_per_h))}</span> " + _e(
+            f"= {fmt.dose_rate(facts.running.delivered_mg_per_kg_per_h, 'mg/kg/h')} "
+            f"= {fmt.dose_rate(facts.running.delivered_mcg_per_kg_per_min, 'mcg/kg/min')} "
+            f"({fmt.mg_per_h(facts.running.delivered_mg_per_h)}, "
+            f"{fmt.exact(facts.running.concentration_mg_per_ml, 'mg/mL')})"
+        )
+    elif facts.set_infusion is not None:
+        now = _e(f"nothing running ({status}); rate set: {infusion_words(facts.set_infusion, fmt)}")
+    else:
+        now = _e(f"no infusion ({status})")
+    out.append(f"<h2>Running now: {_e(status)}</h2><p>{now}</p>")
+    out.append(
+        "<h2>Ketamine given</h2>"
+        + _table(
+            ("", "mg", "mg/kg"),
+            (
+                ("Since the start", fmt.mg(facts.total_mg), fmt.approx(facts.total_mg_per_kg, "mg/kg")),
+                ("Last 24 h", fmt.mg(facts.last_24h_mg), fmt.approx(facts.last_24h_mg_per_kg, "mg/kg")),
+            ),
+        )
+    )
+    if facts.syringe_remaining_ml is not None and facts.syringe_volume_ml is not None:
+        empty = (
+            f"empty at {local(facts.syringe_empty_at)}"
+            if facts.syringe_empty_at is not None
+            else "not running"
+        )
+        out.append(
+            f"<h2>Syringe or bag</h2><p>{_e(fmt.ml(facts.syringe_remaining_ml))} left of "
+            f"{_e(fmt.ml(facts.syringe_volume_ml))}; {_e(empty)}</p>"
+        )
+    out.append("<h2>Last observations</h2>")
+    if facts.last_observations:
+        out.append(
+            _table(
+                ("Time", "Observation", "NEWS2", "Decision", "By"),
+                (
+                    (
+                        _hm(o.body.taken_at),
+                        observation_words(o.body.observation),
+                        f"{o.body.assessment.news2.total} ({o.body.assessment.news2.risk})",
+                        DECISION_WORDS[o.body.assessment.infusion],
+                        o.by,
+                    )
+                    for o in reversed(facts.last_observations)
+                ),
+            )
+        )
+    else:
+        out.append("<p>None recorded.</p>")
+    out.append("<h2>Open decisions and overdue checks</h2>")
+    if facts.open_items:
+        out.append(
+            _table(
+                ("Due", "Status", "What"),
+                ((_hm(r.due), r.status.upper(), r.text) for r in facts.open_items),
+            )
+        )
+    else:
+        out.append("<p>Nothing open.</p>")
+    out.append("<h2>Deferrals and overrides</h2>")
+    rows = [
+        (_hm(d.body.at), "Deferred check due " + _hm(d.body.check_due), d.body.reason, d.by)
+        for d in facts.deferrals
+    ]
+    rows += [(_hm(o.at), o.what, o.reason, o.by) for o in facts.overrides]
+    out.append(_table(("When", "What", "Reason", "By"), sorted(rows)) if rows else "<p>None.</p>")
+    out.append("<h2>Events of the last 12 h</h2>")
+    if facts.recent_events:
+        out.append(
+            _table(
+                ("Time", "Event", "By"),
+                ((_hm(e.body.at), event_words(e.body, fmt), e.by) for e in facts.recent_events),
+            )
+        )
+    else:
+        out.append("<p>None.</p>")
+    if facts.clock_jumps:
+        out.append("<h2>Clock jumps</h2>")
+        out.append(
+            _table(("At", "What"), ((_hm(j.body.at), describe_jump(j.body)) for j in facts.clock_jumps))
+        )
+    out.append(
+        "<h2>The record</h2>"
+        f"<p>Head hash <b>{_e(facts.head_hash or '(empty)')}</b> after {facts.record_count} records. "
+        "Anyone can later prove the record was not rewritten: "
+        f"<tt>ketamine-desktop verify-record --expect-head {_e(facts.head_hash)}</tt>.<br/>"
+        f"Library: {_e(facts.library_name)} {_e(facts.library_version)}, "
+        f"SHA-256 {_e(facts.library_sha256)}.</p>"
+    )
+    return "".join(out)
+
+
+# --- The infusion chart ---------------------------------------------------------------------------------
+
+_FLOW = (
+    ("RR", "respiration_rate"),
+    ("SpO2 %", "spo2"),
+    ("O2", "air_or_oxygen"),
+    ("SBP", "systolic_bp"),
+    ("HR", "pulse"),
+    ("ACVPU", "consciousness"),
+    ("Temp °C", "temperature"),
+)
+
+
+def _flow_cell(obs: Observation, field: str, score: int | None) -> str:
+    if field == "air_or_oxygen":
+        value = "" if obs.oxygen is None else ("O2" if obs.oxygen else "air")
+    elif field == "temperature":
+        value = "" if obs.temperature is None else format_number(obs.temperature, places=1)
+    else:
+        raw = getattr(obs, field)
+        value = "" if raw is None else str(raw)
+    shade = f' class="n{score}"' if score else ""
+    return f"<td{shade}>{_e(value)}</td>"
+
+
+def chart_html(state: SessionState, training: bool, head_hash: str, record_count: int, trend: bool) -> str:
+    fmt = Fmt(state.library)
+    start = state.start
+    regimen = start.regimen
+    who = " ".join(x for x in (start.bed_label, start.patient_initials) if x)
+    out = [
+        _training_banner(training),
+        f"<h1>Ketamine infusion chart: {_e(who)}</h1>",
+        f"<p>Session {_e(state.session_id)}; {_e(state.protocol.name)} ({_e(start.protocol_id)}), "
+        f"{_e(fmt.exact(regimen.weight_kg, 'kg'))}. Started {_e(local(start.started_at))} "
+        f"by {_e(start.started_by)}, "
+        f"second checker {_e(start.double_checked_by)}. Status: {_e(STATUS_WORDS[state.status])}.</p>",
+        "<h2>Regimen and library</h2>",
+    ]
+    lines = []
+    if regimen.bolus is not None:
+        lines.append(f"Bolus: {bolus_words(regimen.bolus, fmt)}")
+    if regimen.infusion is not None:
+        lines.append(f"Infusion: {infusion_words(regimen.infusion, fmt)}")
+    if start.syringe_volume_ml is not None:
+        lines.append(f"Syringe or bag: {fmt.ml(start.syringe_volume_ml)}")
+    lines.append(
+        f"Library: {regimen.library_name} {regimen.library_version}, SHA-256 {regimen.library_sha256}"
+        + ("" if state.library_matches else " (NOT the library in use now)")
+    )
+    for finding in regimen.findings:
+        if finding.level != "info":
+            lines.append(f"{finding.level.upper()}: {finding.message}")
+    if start.soft_limit_reason:
+        lines.append(f"Reason given for the warnings: {start.soft_limit_reason}")
+    out.append("<p>" + "<br/>".join(_e(line) for line in lines) + "</p>")
+    out.append("<h2>Screening and pre-start checks</h2>")
+    screening = [
+        (s.text, s.status, s.override_by or "", s.override_reason or s.message) for s in start.screening
+    ]
+    out.append(
+        _table(("Item", "Answer", "By", "Reason or advice"), screening)
+        if screening
+        else "<p>No contraindication was overridden or acknowledged.</p>"
+    )
+    checks = [*start.confirmed_checklist, *start.confirmed_gates]
+    out.append(
+        "<p>Confirmed before the start: "
+        + (_e("; ".join(checks)) if checks else "(not listed in this record)")
+        + f". Started by {_e(start.started_by)}, checked by {_e(start.double_checked_by)}.</p>"
+    )
+    out.append("<h2>Observations (NEWS2 scores shaded: 1 yellow, 2 orange, 3 red)</h2>")
+    if state.observations:
+        scale = state.protocol.sedation_scale
+        header = "".join(
+            f"<th>{_e(h)}</th>"
+            for h in ("Time", *(n for n, _ in _FLOW), scale, "Pain", "Effects", "NEWS2", "Decision", "By")
+        )
+        rows = []
+        for o in state.observations:
+            obs = o.body.observation
+            scores = o.body.assessment.news2.scores
+            cells = "".join(_flow_cell(obs, field, getattr(scores, field)) for _, field in _FLOW)
+            sedation = obs.rass if scale == "RASS" else obs.poss
+            news2 = o.body.assessment.news2
+            risk_class = {"low": "", "low-medium": "n1", "medium": "n2", "high": "n3"}[news2.risk]
+            rows.append(
+                f"<tr><td>{_e(_hm(o.body.taken_at))}</td>{cells}"
+                f"<td>{_e('' if sedation is None else sedation)}</td>"
+                f"<td>{_e('' if obs.pain is None else obs.pain)}</td>"
+                f"<td>{_e(', '.join(n for n in _EFFECTS if getattr(obs, n)))}</td>"
+                f'<td class="{risk_class}"><b>{news2.total}</b></td>'
+                f"<td>{_e(DECISION_WORDS[o.body.assessment.infusion])}</td><td>{_e(o.by)}</td></tr>"
+            )
+        out.append(f'<table width="100%" cellspacing="0"><tr>{header}</tr>{"".join(rows)}</table>')
+    else:
+        out.append("<p>None recorded.</p>")
+    if trend:
+        out.append(
+            '<h2>Trend</h2><p><img src="trend.png" width="{TREND_WIDTH}" height="{TREND_HEIGHT}"/></p>'
+        )
+    out.append("<h2>Events</h2>")
+    out.append(
+        _table(
+            ("Time", "Event", "By"), ((_hm(e.body.at), event_words(e.body, fmt), e.by) for e in state.events)
+        )
+        if state.events
+        else "<p>None.</p>"
+    )
+    out.append("<h2>Decisions and how they were answered</h2>")
+    decisions = []
+    for o in state.observations:
+        assessment = o.body.assessment
+        if assessment.infusion == "continue" and not assessment.needs_acknowledgement:
+            continue
+        acks = [a for a in state.acknowledgements if a.body.observation_seq == o.seq]
+        answer = [f"acknowledged by {a.by} at {_hm(a.body.at)}" for a in acks]
+        following = next((e for e in state.events if e.seq > o.seq), None)
+        if following is not None:
+            answer.append(
+                f"next event {_hm(following.body.at)}: {EVENT_WORDS[following.body.kind]} ({following.by})"
+            )
+        decisions.append(
+            (
+                _hm(o.body.taken_at),
+                DECISION_WORDS[assessment.infusion] + ": " + "; ".join(a.text for a in assessment.actions),
+                "; ".join(answer) or "not answered in the record",
+            )
+        )
+    out.append(
+        _table(("Check", "Decision", "Answer"), decisions)
+        if decisions
+        else "<p>None: every check said continue.</p>"
+    )
+    out.append("<h2>Deferrals</h2>")
+    out.append(
+        _table(
+            ("At", "Check due", "Until", "Reason", "By"),
+            (
+                (_hm(d.body.at), _hm(d.body.check_due), _hm(d.body.until), d.body.reason, d.by)
+                for d in state.deferrals
+            ),
+        )
+        if state.deferrals
+        else "<p>None.</p>"
+    )
+    out.append("<h2>Clock jumps</h2>")
+    out.append(
+        _table(("At", "What"), ((_hm(j.body.at), describe_jump(j.body)) for j in state.clock_jumps))
+        if state.clock_jumps
+        else "<p>None.</p>"
+    )
+    if state.closed is not None:
+        out.append(
+            f"<p>Session closed {_e(local(state.closed.body.at))} by {_e(state.closed.by)}"
+            + (f": {_e(state.closed.body.reason)}" if state.closed.body.reason else "")
+            + ".</p>"
+        )
+    out.append(
+        f"<h2>The record</h2><p>Head hash <b>{_e(head_hash or '(empty)')}</b> after {record_count} records "
+        f"(this session's last record: {state.last_seq}). Reminders the app raised: {len(state.raised)}; "
+        f"tasks marked done: {len(state.tasks_done)}; acknowledgements: {len(state.acknowledgements)}.</p>"
+    )
+    return "".join(out)
