@@ -1,8 +1,8 @@
 """The handover and the infusion chart as HTML: the same text on screen (the handover view) and on paper.
 
 No Qt here: plain HTML for QTextDocument (the PDF writer and the window's text view render it). Every
-number goes through one formatter (ISMP: leading zero, no trailing zero, mcg never µg; mL/h to the pump
-resolution, mg to the dose resolution); times are local with their zone.
+number goes through one formatter (ISMP: leading zero, no trailing zero, "mcg", never the micro sign;
+mL/h to the pump resolution, mg to the dose resolution); times are local with their zone.
 """
 
 from __future__ import annotations
