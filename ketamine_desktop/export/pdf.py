@@ -20,7 +20,16 @@ from PySide6.QtWidgets import QApplication
 
 from ketamine_desktop.export.source import ExportSource
 
-__all__ = ["PageFrame", "chart_pdf", "ensure_app", "handover_pdf", "printed_by", "render_pdf"]
+__all__ = [
+    "PageFrame",
+    "card_pdf",
+    "chart_pdf",
+    "ensure_app",
+    "handover_pdf",
+    "label_pdf",
+    "printed_by",
+    "render_pdf",
+]
 
 _DPI = 300
 _MARGIN_MM = 12.0
@@ -253,3 +262,38 @@ def chart_pdf(source: ExportSource, now: datetime) -> bytes:
             "{TREND_HEIGHT}", str(page_width * 460 // 900)
         )
     return render_pdf(html, _frame(source, "Ketamine infusion chart", now), images)
+
+
+def label_pdf(source: ExportSource, now: datetime) -> bytes:
+    """The running syringe's label; raises ValueError for a session without a syringe."""
+    from ketamine_desktop.domain.titration import syringe_label
+    from ketamine_desktop.export.report_html import label_html
+
+    label = syringe_label(source.state)
+    if label is None:
+        raise ValueError("this session has no syringe or bag: there is no label to print")
+    return render_pdf(
+        label_html(label, source.library, source.training), _frame(source, "Syringe label", now)
+    )
+
+
+def card_pdf(source: ExportSource, now: datetime) -> bytes:
+    """The bedside titration card for this patient and the concentration running; ValueError without one."""
+    from ketamine_desktop.domain.titration import titration_card
+    from ketamine_desktop.export.report_html import card_html
+
+    state = source.state
+    if state.infusion is None:
+        raise ValueError("this session has no infusion: there is no titration card")
+    start = state.start
+    card = titration_card(
+        source.library,
+        start.protocol_id,
+        start.regimen.weight_kg,
+        state.infusion.concentration_mg_per_ml,
+        running=state.infusion.entered,
+    )
+    who = " ".join(x for x in (start.bed_label, start.patient_initials) if x)
+    return render_pdf(
+        card_html(card, source.library, who, source.training), _frame(source, "Titration card", now)
+    )

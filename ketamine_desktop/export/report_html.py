@@ -17,9 +17,10 @@ from ketamine_desktop.domain.handover import HandoverFacts
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.domain.regimen import BolusResult, InfusionResult
 from ketamine_desktop.domain.session import EventPayload, SessionState, describe_jump
+from ketamine_desktop.domain.titration import SyringeLabel, TitrationCard
 from ketamine_desktop.domain.units import format_number, format_quantity, significant_places
 
-__all__ = ["Fmt", "chart_html", "handover_html", "local"]
+__all__ = ["Fmt", "card_html", "chart_html", "handover_html", "label_html", "local"]
 
 EVENT_WORDS: dict[str, str] = {
     "bolus": "Bolus",
@@ -435,5 +436,75 @@ def chart_html(state: SessionState, training: bool, head_hash: str, record_count
         f"<h2>The record</h2><p>Head hash <b>{_e(head_hash or '(empty)')}</b> after {record_count} records "
         f"(this session's last record: {state.last_seq}). Reminders the app raised: {len(state.raised)}; "
         f"tasks marked done: {len(state.tasks_done)}; acknowledgements: {len(state.acknowledgements)}.</p>"
+    )
+    return "".join(out)
+
+
+# --- The syringe label and the titration card -----------------------------------------------------------
+
+
+def label_html(label: SyringeLabel, library: Library, training: bool) -> str:
+    """The syringe or bag label, in a box the size of a label (about 100 x 60 mm)."""
+    fmt = Fmt(library)
+    who = " ".join(x for x in (label.bed_label, label.patient_initials) if x)
+    rows = (
+        ("Concentration", f"<b>{_e(fmt.exact(label.concentration_mg_per_ml, 'mg/mL'))}</b>"),
+        ("Contains", f"<b>{_e(fmt.mg(label.total_mg))} in {_e(fmt.ml(label.volume_ml))}</b>"),
+        ("Patient", _e(who)),
+        ("Route", "IV infusion"),
+        ("Prepared by", _e(label.prepared_by)),
+        ("Checked by", _e(label.checked_by) if label.checked_by else "________________ (sign)"),
+        ("Prepared", _e(local(label.prepared_at))),
+        ("Expires", f"<b>{_e(local(label.expires_at))}</b>"),
+    )
+    body = "".join(f"<tr><td>{_e(k)}</td><td>{v}</td></tr>" for k, v in rows)
+    training_row = (
+        '<tr><td colspan="2" class="training">TRAINING: NOT FOR A PATIENT</td></tr>' if training else ""
+    )
+    return (
+        '<table width="380" cellspacing="0" cellpadding="4" style="border: 2px solid #000;">'
+        f'<tr><td colspan="2"><span class="big">{_e(label.drug.upper())}</span> '
+        f"{_e(fmt.exact(label.concentration_mg_per_ml, 'mg/mL'))}</td></tr>"
+        f"{training_row}{body}</table>"
+    )
+
+
+_LIMIT_WORDS = {"soft": "reason needed", "hard": "REFUSED"}
+
+
+def card_html(card: TitrationCard, library: Library, who: str, training: bool) -> str:
+    """The bedside titration card: mL/h against mg/kg/h and mcg/kg/min, the limits marked."""
+    fmt = Fmt(library)
+    out = [
+        _training_banner(training),
+        f"<h1>Titration card: {_e(who)}</h1>",
+        f"<p>{_e(card.protocol_name)} ({_e(card.protocol_id)}); "
+        f"weight {_e(fmt.exact(card.weight_kg, 'kg'))}; "
+        f"concentration {_e(fmt.exact(card.concentration_mg_per_ml, 'mg/mL'))}"
+        + (f"; cap {_e(fmt.mg_per_h(card.cap_mg_per_h))}" if card.cap_mg_per_h is not None else "")
+        + ". Pump rates rounded to what the pump delivers; the dose columns are what that rate gives.</p>",
+    ]
+    rows = []
+    for row in card.rows:
+        infusion = row.infusion
+        levels = {f.level for f in row.findings}
+        css = "hard" if "hard" in levels else "soft" if "soft" in levels else ""
+        notes = [*row.marks, *(_LIMIT_WORDS[f.level] for f in row.findings if f.level != "info")]
+        rows.append(
+            f'<tr class="{css}"><td><b>{_e(fmt.ml_per_h(infusion.rate_ml_per_h))}</b></td>'
+            f"<td>{_e(fmt.dose_rate(infusion.delivered_mg_per_kg_per_h, 'mg/kg/h'))}</td>"
+            f"<td>{_e(fmt.dose_rate(infusion.delivered_mcg_per_kg_per_min, 'mcg/kg/min'))}</td>"
+            f"<td>{_e(fmt.mg_per_h(infusion.delivered_mg_per_h))}</td>"
+            f"<td>{_e(fmt.exact(row.dose.value, row.dose.unit))}</td>"
+            f"<td>{'usual' if row.typical else ''}</td><td>{_e('; '.join(notes))}</td></tr>"
+        )
+    header = "".join(
+        f"<th>{h}</th>" for h in ("Pump", "mg/kg/h", "mcg/kg/min", "mg/h", "Dose set", "Range", "Limits")
+    )
+    out.append(f'<table width="100%" cellspacing="0"><tr>{header}</tr>{"".join(rows)}</table>')
+    out.append(
+        f"<p class='muted'>Library {_e(card.library_name)} {_e(card.library_version)}, "
+        f"SHA-256 {_e(card.library_sha256)}. Above the soft max a reason is needed; nothing above the "
+        "hard max can be set.</p>"
     )
     return "".join(out)

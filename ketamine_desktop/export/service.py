@@ -19,9 +19,18 @@ from ketamine_desktop.export.source import ExportSource
 
 __all__ = ["FORMATS", "SUFFIXES", "Format", "write_export"]
 
-Format = Literal["pdf", "csv", "fhir", "handover"]
+# The `export` command's formats (cli-contract.md), then the window's own: the syringe label and the
+# titration card.
+Format = Literal["pdf", "csv", "fhir", "handover", "label", "card"]
 FORMATS: tuple[Format, ...] = get_args(Format)
-SUFFIXES: dict[Format, str] = {"pdf": ".pdf", "csv": ".csv", "fhir": ".json", "handover": ".pdf"}
+SUFFIXES: dict[Format, str] = {
+    "pdf": ".pdf",
+    "csv": ".csv",
+    "fhir": ".json",
+    "handover": ".pdf",
+    "label": ".pdf",
+    "card": ".pdf",
+}
 
 
 def export_bytes(source: ExportSource, fmt: Format, now: datetime, subject: str | None = None) -> bytes:
@@ -34,9 +43,15 @@ def export_bytes(source: ExportSource, fmt: Format, now: datetime, subject: str 
         from ketamine_desktop.export.fhir import fhir_bundle
 
         return (json_text.dumps(fhir_bundle(source, now, subject)) + "\n").encode("utf-8")
-    from ketamine_desktop.export.pdf import chart_pdf, handover_pdf
+    from ketamine_desktop.export import pdf
 
-    return chart_pdf(source, now) if fmt == "pdf" else handover_pdf(source, now)
+    makers = {
+        "pdf": pdf.chart_pdf,
+        "handover": pdf.handover_pdf,
+        "label": pdf.label_pdf,
+        "card": pdf.card_pdf,
+    }
+    return makers[fmt](source, now)
 
 
 def write_export(

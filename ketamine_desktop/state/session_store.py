@@ -69,6 +69,7 @@ from ketamine_desktop.domain.session import (
     to_payload,
 )
 from ketamine_desktop.store import RecordStore, SaveFailed, StoredRecord, StoreError
+from ketamine_desktop.store.snapshot import RecordSnapshot
 
 _log = logging.getLogger(__name__)
 
@@ -178,6 +179,15 @@ class SessionStore(QObject):
     @property
     def pending_count(self) -> int:
         return len(self._pending)
+
+    def record_head(self) -> tuple[int, str]:
+        """(records, head hash) of the whole record; raises StoreError."""
+        return self._records.head()
+
+    def record_snapshot(self) -> RecordSnapshot:
+        """The whole record, its chain verified, read through the store's own connection (for exports;
+        raises StoreError)."""
+        return self._records.snapshot()
 
     def draft(self, kind: DraftKind) -> object | None:
         """The values of a save that failed, kept until it succeeds or is discarded."""

@@ -13,13 +13,16 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from ketamine_desktop.store.chain import COLUMNS, ChainVerdict, record_hash, verify_chain
 from ketamine_desktop.store.connection import StoreError, open_connection, rollback_quietly
 from ketamine_desktop.store.paths import RECORD_FILE_NAME, ensure_private_dir
 from ketamine_desktop.store.payload import decode_payload, encode_payload
 from ketamine_desktop.store.schema import migrate
+
+if TYPE_CHECKING:
+    from ketamine_desktop.store.snapshot import RecordSnapshot
 
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM records"
 
@@ -185,6 +188,23 @@ class RecordStore:
             self._conn.execute("BEGIN")
             try:
                 return verify_connection(self._conn)
+            finally:
+                rollback_quietly(self._conn)  # nothing was written; ending the read is all this does
+
+    def head(self) -> tuple[int, str]:
+        """(seq, hash) of the chain head: the number of records and the hash that stands for them all."""
+        with self._reading():
+            seq, hash_ = self._conn.execute("SELECT seq, hash FROM chain_head").fetchone()
+            return int(seq), str(hash_)
+
+    def snapshot(self) -> "RecordSnapshot":
+        """Every record, the chain's verdict and its head, read in one read transaction (for exports)."""
+        from ketamine_desktop.store.snapshot import snapshot_of
+
+        with self._reading():
+            self._conn.execute("BEGIN")
+            try:
+                return snapshot_of(self._conn, self.path)
             finally:
                 rollback_quietly(self._conn)  # nothing was written; ending the read is all this does
 

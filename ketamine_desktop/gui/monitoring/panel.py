@@ -9,9 +9,12 @@ so). Before a session runs it shows the start form (after the pre-start checklis
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -29,6 +32,7 @@ from ketamine_desktop.domain.session import EventRequestKind, SessionState, Star
 from ketamine_desktop.gui import numbers
 from ketamine_desktop.gui.monitoring.assessment_view import AssessmentView
 from ketamine_desktop.gui.monitoring.events import CloseDialog, DeferDialog, EventBar, EventDialog
+from ketamine_desktop.gui.monitoring.handover_view import HandoverView
 from ketamine_desktop.gui.monitoring.header import SessionHeader
 from ketamine_desktop.gui.monitoring.history import history_model, history_rows
 from ketamine_desktop.gui.monitoring.record_form import RecordCheckForm
@@ -39,6 +43,7 @@ from ketamine_desktop.gui.widgets.accessible import named, styled
 from ketamine_desktop.gui.widgets.scroll import vertical_scroll
 from ketamine_desktop.state.plan import PlannedStart
 from ketamine_desktop.state.session_store import Outcome, SessionChange, SessionStore, SessionUpdate
+from ketamine_desktop.store import StoreError
 
 # How many done checks stay in the timed list (the history keeps them all): a display choice.
 DONE_SHOWN = 3
@@ -129,6 +134,8 @@ class RunningSession(QWidget):
         self.tabs.addTab(timed, "Timed &list")
         self.tabs.addTab(self.history, "&History")
         self.tabs.addTab(self.trend_holder, "&Trend chart")
+        self.handover = HandoverView(self)
+        self.tabs.addTab(self.handover, "Hando&ver")
         left = QWidget(self)
         left_column = QVBoxLayout(left)
         left_column.setContentsMargins(0, 0, 0, 0)
@@ -231,6 +238,8 @@ class MonitoringPanel(QWidget):
                 a.body.observation_seq == latest.seq for a in state.acknowledgements
             )
             running.assessment.show_observation(latest, acknowledged)
+        if update.change & SessionChange.RECORD and running.tabs.currentWidget() is running.handover:
+            self._show_handover(running, state, now)
         if update.change & SessionChange.RECORD or running.refresh_trend:
             running.history_model.set_rows(history_rows(state, numbers.Display(self._library)))
             if running.trend_chart is not None:
@@ -254,10 +263,64 @@ class MonitoringPanel(QWidget):
         running.events.event_requested.connect(self._on_event_requested)
         running.events.close_requested.connect(self._on_close_requested)
         running.task_button.clicked.connect(self._on_task_button_clicked)
+        running.handover.export_requested.connect(self._on_export_requested)
         running.tabs.currentChanged.connect(lambda _i: self.show_session(SessionUpdate(SessionChange.RECORD)))
         self.running = running
 
+    def _show_handover(self, running: RunningSession, state: SessionState, now: datetime) -> None:
+        from ketamine_desktop.domain.handover import handover_facts
+        from ketamine_desktop.domain.titration import syringe_label
+        from ketamine_desktop.export.report_html import handover_html, label_html
+        from ketamine_desktop.export.source import is_training_session
+
+        try:
+            records, head = self._store.record_head()
+        except StoreError as exc:
+            running.handover.message.setText(f"The record could not be read: {exc}")
+            return
+        training = is_training_session(state.session_id)
+        html = handover_html(handover_facts(state, now, head, records), self._library, training)
+        label = syringe_label(state)
+        if label is not None:
+            html += "<h2>Syringe label</h2>" + label_html(label, self._library, training)
+        running.handover.show_html(html)
+
     # --- commands ---
+
+    def _on_export_requested(self, fmt: str) -> None:
+        """Verify the record, ask where to save, write the export; say what happened under the view."""
+        from ketamine_desktop.domain.session import CorruptRecord
+        from ketamine_desktop.export.service import FORMATS, SUFFIXES, write_export
+        from ketamine_desktop.export.source import ChainBroken, NoSuchSession, load_session
+
+        running, state = self.running, self._store.state
+        if running is None or state is None:
+            return
+        chosen = next(f for f in FORMATS if f == fmt)
+        title = running.handover.actions_by_format[chosen].text().rstrip(".")
+        message = running.handover.message
+        try:
+            source = load_session(self._store.record_snapshot(), self._library, state.session_id)
+        except (ChainBroken, NoSuchSession, CorruptRecord, StoreError) as exc:
+            message.setText(f"Not exported: {exc}")
+            return
+        bed = "".join(ch if ch.isalnum() else "-" for ch in state.start.bed_label).strip("-") or "record"
+        suffix = SUFFIXES[chosen]
+        path, _filter = QFileDialog.getSaveFileName(
+            self, f"Export: {title}", f"{bed}-{chosen}{suffix}", f"{title} (*{suffix})"
+        )
+        if not path:
+            message.setText("Export cancelled: nothing was written.")
+            return
+        try:
+            size = write_export(source, chosen, Path(path), self._store.now)
+        except (OSError, ValueError) as exc:
+            message.setText(f"Not exported: {exc}")
+            return
+        message.setText(
+            f"Saved {title} to {path} ({size} bytes). Record head hash {source.head_hash} "
+            f"({source.record_count} records)."
+        )
 
     def _on_start_requested(self, draft: StartDraft) -> None:
         outcome = self._store.start(draft)

@@ -1,0 +1,63 @@
+"""The Handover tab of the running session: the handover on screen (the same HTML the handover PDF prints),
+the syringe label as it prints, and the export menu (handover, chart, CSV, FHIR, label, titration card).
+
+The view only shows and asks: the panel computes the text and writes the exports
+(`MonitoringPanel._on_export_requested`).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QTextBrowser, QToolButton, QVBoxLayout, QWidget
+
+EXPORT_ACTIONS: tuple[tuple[str, str, str], ...] = (
+    ("handover", "exportHandoverAction", "Handover (PDF)..."),
+    ("pdf", "exportChartAction", "Infusion chart (PDF)..."),
+    ("csv", "exportCsvAction", "Record as CSV..."),
+    ("fhir", "exportFhirAction", "HL7 FHIR R4 bundle (JSON)..."),
+    ("label", "exportLabelAction", "Syringe label (PDF)..."),
+    ("card", "exportCardAction", "Titration card (PDF)..."),
+)
+
+
+class HandoverView(QWidget):
+    export_requested = Signal(str)  # the format
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("handoverTab")
+        self.text = QTextBrowser(self)
+        self.text.setObjectName("handoverView")
+        self.text.setAccessibleName("Handover summary")
+        self.text.setOpenLinks(False)
+        self.export_button = QToolButton(self)
+        self.export_button.setObjectName("exportButton")
+        self.export_button.setText("&Export or print...")
+        self.export_button.setAccessibleName("Export the record: handover, chart, CSV, FHIR, label, card")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.export_button)
+        menu.setObjectName("exportMenu")
+        self.actions_by_format: dict[str, QAction] = {}
+        for fmt, name, text in EXPORT_ACTIONS:
+            action = QAction(text, menu)
+            action.setObjectName(name)
+            action.triggered.connect(lambda _checked=False, f=fmt: self.export_requested.emit(f))
+            menu.addAction(action)
+            self.actions_by_format[fmt] = action
+        self.export_button.setMenu(menu)
+        self.message = QLabel(self)
+        self.message.setObjectName("exportMessage")
+        self.message.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.message, 1)
+        row.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.text, 1)
+        layout.addLayout(row)
+
+    def show_html(self, html: str) -> None:
+        scroll = self.text.verticalScrollBar().value()
+        self.text.setHtml(html)
+        self.text.verticalScrollBar().setValue(scroll)

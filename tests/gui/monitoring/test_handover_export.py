@@ -1,0 +1,141 @@
+"""The Handover tab: the handover and the syringe label on screen, and every export from the window (the
+export menu, a file dialog, the record verified first and never written to)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from ketamine_desktop.domain.clock import FakeClock
+from ketamine_desktop.gui.monitoring.panel import MonitoringPanel
+from ketamine_desktop.state.session_store import SessionStore
+from ketamine_desktop.store import RecordStore
+from tests.export.conftest import file_sha256
+from tests.gui.monitoring.test_monitoring_panel import start, tick
+
+
+def _show_handover(panel: MonitoringPanel) -> None:
+    running = panel.running
+    assert running is not None
+    running.tabs.setCurrentWidget(running.handover)
+
+
+def _choose_file(monkeypatch: pytest.MonkeyPatch, path: Path | None) -> list[str]:
+    asked: list[str] = []
+
+    def answer(parent: object, caption: str, directory: str, filter: str) -> tuple[str, str]:
+        asked.append(f"{caption} | {directory} | {filter}")
+        return (str(path) if path is not None else "", filter)
+
+    monkeypatch.setattr("ketamine_desktop.gui.monitoring.panel.QFileDialog.getSaveFileName", answer)
+    return asked
+
+
+def test_the_handover_tab_says_what_runs_what_was_given_and_the_head(
+    panel: MonitoringPanel, session_store: SessionStore, clock: FakeClock
+) -> None:
+    start(session_store)
+    tick(session_store, clock, 60 * 60)
+    _show_handover(panel)
+    running = panel.running
+    assert running is not None
+    text = running.handover.text.toPlainText()
+    records, head = session_store.record_head()
+    for words in (
+        "Handover: Ward 7 bed 12 JD",
+        "Running now: RUNNING",
+        "4.2 mL/h",
+        "= 0.06 mg/kg/h = 1 mcg/kg/min (4.2 mg/h, 1 mg/mL)",
+        "Since the start",
+        "OVERDUE",
+        head,
+        f"after {records} records",
+        "Syringe label",
+        "KETAMINE 1 mg/mL",
+        "50 mg in 50 mL",
+    ):
+        assert words in text, words
+
+
+@pytest.mark.parametrize(
+    ("action", "suffix"),
+    [
+        ("exportHandoverAction", ".pdf"),
+        ("exportChartAction", ".pdf"),
+        ("exportCsvAction", ".csv"),
+        ("exportFhirAction", ".json"),
+        ("exportLabelAction", ".pdf"),
+        ("exportCardAction", ".pdf"),
+    ],
+)
+def test_every_export_from_the_menu_writes_its_file_and_leaves_the_record(
+    qtbot: QtBot,
+    panel: MonitoringPanel,
+    session_store: SessionStore,
+    clock: FakeClock,
+    records: RecordStore,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    action: str,
+    suffix: str,
+) -> None:
+    start(session_store)
+    tick(session_store, clock, 20 * 60)
+    _show_handover(panel)
+    out = tmp_path / f"export{suffix}"
+    asked = _choose_file(monkeypatch, out)
+    before = file_sha256(records.path)
+    menu_action = panel.findChild(type(panel.running.handover.actions_by_format["csv"]), action)  # type: ignore[union-attr]
+    assert menu_action is not None
+    menu_action.trigger()
+    assert len(asked) == 1 and "Ward-7-bed-12-" in asked[0]
+    data = out.read_bytes()
+    if suffix == ".pdf":
+        assert data.startswith(b"%PDF-")
+    elif suffix == ".csv":
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+        assert len(rows) == len(records.records())
+    else:
+        assert json.loads(data)["type"] == "collection"
+    message = panel.running.handover.message.text()  # type: ignore[union-attr]
+    assert message.startswith("Saved ") and str(out) in message
+    assert file_sha256(records.path) == before
+
+
+def test_cancelling_the_dialog_writes_nothing(
+    panel: MonitoringPanel, session_store: SessionStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start(session_store)
+    _show_handover(panel)
+    _choose_file(monkeypatch, None)
+    running = panel.running
+    assert running is not None
+    running.handover.actions_by_format["pdf"].trigger()
+    assert running.handover.message.text() == "Export cancelled: nothing was written."
+
+
+def test_a_broken_chain_refuses_the_export_before_asking_where(
+    panel: MonitoringPanel,
+    session_store: SessionStore,
+    records: RecordStore,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    start(session_store)
+    _show_handover(panel)
+    records._conn.execute("DROP TRIGGER records_no_update")
+    records._conn.execute("UPDATE records SET recorded_by = 'someone else' WHERE seq = 1")
+    asked = _choose_file(monkeypatch, tmp_path / "x.csv")
+    running = panel.running
+    assert running is not None
+    running.handover.actions_by_format["csv"].trigger()
+    assert asked == []
+    assert running.handover.message.text().startswith(
+        "Not exported: the record's hash chain is broken at record 1"
+    )
+    assert not (tmp_path / "x.csv").exists()
