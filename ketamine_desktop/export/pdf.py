@@ -18,6 +18,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPoint, QR
 from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import QApplication
 
+from ketamine_desktop.export.report_html import STYLE
 from ketamine_desktop.export.source import ExportSource
 
 __all__ = [
@@ -94,7 +95,7 @@ def render_pdf(html: str, frame: PageFrame, images: dict[str, QImage] | None = N
     doc.setDefaultFont(font)
     for name, image in (images or {}).items():
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
-    doc.setDefaultStyleSheet(_STYLE)
+    doc.setDefaultStyleSheet(STYLE)
     doc.setHtml(html)
     doc.setPageSize(QSizeF(width, body_h))
     pages = doc.pageCount()
@@ -177,23 +178,6 @@ def footer_text(who: str, at: datetime, head_hash: str, records: int) -> str:
         f"Record head hash {head_hash or '(empty)'} ({records} records): check it with "
         f"ketamine-desktop verify-record --expect-head."
     )
-
-
-_STYLE = """
-h1 { font-size: 13pt; margin: 0 0 4px 0; }
-h2 { font-size: 10.5pt; margin: 10px 0 3px 0; border-bottom: 1px solid #888; }
-table { border-collapse: collapse; }
-td, th { padding: 1px 3px; border: 1px solid #999; vertical-align: top; }
-th { background: #E6EAEE; text-align: left; }
-.n1 { background: #FFF3B0; }
-.n2 { background: #FFC87A; }
-.n3 { background: #F28B82; }
-.soft { color: #8A5A00; }
-.hard { color: #B00020; font-weight: bold; }
-.big { font-size: 12pt; font-weight: bold; }
-.muted { color: #555; }
-.training { color: #D55E00; font-weight: bold; font-size: 12pt; }
-"""
 
 
 # --- The documents --------------------------------------------------------------------------------------

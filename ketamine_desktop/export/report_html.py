@@ -20,7 +20,24 @@ from ketamine_desktop.domain.session import EventPayload, SessionState, describe
 from ketamine_desktop.domain.titration import SyringeLabel, TitrationCard
 from ketamine_desktop.domain.units import format_number, format_quantity, significant_places
 
-__all__ = ["Fmt", "card_html", "chart_html", "handover_html", "label_html", "local"]
+__all__ = ["STYLE", "Fmt", "card_html", "chart_html", "handover_html", "label_html", "local"]
+
+# The style of every document, on paper and on screen (QTextDocument's subset of CSS).
+STYLE = """
+h1 { font-size: 13pt; margin: 0 0 4px 0; }
+h2 { font-size: 10.5pt; margin: 10px 0 3px 0; border-bottom: 1px solid #888; }
+table { border-collapse: collapse; }
+td, th { padding: 1px 3px; border: 1px solid #999; vertical-align: top; }
+th { background: #E6EAEE; text-align: left; }
+.n1 { background: #FFF3B0; }
+.n2 { background: #FFC87A; }
+.n3 { background: #F28B82; }
+.soft { color: #8A5A00; }
+.hard { color: #B00020; font-weight: bold; }
+.big { font-size: 12pt; font-weight: bold; }
+.muted { color: #555; }
+.training { color: #D55E00; font-weight: bold; font-size: 12pt; }
+"""
 
 EVENT_WORDS: dict[str, str] = {
     "bolus": "Bolus",

@@ -11,6 +11,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QTextBrowser, QToolButton, QVBoxLayout, QWidget
 
+from ketamine_desktop.export.report_html import STYLE
+
 EXPORT_ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("handover", "exportHandoverAction", "Handover (PDF)..."),
     ("pdf", "exportChartAction", "Infusion chart (PDF)..."),
@@ -31,9 +33,10 @@ class HandoverView(QWidget):
         self.text.setObjectName("handoverView")
         self.text.setAccessibleName("Handover summary")
         self.text.setOpenLinks(False)
+        self.text.document().setDefaultStyleSheet(STYLE)
         self.export_button = QToolButton(self)
         self.export_button.setObjectName("exportButton")
-        self.export_button.setText("&Export or print...")
+        self.export_button.setText("&Export...")
         self.export_button.setAccessibleName("Export the record: handover, chart, CSV, FHIR, label, card")
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.export_button)
