@@ -11,23 +11,31 @@ from __future__ import annotations
 
 import getpass
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPoint, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication
 
 from ketamine_desktop.export.report_html import STYLE
 from ketamine_desktop.export.source import ExportSource
 
 __all__ = [
+    "DOCUMENTS",
+    "Document",
     "PageFrame",
+    "card_document",
     "card_pdf",
+    "chart_document",
     "chart_pdf",
     "ensure_app",
+    "handover_document",
     "handover_pdf",
+    "label_document",
     "label_pdf",
+    "paint_document",
     "printed_by",
     "render_pdf",
 ]
@@ -64,6 +72,15 @@ def printed_by() -> str:
         return "unknown user"
 
 
+@dataclass(frozen=True)
+class Document:
+    """A document ready to paint: its HTML body, what every page says, the images the body shows."""
+
+    html: str
+    frame: PageFrame
+    images: dict[str, QImage] = field(default_factory=dict)
+
+
 def render_pdf(html: str, frame: PageFrame, images: dict[str, QImage] | None = None) -> bytes:
     """The document as PDF bytes (A4 portrait)."""
     ensure_app()
@@ -74,7 +91,15 @@ def render_pdf(html: str, frame: PageFrame, images: dict[str, QImage] | None = N
     writer.setResolution(_DPI)
     writer.setTitle(f"{frame.title} - {frame.subject}")
     writer.setCreator("Ketamine Desktop")
-    writer.setPageLayout(
+    paint_document(writer, Document(html, frame, images or {}))
+    buffer.close()
+    return bytes(data.data())
+
+
+def paint_document(device: QPdfWriter | QPrinter, document: Document) -> int:
+    """Lay the document out on A4 pages of `device` (a PDF writer or a printer) and paint every page;
+    returns the number of pages."""
+    device.setPageLayout(
         QPageLayout(
             QPageSize(QPageSize.PageSizeId.A4),
             QPageLayout.Orientation.Portrait,
@@ -82,29 +107,31 @@ def render_pdf(html: str, frame: PageFrame, images: dict[str, QImage] | None = N
             QPageLayout.Unit.Millimeter,
         )
     )
-    page = writer.pageLayout().paintRectPixels(_DPI)
+    dpi = device.resolution()
+    page = device.pageLayout().paintRectPixels(dpi)
     width, height = float(page.width()), float(page.height())
-    header_h = _pt_to_px(_HEADER_PT) * 3.2
-    footer_h = _pt_to_px(_HEADER_PT) * 2.6
+    header_h = _HEADER_PT * dpi / 72 * 3.2
+    footer_h = _HEADER_PT * dpi / 72 * 2.6
     body_h = height - header_h - footer_h
 
     doc = QTextDocument()
-    doc.documentLayout().setPaintDevice(writer)
+    doc.documentLayout().setPaintDevice(device)
     font = QFont("DejaVu Sans")
     font.setPointSizeF(_BODY_PT)
     doc.setDefaultFont(font)
-    for name, image in (images or {}).items():
+    for name, image in document.images.items():
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
     doc.setDefaultStyleSheet(STYLE)
-    doc.setHtml(html)
+    doc.setHtml(document.html)
     doc.setPageSize(QSizeF(width, body_h))
     pages = doc.pageCount()
+    frame = document.frame
 
-    painter = QPainter(writer)
+    painter = QPainter(device)
     try:
         for index in range(pages):
             if index:
-                writer.newPage()
+                device.newPage()
             _header(painter, frame, width, header_h)
             painter.save()
             painter.translate(0, header_h - index * body_h)
@@ -113,12 +140,7 @@ def render_pdf(html: str, frame: PageFrame, images: dict[str, QImage] | None = N
             _footer(painter, frame, f"Page {index + 1} of {pages}", width, height, footer_h)
     finally:
         painter.end()
-    buffer.close()
-    return bytes(data.data())
-
-
-def _pt_to_px(points: float) -> float:
-    return points * _DPI / 72
+    return pages
 
 
 def _font(points: float, bold: bool = False) -> QFont:
@@ -194,13 +216,21 @@ def _frame(source: ExportSource, title: str, now: datetime) -> PageFrame:
     )
 
 
-def handover_pdf(source: ExportSource, now: datetime) -> bytes:
+def handover_document(source: ExportSource, now: datetime) -> Document:
     from ketamine_desktop.domain.handover import handover_facts
     from ketamine_desktop.export.report_html import handover_html
 
     facts = handover_facts(source.state, now, source.head_hash, source.record_count)
     html = handover_html(facts, source.library, source.training)
-    return render_pdf(html, _frame(source, "Ketamine infusion handover", now))
+    return Document(html, _frame(source, "Ketamine infusion handover", now))
+
+
+def handover_pdf(source: ExportSource, now: datetime) -> bytes:
+    return _pdf(handover_document(source, now))
+
+
+def _pdf(document: Document) -> bytes:
+    return render_pdf(document.html, document.frame, document.images)
 
 
 def trend_image(source: ExportSource, now: datetime, width: int, height: int) -> QImage:
@@ -232,12 +262,16 @@ def trend_image(source: ExportSource, now: datetime, width: int, height: int) ->
 
 
 def chart_pdf(source: ExportSource, now: datetime) -> bytes:
+    return _pdf(chart_document(source, now))
+
+
+def chart_document(source: ExportSource, now: datetime) -> Document:
     from ketamine_desktop.export.report_html import chart_html
 
     ensure_app()
     has_trend = bool(source.state.observations)
     html = chart_html(source.state, source.training, source.head_hash, source.record_count, has_trend)
-    images = {}
+    images: dict[str, QImage] = {}
     if has_trend:
         images["trend.png"] = trend_image(source, now, 900, 460)
         # The text width in CSS pixels (96 per inch): QTextDocument scales them to the writer's resolution.
@@ -245,10 +279,14 @@ def chart_pdf(source: ExportSource, now: datetime) -> bytes:
         html = html.replace("{TREND_WIDTH}", str(page_width)).replace(
             "{TREND_HEIGHT}", str(page_width * 460 // 900)
         )
-    return render_pdf(html, _frame(source, "Ketamine infusion chart", now), images)
+    return Document(html, _frame(source, "Ketamine infusion chart", now), images)
 
 
 def label_pdf(source: ExportSource, now: datetime) -> bytes:
+    return _pdf(label_document(source, now))
+
+
+def label_document(source: ExportSource, now: datetime) -> Document:
     """The running syringe's label; raises ValueError for a session without a syringe."""
     from ketamine_desktop.domain.titration import syringe_label
     from ketamine_desktop.export.report_html import label_html
@@ -256,12 +294,14 @@ def label_pdf(source: ExportSource, now: datetime) -> bytes:
     label = syringe_label(source.state)
     if label is None:
         raise ValueError("this session has no syringe or bag: there is no label to print")
-    return render_pdf(
-        label_html(label, source.library, source.training), _frame(source, "Syringe label", now)
-    )
+    return Document(label_html(label, source.library, source.training), _frame(source, "Syringe label", now))
 
 
 def card_pdf(source: ExportSource, now: datetime) -> bytes:
+    return _pdf(card_document(source, now))
+
+
+def card_document(source: ExportSource, now: datetime) -> Document:
     """The bedside titration card for this patient and the concentration running; ValueError without one."""
     from ketamine_desktop.domain.titration import titration_card
     from ketamine_desktop.export.report_html import card_html
@@ -278,6 +318,15 @@ def card_pdf(source: ExportSource, now: datetime) -> bytes:
         running=state.infusion.entered,
     )
     who = " ".join(x for x in (start.bed_label, start.patient_initials) if x)
-    return render_pdf(
+    return Document(
         card_html(card, source.library, who, source.training), _frame(source, "Titration card", now)
     )
+
+
+# The printable documents by export format (the window prints these).
+DOCUMENTS = {
+    "handover": handover_document,
+    "pdf": chart_document,
+    "label": label_document,
+    "card": card_document,
+}

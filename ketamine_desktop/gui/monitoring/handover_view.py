@@ -1,5 +1,6 @@
 """The Handover tab of the running session: the handover on screen (the same HTML the handover PDF prints),
-the syringe label as it prints, and the export menu (handover, chart, CSV, FHIR, label, titration card).
+the syringe label as it prints, and the export and print menu (handover, chart, CSV, FHIR, label, titration
+card).
 
 The view only shows and asks: the panel computes the text and writes the exports
 (`MonitoringPanel._on_export_requested`).
@@ -23,8 +24,17 @@ EXPORT_ACTIONS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+PRINT_ACTIONS: tuple[tuple[str, str, str], ...] = (
+    ("handover", "printHandoverAction", "Print the handover..."),
+    ("pdf", "printChartAction", "Print the infusion chart..."),
+    ("label", "printLabelAction", "Print the syringe label..."),
+    ("card", "printCardAction", "Print the titration card..."),
+)
+
+
 class HandoverView(QWidget):
     export_requested = Signal(str)  # the format
+    print_requested = Signal(str)  # the document (an export format of a PDF)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,7 +46,7 @@ class HandoverView(QWidget):
         self.text.document().setDefaultStyleSheet(STYLE)
         self.export_button = QToolButton(self)
         self.export_button.setObjectName("exportButton")
-        self.export_button.setText("&Export...")
+        self.export_button.setText("&Export or print...")
         self.export_button.setAccessibleName("Export the record: handover, chart, CSV, FHIR, label, card")
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.export_button)
@@ -48,6 +58,14 @@ class HandoverView(QWidget):
             action.triggered.connect(lambda _checked=False, f=fmt: self.export_requested.emit(f))
             menu.addAction(action)
             self.actions_by_format[fmt] = action
+        menu.addSeparator()
+        self.print_actions: dict[str, QAction] = {}
+        for fmt, name, text in PRINT_ACTIONS:
+            action = QAction(text, menu)
+            action.setObjectName(name)
+            action.triggered.connect(lambda _checked=False, f=fmt: self.print_requested.emit(f))
+            menu.addAction(action)
+            self.print_actions[fmt] = action
         self.export_button.setMenu(menu)
         self.message = QLabel(self)
         self.message.setObjectName("exportMessage")

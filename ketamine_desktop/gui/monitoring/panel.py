@@ -14,6 +14,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.domain.reminders import Reminder
 from ketamine_desktop.domain.session import EventRequestKind, SessionState, StartDraft
+from ketamine_desktop.export.source import ExportSource
 from ketamine_desktop.gui import numbers
 from ketamine_desktop.gui.monitoring.assessment_view import AssessmentView
 from ketamine_desktop.gui.monitoring.events import CloseDialog, DeferDialog, EventBar, EventDialog
@@ -264,6 +266,7 @@ class MonitoringPanel(QWidget):
         running.events.close_requested.connect(self._on_close_requested)
         running.task_button.clicked.connect(self._on_task_button_clicked)
         running.handover.export_requested.connect(self._on_export_requested)
+        running.handover.print_requested.connect(self._on_print_requested)
         running.tabs.currentChanged.connect(lambda _i: self.show_session(SessionUpdate(SessionChange.RECORD)))
         self.running = running
 
@@ -287,23 +290,32 @@ class MonitoringPanel(QWidget):
 
     # --- commands ---
 
-    def _on_export_requested(self, fmt: str) -> None:
-        """Verify the record, ask where to save, write the export; say what happened under the view."""
+    def _verified_source(self) -> ExportSource | None:
+        """The running session from the record, its chain verified first; None (and why, under the view)
+        when it cannot be exported."""
         from ketamine_desktop.domain.session import CorruptRecord
-        from ketamine_desktop.export.service import FORMATS, SUFFIXES, write_export
         from ketamine_desktop.export.source import ChainBroken, NoSuchSession, load_session
 
         running, state = self.running, self._store.state
         if running is None or state is None:
+            return None
+        try:
+            return load_session(self._store.record_snapshot(), self._library, state.session_id)
+        except (ChainBroken, NoSuchSession, CorruptRecord, StoreError) as exc:
+            running.handover.message.setText(f"Not exported: {exc}")
+            return None
+
+    def _on_export_requested(self, fmt: str) -> None:
+        """Verify the record, ask where to save, write the export; say what happened under the view."""
+        from ketamine_desktop.export.service import FORMATS, SUFFIXES, write_export
+
+        running, state = self.running, self._store.state
+        source = self._verified_source()
+        if running is None or state is None or source is None:
             return
         chosen = next(f for f in FORMATS if f == fmt)
         title = running.handover.actions_by_format[chosen].text().rstrip(".")
         message = running.handover.message
-        try:
-            source = load_session(self._store.record_snapshot(), self._library, state.session_id)
-        except (ChainBroken, NoSuchSession, CorruptRecord, StoreError) as exc:
-            message.setText(f"Not exported: {exc}")
-            return
         bed = "".join(ch if ch.isalnum() else "-" for ch in state.start.bed_label).strip("-") or "record"
         suffix = SUFFIXES[chosen]
         path, _filter = QFileDialog.getSaveFileName(
@@ -321,6 +333,31 @@ class MonitoringPanel(QWidget):
             f"Saved {title} to {path} ({size} bytes). Record head hash {source.head_hash} "
             f"({source.record_count} records)."
         )
+
+    def _on_print_requested(self, fmt: str) -> None:
+        """Verify the record, ask for the printer, print the document with the PDF's own layout."""
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        from ketamine_desktop.export.pdf import DOCUMENTS, paint_document
+
+        running = self.running
+        source = self._verified_source()
+        if running is None or source is None:
+            return
+        title = running.handover.print_actions[fmt].text().removeprefix("Print ").rstrip(".")
+        message = running.handover.message
+        try:
+            document = DOCUMENTS[fmt](source, self._store.now)
+        except ValueError as exc:
+            message.setText(f"Not printed: {exc}")
+            return
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            message.setText("Printing cancelled.")
+            return
+        pages = paint_document(printer, document)
+        message.setText(f"Printed {title} ({pages} pages). Record head hash {source.head_hash}.")
 
     def _on_start_requested(self, draft: StartDraft) -> None:
         outcome = self._store.start(draft)

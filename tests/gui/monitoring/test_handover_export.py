@@ -139,3 +139,65 @@ def test_a_broken_chain_refuses_the_export_before_asking_where(
         "Not exported: the record's hash chain is broken at record 1"
     )
     assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "action", ["printHandoverAction", "printChartAction", "printLabelAction", "printCardAction"]
+)
+def test_printing_uses_the_same_pages_as_the_pdf(
+    panel: MonitoringPanel,
+    session_store: SessionStore,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    action: str,
+) -> None:
+    from PySide6.QtGui import QAction
+    from PySide6.QtPrintSupport import QPrinter
+    from PySide6.QtWidgets import QDialog
+
+    out = tmp_path / "printed.pdf"
+
+    class PrintToFile:
+        """The print dialog, answered with "print to file" (the offscreen platform has no printer)."""
+
+        def __init__(self, printer: QPrinter, parent: object) -> None:
+            printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+            printer.setOutputFileName(str(out))
+
+        def exec(self) -> int:
+            return int(QDialog.DialogCode.Accepted.value)
+
+    monkeypatch.setattr("PySide6.QtPrintSupport.QPrintDialog", PrintToFile)
+    start(session_store)
+    tick(session_store, clock, 20 * 60)
+    _show_handover(panel)
+    found = panel.findChild(QAction, action)
+    assert found is not None
+    found.trigger()
+    running = panel.running
+    assert running is not None
+    message = running.handover.message.text()
+    assert message.startswith("Printed ") and " pages). Record head hash " in message
+    assert out.read_bytes().startswith(b"%PDF-")
+
+
+def test_cancelling_the_print_dialog_prints_nothing(
+    panel: MonitoringPanel, session_store: SessionStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    class Cancelled:
+        def __init__(self, printer: object, parent: object) -> None:
+            pass
+
+        def exec(self) -> int:
+            return int(QDialog.DialogCode.Rejected.value)
+
+    monkeypatch.setattr("PySide6.QtPrintSupport.QPrintDialog", Cancelled)
+    start(session_store)
+    _show_handover(panel)
+    running = panel.running
+    assert running is not None
+    running.handover.print_actions["label"].trigger()
+    assert running.handover.message.text() == "Printing cancelled."
