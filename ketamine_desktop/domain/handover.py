@@ -18,8 +18,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict
-
+from ketamine_desktop.domain.model import FrozenModel
 from ketamine_desktop.domain.regimen import BolusResult, InfusionResult
 from ketamine_desktop.domain.reminders import Reminder, active, reminders
 from ketamine_desktop.domain.screening import ScreeningItemResult
@@ -57,11 +56,7 @@ LAST_OBSERVATIONS = 4  # how many of the latest checks the handover lists (layou
 _US_PER_H = Decimal(3_600_000_000)
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class InfusionSegment(_Model):
+class InfusionSegment(FrozenModel):
     """One stretch of the infusion at one pump rate; `end` None: still running."""
 
     seq: int  # the record that set this rate running (the start, a rate change, a resume)
@@ -70,13 +65,13 @@ class InfusionSegment(_Model):
     infusion: InfusionResult
 
 
-class BolusDose(_Model):
+class BolusDose(FrozenModel):
     seq: int
     at: datetime
     bolus: BolusResult
 
 
-class Override(_Model):
+class Override(FrozenModel):
     """A warning or contraindication someone chose to go past: what, who, why, when."""
 
     at: datetime
@@ -205,7 +200,7 @@ def _screening_override(state: SessionState, item: ScreeningItemResult) -> Overr
     )
 
 
-class HandoverFacts(_Model):
+class HandoverFacts(FrozenModel):
     """Everything the handover shows, as values (the wording and number formatting are the reader's)."""
 
     at: datetime

@@ -17,10 +17,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict
-
 from ketamine_desktop.domain.library import DoseRate, DoseRateUnit, Library
 from ketamine_desktop.domain.limits import Finding
+from ketamine_desktop.domain.model import FrozenModel
 from ketamine_desktop.domain.regimen import InfusionResult, RegimenRequest, compute_regimen
 from ketamine_desktop.domain.session import SessionState
 from ketamine_desktop.domain.units import convert_dose_rate
@@ -47,11 +46,7 @@ _MARKS: tuple[tuple[str, str], ...] = (
 )
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class TitrationRow(_Model):
+class TitrationRow(FrozenModel):
     dose: DoseRate  # in the protocol's own unit
     infusion: InfusionResult
     findings: tuple[Finding, ...]  # the infusion's findings (hard first)
@@ -59,7 +54,7 @@ class TitrationRow(_Model):
     typical: bool  # inside the usual range
 
 
-class TitrationCard(_Model):
+class TitrationCard(FrozenModel):
     protocol_id: str
     protocol_name: str
     weight_kg: Decimal
@@ -156,7 +151,7 @@ def _in(dose: DoseRate, unit: DoseRateUnit) -> Decimal:
     return convert_dose_rate(dose.value, dose.unit, unit).normalize()
 
 
-class SyringeLabel(_Model):
+class SyringeLabel(FrozenModel):
     drug: str
     concentration_mg_per_ml: Decimal
     total_mg: Decimal
