@@ -240,7 +240,10 @@ class MonitoringPanel(QWidget):
                 a.body.observation_seq == latest.seq for a in state.acknowledgements
             )
             running.assessment.show_observation(latest, acknowledged)
-        if update.change & SessionChange.RECORD and running.tabs.currentWidget() is running.handover:
+        # The handover follows the record, and a reminder raised to a new level (due, overdue): not every
+        # tick, which would rebuild its text once a second.
+        handover_changed = update.change & (SessionChange.RECORD | SessionChange.RAISED)
+        if handover_changed and running.tabs.currentWidget() is running.handover:
             self._show_handover(running, state, now)
         if update.change & SessionChange.RECORD or running.refresh_trend:
             running.history_model.set_rows(history_rows(state, numbers.Display(self._library)))

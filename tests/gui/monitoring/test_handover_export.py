@@ -201,3 +201,15 @@ def test_cancelling_the_print_dialog_prints_nothing(
     assert running is not None
     running.handover.print_actions["label"].trigger()
     assert running.handover.message.text() == "Printing cancelled."
+
+
+def test_the_handover_follows_a_check_falling_overdue(
+    panel: MonitoringPanel, session_store: SessionStore, clock: FakeClock
+) -> None:
+    start(session_store)
+    _show_handover(panel)
+    running = panel.running
+    assert running is not None
+    assert "OVERDUE" not in running.handover.text.toPlainText()
+    tick(session_store, clock, 10 * 60)
+    assert "OVERDUE" in running.handover.text.toPlainText()
