@@ -20,6 +20,7 @@ Ids are name-based UUIDs of the session and record, so the same record exports t
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Iterator
@@ -34,7 +35,7 @@ from ketamine_desktop.domain.units import round_half_up
 from ketamine_desktop.export.source import ExportSource
 from ketamine_desktop.json_text import decimal_text
 
-__all__ = ["SUBJECT_PATTERN", "fhir_bundle", "subject_problem"]
+__all__ = ["SUBJECT_PATTERN", "bundle_json", "fhir_bundle", "subject_problem"]
 
 Json = dict[str, Any]
 
@@ -400,3 +401,22 @@ def fhir_bundle(source: ExportSource, now: datetime, subject: str | None = None)
             "security": [{"system": ACT_REASON, "code": "HTEST", "display": "test health data"}]
         }
     return bundle
+
+
+def bundle_json(bundle: Json) -> str:
+    """The bundle as compact JSON text, every Decimal written with exactly its digits.
+
+    `json.dumps` (its C encoder) writes everything but the Decimals, which it hands to `default`: each
+    becomes a string holding a marker unique to this call, and the quotes around the marker are taken off
+    afterwards. A float is never involved; a 14-day bundle is written in a fraction of a second.
+    """
+    marker = f"\u0000{uuid.uuid4().hex}:"
+
+    def default(value: object) -> str:
+        if isinstance(value, Decimal):
+            return marker + decimal_text(value)
+        raise TypeError(f"not JSON: {type(value).__name__}")
+
+    text = json.dumps(bundle, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=default)
+    quoted = json.dumps(marker)[:-1]  # the marker as it appears in the JSON text, after its opening quote
+    return re.sub(re.escape(quoted) + r'(-?[0-9]+(?:\.[0-9]+)?)"', r"\1", text)

@@ -11,15 +11,26 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPoint, QRectF, QSizeF, Qt, QUrl
-from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QTextDocument,
+)
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication
 
-from ketamine_desktop.export.report_html import STYLE
+from ketamine_desktop.export.report_html import STYLE, Block, Cell, Table
 from ketamine_desktop.export.source import ExportSource
 
 __all__ = [
@@ -44,6 +55,7 @@ _DPI = 300
 _MARGIN_MM = 12.0
 _HEADER_PT = 9.0
 _BODY_PT = 8.5
+_TABLE_PT = 7.0
 
 
 @dataclass(frozen=True)
@@ -74,14 +86,15 @@ def printed_by() -> str:
 
 @dataclass(frozen=True)
 class Document:
-    """A document ready to paint: its HTML body, what every page says, the images the body shows."""
+    """A document ready to paint: its blocks (HTML, or tables painted row by row), what every page says,
+    and the images the HTML shows."""
 
-    html: str
+    blocks: tuple[Block, ...]
     frame: PageFrame
     images: dict[str, QImage] = field(default_factory=dict)
 
 
-def render_pdf(html: str, frame: PageFrame, images: dict[str, QImage] | None = None) -> bytes:
+def render_pdf(document: Document) -> bytes:
     """The document as PDF bytes (A4 portrait)."""
     ensure_app()
     data = QByteArray()
@@ -89,11 +102,41 @@ def render_pdf(html: str, frame: PageFrame, images: dict[str, QImage] | None = N
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     writer = QPdfWriter(buffer)
     writer.setResolution(_DPI)
-    writer.setTitle(f"{frame.title} - {frame.subject}")
+    writer.setTitle(f"{document.frame.title} - {document.frame.subject}")
     writer.setCreator("Ketamine Desktop")
-    paint_document(writer, Document(html, frame, images or {}))
+    paint_document(writer, document)
     buffer.close()
     return bytes(data.data())
+
+
+Draw = Callable[[QPainter, float], None]  # paints one placed piece at a y offset in the page body
+
+
+class _Pages:
+    """Places pieces of known height down the page body, starting a new page when one does not fit."""
+
+    def __init__(self, body_h: float, gap: float) -> None:
+        self.body_h = body_h
+        self.gap = gap
+        self.pages: list[list[tuple[float, Draw]]] = [[]]
+        self.y = 0.0
+
+    def room(self) -> float:
+        return self.body_h - self.y
+
+    def new_page(self) -> None:
+        if self.pages[-1]:
+            self.pages.append([])
+        self.y = 0.0
+
+    def place(self, height: float, draw: Draw) -> None:
+        if height > self.room() and self.y > 0:
+            self.new_page()
+        self.pages[-1].append((self.y, draw))
+        self.y += height
+
+    def skip(self) -> None:
+        self.y += self.gap
 
 
 def paint_document(device: QPdfWriter | QPrinter, document: Document) -> int:
@@ -112,35 +155,152 @@ def paint_document(device: QPdfWriter | QPrinter, document: Document) -> int:
     width, height = float(page.width()), float(page.height())
     header_h = _HEADER_PT * dpi / 72 * 3.2
     footer_h = _HEADER_PT * dpi / 72 * 2.6
-    body_h = height - header_h - footer_h
+    pages = _Pages(height - header_h - footer_h, _BODY_PT * dpi / 72 * 0.4)
+    for block in document.blocks:
+        if isinstance(block, Table):
+            _place_table(pages, device, block, width, dpi)
+        else:
+            _place_html(pages, device, block, document.images, width)
+    frame = document.frame
+    painter = QPainter(device)
+    try:
+        for index, pieces in enumerate(pages.pages):
+            if index:
+                device.newPage()
+            _header(painter, frame, width, header_h)
+            for y, draw in pieces:
+                draw(painter, header_h + y)
+            _footer(painter, frame, f"Page {index + 1} of {len(pages.pages)}", width, height, footer_h)
+    finally:
+        painter.end()
+    return len(pages.pages)
 
+
+def _place_html(
+    pages: _Pages, device: QPdfWriter | QPrinter, html: str, images: dict[str, QImage], width: float
+) -> None:
     doc = QTextDocument()
     doc.documentLayout().setPaintDevice(device)
     font = QFont("DejaVu Sans")
     font.setPointSizeF(_BODY_PT)
     doc.setDefaultFont(font)
-    for name, image in document.images.items():
+    for name, image in images.items():
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
     doc.setDefaultStyleSheet(STYLE)
-    doc.setHtml(document.html)
-    doc.setPageSize(QSizeF(width, body_h))
-    pages = doc.pageCount()
-    frame = document.frame
+    doc.setHtml(html)
+    doc.setTextWidth(width)
+    doc.setDocumentMargin(0)
+    total = doc.size().height()
+    if total <= pages.body_h:
+        pages.place(total, lambda painter, y: _draw_doc(painter, doc, y, 0.0, total, width))
+        pages.skip()
+        return
+    # Longer than a page: cut at page height (QTextDocument keeps lines whole at its own page breaks).
+    pages.new_page()
+    doc.setPageSize(QSizeF(width, pages.body_h))
+    for index in range(doc.pageCount()):
+        top = index * pages.body_h
+        pages.place(min(pages.body_h, doc.size().height() - top), _doc_slice(doc, top, pages.body_h, width))
+    pages.skip()
 
-    painter = QPainter(device)
-    try:
-        for index in range(pages):
-            if index:
-                device.newPage()
-            _header(painter, frame, width, header_h)
-            painter.save()
-            painter.translate(0, header_h - index * body_h)
-            doc.drawContents(painter, QRectF(0, index * body_h, width, body_h))
-            painter.restore()
-            _footer(painter, frame, f"Page {index + 1} of {pages}", width, height, footer_h)
-    finally:
-        painter.end()
-    return pages
+
+def _doc_slice(doc: QTextDocument, top: float, height: float, width: float) -> Draw:
+    def draw(painter: QPainter, y: float) -> None:
+        _draw_doc(painter, doc, y, top, height, width)
+
+    return draw
+
+
+def _draw_doc(
+    painter: QPainter, doc: QTextDocument, y: float, top: float, height: float, width: float
+) -> None:
+    painter.save()
+    painter.translate(0, y - top)
+    doc.drawContents(painter, QRectF(0, top, width, height))
+    painter.restore()
+
+
+_WRAP = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(Qt.TextFlag.TextWordWrap)
+_LINE = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+
+
+def _place_table(pages: _Pages, device: QPdfWriter | QPrinter, table: Table, width: float, dpi: int) -> None:
+    """Rows down the page; a row never splits; the header row starts every page the table is on."""
+    font = _font(_TABLE_PT)
+    bold = _font(_TABLE_PT, bold=True)
+    metrics = QFontMetricsF(font, device)
+    pad = _TABLE_PT * dpi / 72 * 0.25
+    line = metrics.lineSpacing()
+    total = sum(c.weight for c in table.columns)
+    widths = [width * c.weight / total for c in table.columns]
+    lefts = [sum(widths[:i]) for i in range(len(widths))]
+    header_h = (
+        max(
+            metrics.boundingRect(QRectF(0, 0, w - 2 * pad, 1e6), _WRAP, c.title).height()
+            for c, w in zip(table.columns, widths, strict=True)
+        )
+        + 2 * pad
+    )
+
+    def row_height(row: tuple[Cell, ...]) -> float:
+        tallest = line
+        for cell, column, w in zip(row, table.columns, widths, strict=True):
+            if column.wrap and cell.text and metrics.horizontalAdvance(cell.text) > w - 2 * pad:
+                tallest = max(
+                    tallest, metrics.boundingRect(QRectF(0, 0, w - 2 * pad, 1e6), _WRAP, cell.text).height()
+                )
+        return tallest + 2 * pad
+
+    def draw_header(painter: QPainter, y: float) -> None:
+        painter.setFont(bold)
+        for column, left, w in zip(table.columns, lefts, widths, strict=True):
+            box = QRectF(left, y, w, header_h)
+            painter.fillRect(box, QColor("#E6EAEE"))
+            painter.setPen(QColor("#999999"))
+            painter.drawRect(box)
+            painter.setPen(QColor("#000000"))
+            painter.drawText(box.adjusted(pad, pad, -pad, -pad), _WRAP, column.title)
+
+    def draw_row(row: tuple[Cell, ...], h: float) -> Draw:
+        def draw(painter: QPainter, y: float) -> None:
+            for cell, column, left, w in zip(row, table.columns, lefts, widths, strict=True):
+                box = QRectF(left, y, w, h)
+                if cell.shade:
+                    painter.fillRect(box, QColor(cell.shade))
+                painter.setPen(QColor("#999999"))
+                painter.drawRect(box)
+                painter.setPen(QColor("#000000"))
+                painter.setFont(bold if cell.bold else font)
+                painter.drawText(
+                    box.adjusted(pad, pad, -pad, -pad), _WRAP if column.wrap else _LINE, cell.text
+                )
+
+        return draw
+
+    title_font = _font(_BODY_PT * 1.25, bold=True)
+    title_h = QFontMetricsF(title_font, device).lineSpacing() * 1.3 if table.title else 0.0
+
+    def draw_title(painter: QPainter, y: float) -> None:
+        painter.setFont(title_font)
+        painter.setPen(QColor("#000000"))
+        painter.drawText(QRectF(0, y, width, title_h), _LINE, table.title)
+
+    first = True
+    for row in table.rows:
+        h = row_height(row)
+        if first:
+            # The title, the header and the first row stay together.
+            if title_h + header_h + h > pages.room():
+                pages.new_page()
+            if table.title:
+                pages.place(title_h, draw_title)
+            pages.place(header_h, draw_header)
+            first = False
+        elif h > pages.room():
+            pages.new_page()
+            pages.place(header_h, draw_header)
+        pages.place(h, draw_row(row, h))
+    pages.skip()
 
 
 def _font(points: float, bold: bool = False) -> QFont:
@@ -159,10 +319,11 @@ def _header(painter: QPainter, frame: PageFrame, width: float, height: float) ->
         QRectF(0, 0, width, line), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), title
     )
     painter.setFont(_font(_HEADER_PT))
+    subject = painter.fontMetrics().elidedText(frame.subject, Qt.TextElideMode.ElideRight, int(width))
     painter.drawText(
         QRectF(0, line, width, line),
         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-        frame.subject,
+        subject,
     )
     painter.drawLine(0, int(height * 0.9), int(width), int(height * 0.9))
     if frame.training:
@@ -222,7 +383,7 @@ def handover_document(source: ExportSource, now: datetime) -> Document:
 
     facts = handover_facts(source.state, now, source.head_hash, source.record_count)
     html = handover_html(facts, source.library, source.training)
-    return Document(html, _frame(source, "Ketamine infusion handover", now))
+    return Document((html,), _frame(source, "Ketamine infusion handover", now))
 
 
 def handover_pdf(source: ExportSource, now: datetime) -> bytes:
@@ -230,7 +391,7 @@ def handover_pdf(source: ExportSource, now: datetime) -> bytes:
 
 
 def _pdf(document: Document) -> bytes:
-    return render_pdf(document.html, document.frame, document.images)
+    return render_pdf(document)
 
 
 def trend_image(source: ExportSource, now: datetime, width: int, height: int) -> QImage:
@@ -266,20 +427,23 @@ def chart_pdf(source: ExportSource, now: datetime) -> bytes:
 
 
 def chart_document(source: ExportSource, now: datetime) -> Document:
-    from ketamine_desktop.export.report_html import chart_html
+    from ketamine_desktop.export.report_html import chart_blocks
 
     ensure_app()
     has_trend = bool(source.state.observations)
-    html = chart_html(source.state, source.training, source.head_hash, source.record_count, has_trend)
+    blocks = chart_blocks(source.state, source.training, source.head_hash, source.record_count, has_trend)
     images: dict[str, QImage] = {}
     if has_trend:
         images["trend.png"] = trend_image(source, now, 900, 460)
         # The text width in CSS pixels (96 per inch): QTextDocument scales them to the writer's resolution.
         page_width = int((210 - 2 * _MARGIN_MM) / 25.4 * 96)
-        html = html.replace("{TREND_WIDTH}", str(page_width)).replace(
-            "{TREND_HEIGHT}", str(page_width * 460 // 900)
-        )
-    return Document(html, _frame(source, "Ketamine infusion chart", now), images)
+        size = {"{TREND_WIDTH}": str(page_width), "{TREND_HEIGHT}": str(page_width * 460 // 900)}
+        for index, block in enumerate(blocks):
+            if isinstance(block, str) and "{TREND_WIDTH}" in block:
+                for key, value in size.items():
+                    block = block.replace(key, value)
+                blocks[index] = block
+    return Document(tuple(blocks), _frame(source, "Ketamine infusion chart", now), images)
 
 
 def label_pdf(source: ExportSource, now: datetime) -> bytes:
@@ -294,7 +458,9 @@ def label_document(source: ExportSource, now: datetime) -> Document:
     label = syringe_label(source.state)
     if label is None:
         raise ValueError("this session has no syringe or bag: there is no label to print")
-    return Document(label_html(label, source.library, source.training), _frame(source, "Syringe label", now))
+    return Document(
+        (label_html(label, source.library, source.training),), _frame(source, "Syringe label", now)
+    )
 
 
 def card_pdf(source: ExportSource, now: datetime) -> bytes:
@@ -319,7 +485,7 @@ def card_document(source: ExportSource, now: datetime) -> Document:
     )
     who = " ".join(x for x in (start.bed_label, start.patient_initials) if x)
     return Document(
-        card_html(card, source.library, who, source.training), _frame(source, "Titration card", now)
+        (card_html(card, source.library, who, source.training),), _frame(source, "Titration card", now)
     )
 
 

@@ -8,6 +8,7 @@ mL/h to the pump resolution, mg to the dose resolution); times are local with th
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from html import escape
@@ -20,7 +21,22 @@ from ketamine_desktop.domain.session import EventPayload, SessionState, describe
 from ketamine_desktop.domain.titration import SyringeLabel, TitrationCard
 from ketamine_desktop.domain.units import format_number, format_quantity, significant_places
 
-__all__ = ["STYLE", "Fmt", "card_html", "chart_html", "handover_html", "label_html", "local"]
+__all__ = [
+    "STYLE",
+    "Block",
+    "Cell",
+    "Column",
+    "Fmt",
+    "Table",
+    "as_html",
+    "card_html",
+    "chart_blocks",
+    "chart_html",
+    "flowsheet",
+    "handover_html",
+    "label_html",
+    "local",
+]
 
 # The style of every document, on paper and on screen (QTextDocument's subset of CSS).
 STYLE = """
@@ -304,31 +320,138 @@ _FLOW = (
 )
 
 
-def _flow_cell(obs: Observation, field: str, score: int | None) -> str:
+@dataclass(frozen=True)
+class Column:
+    title: str
+    weight: float  # share of the page width
+    wrap: bool = False  # long text: the row grows to hold it
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    shade: str | None = None  # a background colour (the NEWS2 chart's)
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table the PDF writer paints itself (QTextDocument is too slow for a 14-day flowsheet): split
+    across pages by rows, its header row repeated on every page."""
+
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    title: str = ""  # printed above the table, on the page where it starts
+
+
+Block = str | Table  # HTML, or a table painted row by row
+
+# The NEWS2 chart's shading of a parameter's score (0 none, 1 yellow, 2 orange, 3 red).
+SCORE_SHADES: dict[int, str | None] = {0: None, 1: "#FFF3B0", 2: "#FFC87A", 3: "#F28B82"}
+RISK_SHADES: dict[str, str | None] = {
+    "low": None,
+    "low-medium": "#FFF3B0",
+    "medium": "#FFC87A",
+    "high": "#F28B82",
+}
+
+
+def as_html(blocks: Iterable[Block]) -> str:
+    """The blocks as one HTML text (the tables as HTML tables): what the PDF says, for reading and tests."""
+    out = []
+    for block in blocks:
+        if isinstance(block, str):
+            out.append(block)
+            continue
+        head = "".join(f"<th>{_e(c.title)}</th>" for c in block.columns)
+        rows = "".join(
+            "<tr>"
+            + "".join(
+                (f'<td style="background: {c.shade}">' if c.shade else "<td>")
+                + (f"<b>{_e(c.text)}</b>" if c.bold else _e(c.text))
+                + "</td>"
+                for c in row
+            )
+            + "</tr>"
+            for row in block.rows
+        )
+        title = f"<h2>{_e(block.title)}</h2>" if block.title else ""
+        out.append(f'{title}<table width="100%" cellspacing="0"><tr>{head}</tr>{rows}</table>')
+    return "".join(out)
+
+
+def _plain_table(
+    title: str, header: Sequence[tuple[str, float, bool]], rows: Iterable[Sequence[str]]
+) -> Table:
+    return Table(
+        columns=tuple(Column(name, weight, wrap) for name, weight, wrap in header),
+        rows=tuple(tuple(Cell(text) for text in row) for row in rows),
+        title=title,
+    )
+
+
+def _flow_value(obs: Observation, field: str) -> str:
     if field == "air_or_oxygen":
-        value = "" if obs.oxygen is None else ("O2" if obs.oxygen else "air")
-    elif field == "temperature":
-        value = "" if obs.temperature is None else format_number(obs.temperature, places=1)
-    else:
-        raw = getattr(obs, field)
-        value = "" if raw is None else str(raw)
-    shade = f' class="n{score}"' if score else ""
-    return f"<td{shade}>{_e(value)}</td>"
+        return "" if obs.oxygen is None else ("O2" if obs.oxygen else "air")
+    if field == "temperature":
+        return "" if obs.temperature is None else format_number(obs.temperature, places=1)
+    raw = getattr(obs, field)
+    return "" if raw is None else str(raw)
 
 
-def chart_html(state: SessionState, training: bool, head_hash: str, record_count: int, trend: bool) -> str:
+FLOWSHEET_TITLE = "Observations (NEWS2 scores shaded: 1 yellow, 2 orange, 3 red)"
+
+
+def flowsheet(state: SessionState) -> Table:
+    """Every observation: time down, parameters across, each NEWS2 parameter shaded by its score."""
+    scale = state.protocol.sedation_scale
+    columns = (
+        Column("Time", 1.25),
+        *(Column(name, 0.55) for name, _ in _FLOW),
+        Column(scale, 0.55),
+        Column("Pain", 0.45),
+        Column("Effects", 1.1, wrap=True),
+        Column("NEWS2", 0.6),
+        Column("Decision", 1.3, wrap=True),
+        Column("By", 0.5),
+    )
+    rows = []
+    for o in state.observations:
+        obs = o.body.observation
+        news2 = o.body.assessment.news2
+        scores = news2.scores
+        sedation = obs.rass if scale == "RASS" else obs.poss
+        rows.append(
+            (
+                Cell(_hm(o.body.taken_at)),
+                *(Cell(_flow_value(obs, f), SCORE_SHADES[getattr(scores, f) or 0]) for _, f in _FLOW),
+                Cell("" if sedation is None else str(sedation)),
+                Cell("" if obs.pain is None else str(obs.pain)),
+                Cell(", ".join(n for n in _EFFECTS if getattr(obs, n))),
+                Cell(str(news2.total), RISK_SHADES[news2.risk], bold=True),
+                Cell(DECISION_WORDS[o.body.assessment.infusion]),
+                Cell(o.by),
+            )
+        )
+    return Table(columns, tuple(rows), FLOWSHEET_TITLE)
+
+
+def chart_blocks(
+    state: SessionState, training: bool, head_hash: str, record_count: int, trend: bool
+) -> list[Block]:
+    """The infusion chart: regimen and library, screening and pre-start checks, the flowsheet, the trend
+    (an image named trend.png, when `trend`), every event, decision and answer, deferral and clock jump."""
     fmt = Fmt(state.library)
     start = state.start
     regimen = start.regimen
     who = " ".join(x for x in (start.bed_label, start.patient_initials) if x)
-    out = [
-        _training_banner(training),
-        f"<h1>Ketamine infusion chart: {_e(who)}</h1>",
-        f"<p>Session {_e(state.session_id)}; {_e(state.protocol.name)} ({_e(start.protocol_id)}), "
+    out: list[Block] = [
+        _training_banner(training)
+        + f"<h1>Ketamine infusion chart: {_e(who)}</h1>"
+        + f"<p>Session {_e(state.session_id)}; {_e(state.protocol.name)} ({_e(start.protocol_id)}), "
         f"{_e(fmt.exact(regimen.weight_kg, 'kg'))}. Started {_e(local(start.started_at))} "
         f"by {_e(start.started_by)}, "
         f"second checker {_e(start.double_checked_by)}. Status: {_e(STATUS_WORDS[state.status])}.</p>",
-        "<h2>Regimen and library</h2>",
     ]
     lines = []
     if regimen.bolus is not None:
@@ -346,61 +469,37 @@ def chart_html(state: SessionState, training: bool, head_hash: str, record_count
             lines.append(f"{finding.level.upper()}: {finding.message}")
     if start.soft_limit_reason:
         lines.append(f"Reason given for the warnings: {start.soft_limit_reason}")
-    out.append("<p>" + "<br/>".join(_e(line) for line in lines) + "</p>")
-    out.append("<h2>Screening and pre-start checks</h2>")
     screening = [
         (s.text, s.status, s.override_by or "", s.override_reason or s.message) for s in start.screening
     ]
-    out.append(
-        _table(("Item", "Answer", "By", "Reason or advice"), screening)
-        if screening
-        else "<p>No contraindication was overridden or acknowledged.</p>"
-    )
     checks = [*start.confirmed_checklist, *start.confirmed_gates]
     out.append(
-        "<p>Confirmed before the start: "
+        "<h2>Regimen and library</h2><p>"
+        + "<br/>".join(_e(line) for line in lines)
+        + "</p><h2>Screening and pre-start checks</h2>"
+        + (
+            _table(("Item", "Answer", "By", "Reason or advice"), screening)
+            if screening
+            else "<p>No contraindication was overridden or acknowledged.</p>"
+        )
+        + "<p>Confirmed before the start: "
         + (_e("; ".join(checks)) if checks else "(not listed in this record)")
         + f". Started by {_e(start.started_by)}, checked by {_e(start.double_checked_by)}.</p>"
     )
-    out.append("<h2>Observations (NEWS2 scores shaded: 1 yellow, 2 orange, 3 red)</h2>")
-    if state.observations:
-        scale = state.protocol.sedation_scale
-        header = "".join(
-            f"<th>{_e(h)}</th>"
-            for h in ("Time", *(n for n, _ in _FLOW), scale, "Pain", "Effects", "NEWS2", "Decision", "By")
-        )
-        rows = []
-        for o in state.observations:
-            obs = o.body.observation
-            scores = o.body.assessment.news2.scores
-            cells = "".join(_flow_cell(obs, field, getattr(scores, field)) for _, field in _FLOW)
-            sedation = obs.rass if scale == "RASS" else obs.poss
-            news2 = o.body.assessment.news2
-            risk_class = {"low": "", "low-medium": "n1", "medium": "n2", "high": "n3"}[news2.risk]
-            rows.append(
-                f"<tr><td>{_e(_hm(o.body.taken_at))}</td>{cells}"
-                f"<td>{_e('' if sedation is None else sedation)}</td>"
-                f"<td>{_e('' if obs.pain is None else obs.pain)}</td>"
-                f"<td>{_e(', '.join(n for n in _EFFECTS if getattr(obs, n)))}</td>"
-                f'<td class="{risk_class}"><b>{news2.total}</b></td>'
-                f"<td>{_e(DECISION_WORDS[o.body.assessment.infusion])}</td><td>{_e(o.by)}</td></tr>"
-            )
-        out.append(f'<table width="100%" cellspacing="0"><tr>{header}</tr>{"".join(rows)}</table>')
-    else:
-        out.append("<p>None recorded.</p>")
+    out.append(flowsheet(state) if state.observations else f"<h2>{FLOWSHEET_TITLE}</h2><p>None recorded.</p>")
     if trend:
         out.append(
             '<h2>Trend</h2><p><img src="trend.png" width="{TREND_WIDTH}" height="{TREND_HEIGHT}"/></p>'
         )
-    out.append("<h2>Events</h2>")
     out.append(
-        _table(
-            ("Time", "Event", "By"), ((_hm(e.body.at), event_words(e.body, fmt), e.by) for e in state.events)
+        _plain_table(
+            "Events",
+            (("Time", 1.2, False), ("Event", 7, True), ("By", 0.6, False)),
+            ((_hm(e.body.at), event_words(e.body, fmt), e.by) for e in state.events),
         )
         if state.events
-        else "<p>None.</p>"
+        else "<h2>Events</h2><p>None.</p>"
     )
-    out.append("<h2>Decisions and how they were answered</h2>")
     decisions = []
     for o in state.observations:
         assessment = o.body.assessment
@@ -420,41 +519,60 @@ def chart_html(state: SessionState, training: bool, head_hash: str, record_count
                 "; ".join(answer) or "not answered in the record",
             )
         )
+    answered = "Decisions and how they were answered"
     out.append(
-        _table(("Check", "Decision", "Answer"), decisions)
+        _plain_table(
+            answered, (("Check", 1.2, False), ("Decision", 4.5, True), ("Answer", 3, True)), decisions
+        )
         if decisions
-        else "<p>None: every check said continue.</p>"
+        else f"<h2>{answered}</h2><p>None: every check said continue.</p>"
     )
-    out.append("<h2>Deferrals</h2>")
     out.append(
-        _table(
-            ("At", "Check due", "Until", "Reason", "By"),
+        _plain_table(
+            "Deferrals",
+            (
+                ("At", 1.2, False),
+                ("Check due", 1.2, False),
+                ("Until", 1.2, False),
+                ("Reason", 4, True),
+                ("By", 0.6, False),
+            ),
             (
                 (_hm(d.body.at), _hm(d.body.check_due), _hm(d.body.until), d.body.reason, d.by)
                 for d in state.deferrals
             ),
         )
         if state.deferrals
-        else "<p>None.</p>"
+        else "<h2>Deferrals</h2><p>None.</p>"
     )
-    out.append("<h2>Clock jumps</h2>")
     out.append(
-        _table(("At", "What"), ((_hm(j.body.at), describe_jump(j.body)) for j in state.clock_jumps))
+        _plain_table(
+            "Clock jumps",
+            (("At", 1.2, False), ("What", 7.6, True)),
+            ((_hm(j.body.at), describe_jump(j.body)) for j in state.clock_jumps),
+        )
         if state.clock_jumps
-        else "<p>None.</p>"
+        else "<h2>Clock jumps</h2><p>None.</p>"
     )
+    closing = ""
     if state.closed is not None:
-        out.append(
+        closing = (
             f"<p>Session closed {_e(local(state.closed.body.at))} by {_e(state.closed.by)}"
             + (f": {_e(state.closed.body.reason)}" if state.closed.body.reason else "")
             + ".</p>"
         )
     out.append(
-        f"<h2>The record</h2><p>Head hash <b>{_e(head_hash or '(empty)')}</b> after {record_count} records "
+        closing
+        + f"<h2>The record</h2><p>Head hash <b>{_e(head_hash or '(empty)')}</b> after {record_count} records "
         f"(this session's last record: {state.last_seq}). Reminders the app raised: {len(state.raised)}; "
         f"tasks marked done: {len(state.tasks_done)}; acknowledgements: {len(state.acknowledgements)}.</p>"
     )
-    return "".join(out)
+    return out
+
+
+def chart_html(state: SessionState, training: bool, head_hash: str, record_count: int, trend: bool) -> str:
+    """The infusion chart as one HTML text (`chart_blocks` with the tables as HTML)."""
+    return as_html(chart_blocks(state, training, head_hash, record_count, trend))
 
 
 # --- The syringe label and the titration card -----------------------------------------------------------

@@ -14,7 +14,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal, get_args
 
-from ketamine_desktop import json_text
 from ketamine_desktop.export.source import ExportSource
 
 __all__ = ["FORMATS", "SUFFIXES", "Format", "write_export"]
@@ -40,9 +39,9 @@ def export_bytes(source: ExportSource, fmt: Format, now: datetime, subject: str 
 
         return csv_text(source).encode("utf-8-sig")
     if fmt == "fhir":
-        from ketamine_desktop.export.fhir import fhir_bundle
+        from ketamine_desktop.export.fhir import bundle_json, fhir_bundle
 
-        return (json_text.dumps(fhir_bundle(source, now, subject)) + "\n").encode("utf-8")
+        return (bundle_json(fhir_bundle(source, now, subject)) + "\n").encode("utf-8")
     from ketamine_desktop.export import pdf
 
     makers = {

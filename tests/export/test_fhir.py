@@ -172,3 +172,31 @@ def test_the_validators_would_catch_a_broken_resource(night_dir: Path, mutation:
         R4Bundle(bundle, strict=True)
     with pytest.raises(ValueError):
         R4BBundle.model_validate(bundle)
+
+
+def test_bundle_json_writes_decimals_exactly_and_leaves_text_alone() -> None:
+    from decimal import Decimal
+
+    from ketamine_desktop.export.fhir import bundle_json
+
+    value = {
+        "q": [Decimal("4.20"), Decimal("-0.5"), Decimal("100"), Decimal("0.001")],
+        "t": "\x00abc:1",
+        "u": "4.2",
+    }
+    text = bundle_json(value)
+    assert text == '{"q":[4.2,-0.5,100,0.001],"t":"\\u0000abc:1","u":"4.2"}'
+    with pytest.raises(TypeError):
+        bundle_json({"x": object()})
+
+
+def test_the_exported_file_is_the_bundle(night_dir: Path, tmp_path: Path) -> None:
+    from tests.export.test_export_cli import _export
+
+    out = tmp_path / "b.json"
+    assert _export(night_dir, out, "fhir")[0] == 0
+    written = json.loads(out.read_text("utf-8"))
+    validate(written)
+    expected = _bundle(night_dir)["entry"]
+    assert written["entry"][:-1] == expected[:-1]  # the Provenance says when it was made
+    assert written["entry"][-1]["resource"]["entity"] == expected[-1]["resource"]["entity"]
