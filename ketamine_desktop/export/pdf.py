@@ -30,6 +30,7 @@ from PySide6.QtGui import (
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication
 
+from ketamine_desktop.domain.formatting import POINT, NumberFormat
 from ketamine_desktop.export.report_html import STYLE, Block, Cell, Table
 from ketamine_desktop.export.source import ExportSource
 
@@ -377,17 +378,17 @@ def _frame(source: ExportSource, title: str, now: datetime) -> PageFrame:
     )
 
 
-def handover_document(source: ExportSource, now: datetime) -> Document:
+def handover_document(source: ExportSource, now: datetime, numbers: NumberFormat = POINT) -> Document:
     from ketamine_desktop.domain.handover import handover_facts
     from ketamine_desktop.export.report_html import handover_html
 
     facts = handover_facts(source.state, now, source.head_hash, source.record_count)
-    html = handover_html(facts, source.library, source.training)
+    html = handover_html(facts, source.library, source.training, numbers)
     return Document((html,), _frame(source, "Ketamine infusion handover", now))
 
 
-def handover_pdf(source: ExportSource, now: datetime) -> bytes:
-    return _pdf(handover_document(source, now))
+def handover_pdf(source: ExportSource, now: datetime, numbers: NumberFormat = POINT) -> bytes:
+    return _pdf(handover_document(source, now, numbers))
 
 
 def _pdf(document: Document) -> bytes:
@@ -422,16 +423,18 @@ def trend_image(source: ExportSource, now: datetime, width: int, height: int) ->
     return image
 
 
-def chart_pdf(source: ExportSource, now: datetime) -> bytes:
-    return _pdf(chart_document(source, now))
+def chart_pdf(source: ExportSource, now: datetime, numbers: NumberFormat = POINT) -> bytes:
+    return _pdf(chart_document(source, now, numbers))
 
 
-def chart_document(source: ExportSource, now: datetime) -> Document:
+def chart_document(source: ExportSource, now: datetime, numbers: NumberFormat = POINT) -> Document:
     from ketamine_desktop.export.report_html import chart_blocks
 
     ensure_app()
     has_trend = bool(source.state.observations)
-    blocks = chart_blocks(source.state, source.training, source.head_hash, source.record_count, has_trend)
+    blocks = chart_blocks(
+        source.state, source.training, source.head_hash, source.record_count, has_trend, numbers
+    )
     images: dict[str, QImage] = {}
     if has_trend:
         images["trend.png"] = trend_image(source, now, 900, 460)
@@ -446,11 +449,11 @@ def chart_document(source: ExportSource, now: datetime) -> Document:
     return Document(tuple(blocks), _frame(source, "Ketamine infusion chart", now), images)
 
 
-def label_pdf(source: ExportSource, now: datetime) -> bytes:
-    return _pdf(label_document(source, now))
+def label_pdf(source: ExportSource, now: datetime, numbers: NumberFormat = POINT) -> bytes:
+    return _pdf(label_document(source, now, numbers))
 
 
-def label_document(source: ExportSource, now: datetime) -> Document:
+def label_document(source: ExportSource, now: datetime, numbers: NumberFormat = POINT) -> Document:
     """The running syringe's label; raises ValueError for a session without a syringe."""
     from ketamine_desktop.domain.titration import syringe_label
     from ketamine_desktop.export.report_html import label_html
@@ -459,15 +462,15 @@ def label_document(source: ExportSource, now: datetime) -> Document:
     if label is None:
         raise ValueError("this session has no syringe or bag: there is no label to print")
     return Document(
-        (label_html(label, source.library, source.training),), _frame(source, "Syringe label", now)
+        (label_html(label, source.library, source.training, numbers),), _frame(source, "Syringe label", now)
     )
 
 
-def card_pdf(source: ExportSource, now: datetime) -> bytes:
-    return _pdf(card_document(source, now))
+def card_pdf(source: ExportSource, now: datetime, numbers: NumberFormat = POINT) -> bytes:
+    return _pdf(card_document(source, now, numbers))
 
 
-def card_document(source: ExportSource, now: datetime) -> Document:
+def card_document(source: ExportSource, now: datetime, numbers: NumberFormat = POINT) -> Document:
     """The bedside titration card for this patient and the concentration running; ValueError without one."""
     from ketamine_desktop.domain.titration import titration_card
     from ketamine_desktop.export.report_html import card_html
@@ -485,7 +488,8 @@ def card_document(source: ExportSource, now: datetime) -> Document:
     )
     who = " ".join(x for x in (start.bed_label, start.patient_initials) if x)
     return Document(
-        (card_html(card, source.library, who, source.training),), _frame(source, "Titration card", now)
+        (card_html(card, source.library, who, source.training, numbers),),
+        _frame(source, "Titration card", now),
     )
 
 

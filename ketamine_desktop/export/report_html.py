@@ -14,12 +14,12 @@ from decimal import Decimal
 from html import escape
 
 from ketamine_desktop.domain.assessment import Observation
+from ketamine_desktop.domain.formatting import POINT, ClinicalFormat, NumberFormat
 from ketamine_desktop.domain.handover import HandoverFacts
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.domain.regimen import BolusResult, InfusionResult
 from ketamine_desktop.domain.session import EventPayload, SessionState, describe_jump
 from ketamine_desktop.domain.titration import SyringeLabel, TitrationCard
-from ketamine_desktop.domain.units import format_number, format_quantity, significant_places
 
 __all__ = [
     "STYLE",
@@ -80,40 +80,39 @@ STATUS_WORDS: dict[str, str] = {
 
 
 class Fmt:
-    """The library's display rules (mg, mL, mL/h resolutions) with a decimal point."""
+    """The one formatter (`domain.formatting`) for these documents: the library's display rules (mg, mL,
+    mL/h resolutions) with the reader's decimal mark (the window's; the headless commands keep the point)."""
 
-    def __init__(self, library: Library) -> None:
-        units = library.document.units
-        self._mg = _places(units.dose_resolution_mg)
-        self._ml = _places(units.volume_resolution_ml)
-        self._rate = _places(units.pump_resolution_ml_per_h)
+    def __init__(self, library: Library, numbers: NumberFormat = POINT) -> None:
+        self.numbers = numbers
+        self.clinical = ClinicalFormat.of(library, numbers)
 
     def mg(self, value: Decimal) -> str:
-        return format_quantity(value, "mg", places=self._mg)
+        return self.clinical.mg(value)
 
     def ml(self, value: Decimal) -> str:
-        return format_quantity(value, "mL", places=self._ml)
+        return self.clinical.ml(value)
 
     def ml_per_h(self, value: Decimal) -> str:
-        return format_quantity(value, "mL/h", places=self._rate)
+        return self.clinical.ml_per_h(value)
 
     def mg_per_h(self, value: Decimal) -> str:
-        return format_quantity(value, "mg/h", places=self._mg)
+        return self.clinical.mg_per_h(value)
 
     def dose_rate(self, value: Decimal, unit: str) -> str:
-        return format_quantity(value, unit, places=significant_places(value))
+        return self.numbers.dose_rate(value, unit)
 
     def exact(self, value: Decimal, unit: str = "") -> str:
-        text = format_number(value, places=_places(value))
-        return f"{text} {unit}" if unit else text
+        return self.numbers.exact_quantity(value, unit) if unit else self.numbers.exact(value)
 
     def approx(self, value: Decimal, unit: str) -> str:
-        return format_quantity(value, unit, places=significant_places(value))
+        return self.numbers.dose_rate(value, unit)
 
+    def temperature(self, value: Decimal) -> str:
+        return self.numbers.number(value, 1)
 
-def _places(step: Decimal) -> int:
-    exponent = step.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
+    def prose(self, text: str) -> str:
+        return self.numbers.prose(text)
 
 
 def local(at: datetime) -> str:
@@ -166,7 +165,7 @@ def event_words(event: EventPayload, fmt: Fmt) -> str:
     return words
 
 
-def observation_words(obs: Observation) -> str:
+def observation_words(obs: Observation, fmt: Fmt) -> str:
     parts: list[str] = []
     if obs.respiration_rate is not None:
         parts.append(f"RR {obs.respiration_rate}")
@@ -186,7 +185,7 @@ def observation_words(obs: Observation) -> str:
     if obs.pain is not None:
         parts.append(f"pain {obs.pain}/10")
     if obs.temperature is not None:
-        parts.append(f"temp {format_number(obs.temperature, places=1)} °C")
+        parts.append(f"temp {fmt.temperature(obs.temperature)} °C")
     parts.extend(name for name in _EFFECTS if getattr(obs, name))
     return ", ".join(parts)
 
@@ -203,8 +202,10 @@ def _training_banner(training: bool) -> str:
 # --- Handover -------------------------------------------------------------------------------------------
 
 
-def handover_html(facts: HandoverFacts, library: Library, training: bool) -> str:
-    fmt = Fmt(library)
+def handover_html(
+    facts: HandoverFacts, library: Library, training: bool, numbers: NumberFormat = POINT
+) -> str:
+    fmt = Fmt(library, numbers)
     who = " ".join(x for x in (facts.bed_label, facts.patient_initials) if x)
     out = [
         _training_banner(training),
@@ -253,7 +254,7 @@ def handover_html(facts: HandoverFacts, library: Library, training: bool) -> str
                 (
                     (
                         _hm(o.body.taken_at),
-                        observation_words(o.body.observation),
+                        observation_words(o.body.observation, fmt),
                         f"{o.body.assessment.news2.total} ({o.body.assessment.news2.risk})",
                         DECISION_WORDS[o.body.assessment.infusion],
                         o.by,
@@ -269,7 +270,7 @@ def handover_html(facts: HandoverFacts, library: Library, training: bool) -> str
         out.append(
             _table(
                 ("Due", "Status", "What"),
-                ((_hm(r.due), r.status.upper(), r.text) for r in facts.open_items),
+                ((_hm(r.due), r.status.upper(), fmt.prose(r.text)) for r in facts.open_items),
             )
         )
     else:
@@ -279,7 +280,7 @@ def handover_html(facts: HandoverFacts, library: Library, training: bool) -> str
         (_hm(d.body.at), "Deferred check due " + _hm(d.body.check_due), d.body.reason, d.by)
         for d in facts.deferrals
     ]
-    rows += [(_hm(o.at), o.what, o.reason, o.by) for o in facts.overrides]
+    rows += [(_hm(o.at), fmt.prose(o.what), o.reason, o.by) for o in facts.overrides]
     out.append(_table(("When", "What", "Reason", "By"), sorted(rows)) if rows else "<p>None.</p>")
     out.append("<h2>Events of the last 12 h</h2>")
     if facts.recent_events:
@@ -390,11 +391,11 @@ def _plain_table(
     )
 
 
-def _flow_value(obs: Observation, field: str) -> str:
+def _flow_value(obs: Observation, field: str, fmt: Fmt) -> str:
     if field == "air_or_oxygen":
         return "" if obs.oxygen is None else ("O2" if obs.oxygen else "air")
     if field == "temperature":
-        return "" if obs.temperature is None else format_number(obs.temperature, places=1)
+        return "" if obs.temperature is None else fmt.temperature(obs.temperature)
     raw = getattr(obs, field)
     return "" if raw is None else str(raw)
 
@@ -402,7 +403,7 @@ def _flow_value(obs: Observation, field: str) -> str:
 FLOWSHEET_TITLE = "Observations (NEWS2 scores shaded: 1 yellow, 2 orange, 3 red)"
 
 
-def flowsheet(state: SessionState) -> Table:
+def flowsheet(state: SessionState, fmt: Fmt) -> Table:
     """Every observation: time down, parameters across, each NEWS2 parameter shaded by its score."""
     scale = state.protocol.sedation_scale
     columns = (
@@ -424,7 +425,7 @@ def flowsheet(state: SessionState) -> Table:
         rows.append(
             (
                 Cell(_hm(o.body.taken_at)),
-                *(Cell(_flow_value(obs, f), SCORE_SHADES[getattr(scores, f) or 0]) for _, f in _FLOW),
+                *(Cell(_flow_value(obs, f, fmt), SCORE_SHADES[getattr(scores, f) or 0]) for _, f in _FLOW),
                 Cell("" if sedation is None else str(sedation)),
                 Cell("" if obs.pain is None else str(obs.pain)),
                 Cell(", ".join(n for n in _EFFECTS if getattr(obs, n))),
@@ -437,11 +438,16 @@ def flowsheet(state: SessionState) -> Table:
 
 
 def chart_blocks(
-    state: SessionState, training: bool, head_hash: str, record_count: int, trend: bool
+    state: SessionState,
+    training: bool,
+    head_hash: str,
+    record_count: int,
+    trend: bool,
+    numbers: NumberFormat = POINT,
 ) -> list[Block]:
     """The infusion chart: regimen and library, screening and pre-start checks, the flowsheet, the trend
     (an image named trend.png, when `trend`), every event, decision and answer, deferral and clock jump."""
-    fmt = Fmt(state.library)
+    fmt = Fmt(state.library, numbers)
     start = state.start
     regimen = start.regimen
     who = " ".join(x for x in (start.bed_label, start.patient_initials) if x)
@@ -466,7 +472,7 @@ def chart_blocks(
     )
     for finding in regimen.findings:
         if finding.level != "info":
-            lines.append(f"{finding.level.upper()}: {finding.message}")
+            lines.append(f"{finding.level.upper()}: {fmt.prose(finding.message)}")
     if start.soft_limit_reason:
         lines.append(f"Reason given for the warnings: {start.soft_limit_reason}")
     screening = [
@@ -486,7 +492,9 @@ def chart_blocks(
         + (_e("; ".join(checks)) if checks else "(not listed in this record)")
         + f". Started by {_e(start.started_by)}, checked by {_e(start.double_checked_by)}.</p>"
     )
-    out.append(flowsheet(state) if state.observations else f"<h2>{FLOWSHEET_TITLE}</h2><p>None recorded.</p>")
+    out.append(
+        flowsheet(state, fmt) if state.observations else f"<h2>{FLOWSHEET_TITLE}</h2><p>None recorded.</p>"
+    )
     if trend:
         out.append(
             '<h2>Trend</h2><p><img src="trend.png" width="{TREND_WIDTH}" height="{TREND_HEIGHT}"/></p>'
@@ -515,7 +523,9 @@ def chart_blocks(
         decisions.append(
             (
                 _hm(o.body.taken_at),
-                DECISION_WORDS[assessment.infusion] + ": " + "; ".join(a.text for a in assessment.actions),
+                DECISION_WORDS[assessment.infusion]
+                + ": "
+                + "; ".join(fmt.prose(a.text) for a in assessment.actions),
                 "; ".join(answer) or "not answered in the record",
             )
         )
@@ -570,17 +580,24 @@ def chart_blocks(
     return out
 
 
-def chart_html(state: SessionState, training: bool, head_hash: str, record_count: int, trend: bool) -> str:
+def chart_html(
+    state: SessionState,
+    training: bool,
+    head_hash: str,
+    record_count: int,
+    trend: bool,
+    numbers: NumberFormat = POINT,
+) -> str:
     """The infusion chart as one HTML text (`chart_blocks` with the tables as HTML)."""
-    return as_html(chart_blocks(state, training, head_hash, record_count, trend))
+    return as_html(chart_blocks(state, training, head_hash, record_count, trend, numbers))
 
 
 # --- The syringe label and the titration card -----------------------------------------------------------
 
 
-def label_html(label: SyringeLabel, library: Library, training: bool) -> str:
+def label_html(label: SyringeLabel, library: Library, training: bool, numbers: NumberFormat = POINT) -> str:
     """The syringe or bag label, in a box the size of a label (about 100 x 60 mm)."""
-    fmt = Fmt(library)
+    fmt = Fmt(library, numbers)
     who = " ".join(x for x in (label.bed_label, label.patient_initials) if x)
     rows = (
         ("Concentration", f"<b>{_e(fmt.exact(label.concentration_mg_per_ml, 'mg/mL'))}</b>"),
@@ -607,9 +624,11 @@ def label_html(label: SyringeLabel, library: Library, training: bool) -> str:
 _LIMIT_WORDS = {"soft": "reason needed", "hard": "REFUSED"}
 
 
-def card_html(card: TitrationCard, library: Library, who: str, training: bool) -> str:
+def card_html(
+    card: TitrationCard, library: Library, who: str, training: bool, numbers: NumberFormat = POINT
+) -> str:
     """The bedside titration card: mL/h against mg/kg/h and mcg/kg/min, the limits marked."""
-    fmt = Fmt(library)
+    fmt = Fmt(library, numbers)
     out = [
         _training_banner(training),
         f"<h1>Titration card: {_e(who)}</h1>",

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal, get_args
 
+from ketamine_desktop.domain.formatting import POINT, NumberFormat
 from ketamine_desktop.export.source import ExportSource
 
 __all__ = ["FORMATS", "SUFFIXES", "Format", "write_export"]
@@ -32,7 +33,13 @@ SUFFIXES: dict[Format, str] = {
 }
 
 
-def export_bytes(source: ExportSource, fmt: Format, now: datetime, subject: str | None = None) -> bytes:
+def export_bytes(
+    source: ExportSource,
+    fmt: Format,
+    now: datetime,
+    subject: str | None = None,
+    numbers: NumberFormat = POINT,
+) -> bytes:
     """The export's bytes (the PDFs need a QGuiApplication; `ensure_gui` makes one)."""
     if fmt == "csv":
         from ketamine_desktop.export.csv_export import csv_text
@@ -50,14 +57,20 @@ def export_bytes(source: ExportSource, fmt: Format, now: datetime, subject: str 
         "label": pdf.label_pdf,
         "card": pdf.card_pdf,
     }
-    return makers[fmt](source, now)
+    return makers[fmt](source, now, numbers)
 
 
 def write_export(
-    source: ExportSource, fmt: Format, out: Path, now: datetime, subject: str | None = None
+    source: ExportSource,
+    fmt: Format,
+    out: Path,
+    now: datetime,
+    subject: str | None = None,
+    numbers: NumberFormat = POINT,
 ) -> int:
-    """Write the export to `out` (replacing it); return the number of bytes written."""
-    data = export_bytes(source, fmt, now, subject)
+    """Write the export to `out` (replacing it); return the number of bytes written. `numbers` is the
+    decimal mark of the PDFs (the window's; CSV and FHIR always keep the point)."""
+    data = export_bytes(source, fmt, now, subject, numbers)
     folder = out.parent if str(out.parent) else Path(".")
     fd, temp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=folder)
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,21 @@ def test_a_training_record_says_training_on_every_document(tmp_path: Path) -> No
     for fmt in ("pdf", "handover"):
         code, text, _ = _export(data, tmp_path / f"t-{fmt}.pdf", fmt)
         assert code == 0 and "TRAINING" in text
+
+
+def test_the_window_s_decimal_comma_reaches_every_number(night_dir: Path) -> None:
+    from ketamine_desktop.domain.formatting import COMMA
+    from ketamine_desktop.domain.titration import titration_card
+    from ketamine_desktop.export.report_html import card_html
+
+    source = load_session(read_snapshot(night_dir), library(), None)
+    facts = handover_facts(source.state, NOW, source.head_hash, source.record_count)
+    html = handover_html(facts, library(), False, COMMA)
+    assert "2,1 mL/h of 1 mg/mL = 0,03 mg/kg/h = 0,5 mcg/kg/min (2,1 mg/h)" in html
+    assert (
+        "0.03 mg/kg/h" not in html and "Default ketamine library 1.0.0" in html
+    )  # a version keeps its points
+    chart = chart_html(source.state, False, source.head_hash, source.record_count, False, COMMA)
+    assert "36,8" in chart and "36.8" not in chart
+    card = titration_card(library(), "chronic-opioid-tolerant", Decimal(70), Decimal(1))
+    assert "0,06 mg/kg/h" in card_html(card, library(), "Bed 12 JD", False, COMMA)

@@ -285,10 +285,14 @@ class MonitoringPanel(QWidget):
             running.handover.message.setText(f"The record could not be read: {exc}")
             return
         training = is_training_session(state.session_id)
-        html = handover_html(handover_facts(state, now, head, records), self._library, training)
+        html = handover_html(
+            handover_facts(state, now, head, records), self._library, training, numbers.number_format()
+        )
         label = syringe_label(state)
         if label is not None:
-            html += "<h2>Syringe label</h2>" + label_html(label, self._library, training)
+            html += "<h2>Syringe label</h2>" + label_html(
+                label, self._library, training, numbers.number_format()
+            )
         running.handover.show_html(html)
 
     # --- commands ---
@@ -328,7 +332,7 @@ class MonitoringPanel(QWidget):
             message.setText("Export cancelled: nothing was written.")
             return
         try:
-            size = write_export(source, chosen, Path(path), self._store.now)
+            size = write_export(source, chosen, Path(path), self._store.now, numbers=numbers.number_format())
         except (OSError, ValueError) as exc:
             message.setText(f"Not exported: {exc}")
             return
@@ -350,7 +354,7 @@ class MonitoringPanel(QWidget):
         title = running.handover.print_actions[fmt].text().removeprefix("Print ").rstrip(".")
         message = running.handover.message
         try:
-            document = DOCUMENTS[fmt](source, self._store.now)
+            document = DOCUMENTS[fmt](source, self._store.now, numbers.number_format())
         except ValueError as exc:
             message.setText(f"Not printed: {exc}")
             return
