@@ -49,6 +49,9 @@ KEPT_QT_PLUGINS: dict[str, frozenset[str]] = {
     "wayland-decoration-client": frozenset({"libbradient", "libadwaita"}),
     # The native look on Windows 10/11 and macOS.
     "styles": frozenset({"qmodernwindowsstyle", "qwindowsvistastyle", "libqmacstyle"}),
+    # Printing the handover, chart, label and card: without its print-support plugin Qt lists no printer
+    # (CUPS on Linux; the system's own on Windows and macOS).
+    "printsupport": frozenset({"libcupsprintersupport", "windowsprintersupport", "libcocoaprintersupport"}),
 }
 
 # Qt Python modules are kept only if the app imports them (see qt_modules_used); these are always left.

@@ -335,3 +335,9 @@ def test_tarball_has_one_root_owned_top_folder(tmp_path: Path) -> None:
         member for member in members if member.name == "ketamine-desktop-0.1.0/ketamine-desktop"
     )
     assert executable.mode & 0o100
+
+
+def test_printing_keeps_its_print_support_plugin() -> None:
+    # The Handover tab prints; with the plugin pruned, the print dialog would list no printer.
+    assert "QtPrintSupport" in policy.qt_modules_used(ROOT / "ketamine_desktop")
+    assert policy.keep_qt_file("PySide6/Qt/plugins/printsupport/libcupsprintersupport.so")
