@@ -58,6 +58,9 @@ def test_end_of_shift_handover_and_export(
     head = next(line for line in handover.splitlines() if line.startswith("Head hash ")).split()[2]
     assert len(head) == 64
     nurse.shoot("end-of-shift-handover")
+    view = nurse.find(QTextBrowser, "handoverView")
+    view.verticalScrollBar().setValue(view.verticalScrollBar().maximum())
+    nurse.shoot("end-of-shift-handover-label")
 
     record = nurse.data_dir / RECORD_FILE_NAME
     before = _sha256(record)
