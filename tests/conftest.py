@@ -1,9 +1,43 @@
-"""Test harness: headless Qt before anything imports PySide6."""
+"""The harness of the whole suite. Everything here happens before any test imports Qt.
+
+- Headless Qt (the offscreen platform), no accessibility bridge.
+- One pinned locale, whatever the machine's: `C.UTF-8` ("." as the decimal mark). A test about another
+  locale sets `QLocale.setDefault` itself and puts the old one back.
+- `QStandardPaths` test mode: nothing a test does reaches the user's real settings or data folders.
+- Hypothesis profiles: `default` for the everyday run, `long` (many more examples) when the run selects
+  the `slow` marker (`pytest -m slow`) or HYPOTHESIS_PROFILE=long is set.
+- Leak checks (tests/helpers/leaks.py): a test that leaves a visible window or dialog, or a running QTimer,
+  behind fails in its teardown.
+- The shared fixtures (tests/helpers/fixtures.py): `library`, `data_dir`, `record_store`.
+"""
+
+from __future__ import annotations
 
 import os
 
+import pytest
+
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ.setdefault("QT_ACCESSIBILITY", "0")
+for _name in list(os.environ):
+    if _name.startswith("LC_") or _name == "LANGUAGE":
+        del os.environ[_name]
+os.environ["LC_ALL"] = "C.UTF-8"
+os.environ["LANG"] = "C.UTF-8"
 
-# Record-store fixtures (data_dir, records) shared by the state and monitoring-GUI tests.
-pytest_plugins = ["tests.record_fixtures"]
+from hypothesis import HealthCheck, settings  # noqa: E402
+from PySide6.QtCore import QStandardPaths  # noqa: E402
+
+QStandardPaths.setTestModeEnabled(True)
+
+settings.register_profile("default", deadline=None)
+settings.register_profile(
+    "long", max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+pytest_plugins = ["pytester", "tests.helpers.fixtures", "tests.helpers.leaks"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    long_run = "slow" in (config.getoption("markexpr", "") or "").replace("not slow", "")
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "long" if long_run else "default"))

@@ -12,7 +12,7 @@ import pytest
 
 from ketamine_desktop.cli import run
 from ketamine_desktop.cli.common import Streams
-from tests.domain.library_edit import DEFAULT_LIBRARY, replaced
+from tests.helpers.library_edit import DEFAULT_LIBRARY, replaced
 
 
 def call(*argv: str) -> tuple[int | None, str, str]:

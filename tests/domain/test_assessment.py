@@ -21,8 +21,7 @@ from ketamine_desktop.domain.assessment import (
     ObservationRange,
     score_news2,
 )
-from ketamine_desktop.domain.library import Band, Library, News2Risk, load_library
-from tests.domain.library_edit import DEFAULT_LIBRARY
+from ketamine_desktop.domain.library import Band, Library, News2Risk
 
 NORMAL: dict[str, Any] = {
     "respiration_rate": 16,
@@ -33,11 +32,6 @@ NORMAL: dict[str, Any] = {
     "consciousness": "A",
     "temperature": Decimal("37.0"),
 }
-
-
-@pytest.fixture(scope="module")
-def library() -> Library:
-    return load_library(DEFAULT_LIBRARY)
 
 
 def obs(**changes: Any) -> Observation:

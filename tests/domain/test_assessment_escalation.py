@@ -25,14 +25,7 @@ from ketamine_desktop.domain.library import (
     EscalationRule,
     Library,
     SedationScale,
-    load_library,
 )
-from tests.domain.library_edit import DEFAULT_LIBRARY
-
-
-@pytest.fixture(scope="module")
-def library() -> Library:
-    return load_library(DEFAULT_LIBRARY)
 
 
 def codes(library: Library, context: AssessmentContext | None = None, /, **observed: Any) -> tuple[str, ...]:

@@ -23,7 +23,7 @@ from ketamine_desktop.domain.assessment import (
     score_news2,
 )
 from ketamine_desktop.domain.library import Library, load_library
-from tests.domain.library_edit import DEFAULT_LIBRARY
+from tests.helpers.library_edit import DEFAULT_LIBRARY
 
 LIBRARY: Library = load_library(DEFAULT_LIBRARY)
 DEFAULT_EXAMPLES = 300

@@ -21,18 +21,12 @@ from ketamine_desktop.domain.formatting import (
     other_unit,
     places_for_step,
 )
-from ketamine_desktop.domain.library import DoseRate, Library, load_library
+from ketamine_desktop.domain.library import DoseRate, Library
 from ketamine_desktop.domain.units import parse_decimal
-from tests.domain.library_edit import DEFAULT_LIBRARY
 
 D = Decimal
 MICRO_SIGN = "\u00b5"
 GREEK_MU = "\u03bc"
-
-
-@pytest.fixture(scope="module")
-def library() -> Library:
-    return load_library(DEFAULT_LIBRARY)
 
 
 @pytest.mark.parametrize(

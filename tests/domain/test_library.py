@@ -14,12 +14,7 @@ from ketamine_desktop.domain.library import (
     load_library,
     parse_library,
 )
-from tests.domain.library_edit import DEFAULT_LIBRARY, default_text, replaced
-
-
-@pytest.fixture(scope="module")
-def library() -> Library:
-    return load_library(DEFAULT_LIBRARY)
+from tests.helpers.library_edit import DEFAULT_LIBRARY, default_text, replaced
 
 
 def refused(text: str) -> tuple[str, ...]:

@@ -24,7 +24,7 @@ from ketamine_desktop.domain.limits import (
     weight_findings,
     written,
 )
-from tests.domain.library_edit import DEFAULT_LIBRARY
+from tests.helpers.library_edit import DEFAULT_LIBRARY
 
 LIBRARY: Library = load_library(DEFAULT_LIBRARY)
 D = Decimal

@@ -8,7 +8,7 @@ import pytest
 
 from ketamine_desktop.domain.library import Library, load_library
 from ketamine_desktop.domain.patient import InvalidInput, validate_weight
-from tests.domain.library_edit import DEFAULT_LIBRARY
+from tests.helpers.library_edit import DEFAULT_LIBRARY
 
 LIBRARY: Library = load_library(DEFAULT_LIBRARY)
 

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from ketamine_desktop.domain.library import DoseRate, Library, load_library, parse_library
 from ketamine_desktop.domain.patient import InvalidInput
 from ketamine_desktop.domain.regimen import Finding, Regimen, RegimenRequest, compute_regimen
-from tests.domain.library_edit import DEFAULT_LIBRARY, replaced
+from tests.helpers.library_edit import DEFAULT_LIBRARY, replaced
 
 LIBRARY: Library = load_library(DEFAULT_LIBRARY)
 D = Decimal

@@ -28,7 +28,7 @@ from ketamine_desktop.domain.library import (
 )
 from ketamine_desktop.domain.patient import InvalidInput
 from ketamine_desktop.domain.regimen import RegimenRequest, compute_regimen
-from tests.domain.library_edit import DEFAULT_LIBRARY
+from tests.helpers.library_edit import DEFAULT_LIBRARY
 
 LIBRARY: Library = load_library(DEFAULT_LIBRARY)
 TINY = Decimal("1E-9")

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from ketamine_desktop.domain.library import DoseRate, DoseRateUnit, Library, Protocol, load_library
 from ketamine_desktop.domain.regimen import Regimen, RegimenRequest, compute_regimen
 from ketamine_desktop.domain.units import convert_dose_rate
-from tests.domain.library_edit import DEFAULT_LIBRARY
+from tests.helpers.library_edit import DEFAULT_LIBRARY
 
 LIBRARY: Library = load_library(DEFAULT_LIBRARY)
 UNITS = LIBRARY.document.units

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ketamine_desktop.domain import schedule as schedule_module
-from ketamine_desktop.domain.library import ITEMS, EventKind, Item, Library, Phase, load_library
+from ketamine_desktop.domain.library import ITEMS, EventKind, Item, Library, Phase
 from ketamine_desktop.domain.schedule import (
     Check,
     InvalidSchedule,
@@ -20,7 +20,6 @@ from ketamine_desktop.domain.schedule import (
     next_check,
     was_late,
 )
-from tests.domain.library_edit import DEFAULT_LIBRARY
 
 START = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
 WARD_PROTOCOLS = ("chronic-opioid-tolerant", "opioid-weaning", "neuropathic-prolonged")
@@ -35,11 +34,6 @@ CORE: tuple[Item, ...] = (
 )
 # Core items plus the companions that ride along with them (not temperature, which goes 4-hourly).
 FULL: frozenset[Item] = frozenset((*CORE, "consciousness", "nausea", "monitors_attached"))
-
-
-@pytest.fixture(scope="module")
-def library() -> Library:
-    return load_library(DEFAULT_LIBRARY)
 
 
 def at(hhmm: str, day: int = 21) -> datetime:

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from ketamine_desktop.domain.library import ITEMS, EventKind, Item, Library, Track, load_library
 from ketamine_desktop.domain.schedule import Check, ScheduleEvent, grace_minutes, monitoring_checks
-from tests.domain.library_edit import DEFAULT_LIBRARY
+from tests.helpers.library_edit import DEFAULT_LIBRARY
 
 LIBRARY = load_library(DEFAULT_LIBRARY)
 PROTOCOL_IDS = tuple(p.id for p in LIBRARY.document.protocols)

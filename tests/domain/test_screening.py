@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from ketamine_desktop.domain.library import Contraindication, Library, load_library
 from ketamine_desktop.domain.screening import ScreeningAnswer, ScreeningResult, screen
-from tests.domain.library_edit import DEFAULT_LIBRARY
+from tests.helpers.library_edit import DEFAULT_LIBRARY
 
 LIBRARY: Library = load_library(DEFAULT_LIBRARY)
 ITEMS = {item.id: item for item in LIBRARY.document.contraindications}

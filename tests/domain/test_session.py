@@ -44,7 +44,7 @@ from ketamine_desktop.domain.session import (
     syringe_empty_at,
     to_payload,
 )
-from tests.state.builders import (
+from tests.helpers.builders import (
     BOLUS_ONLY,
     ICU,
     LONG,

@@ -28,7 +28,7 @@ from ketamine_desktop.domain.session import (
     session_checks,
     session_state,
 )
-from tests.state.builders import ICU, LONG, THEATRE, WARD, Ledger, dose, library, start_draft
+from tests.helpers.builders import ICU, LONG, THEATRE, WARD, Ledger, dose, library, start_draft
 
 PROTOCOLS = (WARD, ICU, THEATRE, LONG)
 STEP = st.tuples(

@@ -30,7 +30,7 @@ from ketamine_desktop.domain.session import (
     deferral_payload,
     session_checks,
 )
-from tests.state.builders import BOLUS_ONLY, LONG, T0, THEATRE, Ledger, library, start_draft
+from tests.helpers.builders import BOLUS_ONLY, LONG, T0, THEATRE, Ledger, library, start_draft
 
 
 def minutes(n: float) -> datetime:

@@ -39,8 +39,8 @@ from ketamine_desktop.domain.clock import FakeClock  # noqa: E402
 from ketamine_desktop.state.alerts import AlertController  # noqa: E402
 from ketamine_desktop.state.session_store import SessionStore  # noqa: E402
 from ketamine_desktop.store import RecordStore  # noqa: E402
-from tests.state.builders import T0, THEATRE, library, start_draft  # noqa: E402
-from tests.state.timing import judge, record_due  # noqa: E402
+from tests.helpers.builders import T0, THEATRE, library, start_draft  # noqa: E402
+from tests.helpers.timing import judge, record_due  # noqa: E402
 
 MEMORY_GROWTH_LIMIT = 0.10
 WAL_LIMIT_BYTES = 8 * 1024 * 1024  # SQLite checkpoints at 1000 pages (about 4 MB): well under this

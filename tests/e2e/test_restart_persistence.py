@@ -65,7 +65,7 @@ def child(data_dir: Path, start_at: datetime, seed: int) -> int:
     from ketamine_desktop.gui.monitoring.wiring import attach_session, open_record
     from ketamine_desktop.state.session_store import SessionChange, SessionUpdate
     from ketamine_desktop.state.settings import ViewSettings
-    from tests.state.builders import check_draft, start_draft
+    from tests.helpers.builders import check_draft, start_draft
 
     rng = random.Random(seed)
     app = application()

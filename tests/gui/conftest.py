@@ -7,18 +7,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from gui_helpers import WindowFactory
-from PySide6.QtCore import QEvent, QLocale, QStandardPaths
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.app import build_main_window
-from ketamine_desktop.cli.common import load_default_library
 from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.gui.main_window import MainWindow
 from ketamine_desktop.state.plan import PlanStore
 from ketamine_desktop.state.settings import ViewSettings
+from tests.helpers.gui_helpers import WindowFactory
 
 # The offscreen platform says this once per shown top-level window; it is about the platform plugin, not
 # about our code, and every other Qt warning still fails the test.
@@ -31,18 +30,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.qt_log_ignore(_OFFSCREEN_NOISE))
-
-
-@pytest.fixture(scope="session")
-def library() -> Library:
-    return load_default_library()
-
-
-@pytest.fixture(autouse=True)
-def _isolated_settings(qapp: QApplication) -> Iterator[None]:
-    QStandardPaths.setTestModeEnabled(True)
-    yield
-    QStandardPaths.setTestModeEnabled(False)
 
 
 @pytest.fixture
@@ -92,12 +79,5 @@ def window(window_and_plan: tuple[MainWindow, PlanStore]) -> MainWindow:
 
 
 @pytest.fixture
-def plan(window_and_plan: tuple[MainWindow, PlanStore]) -> PlanStore:
+def plan_store(window_and_plan: tuple[MainWindow, PlanStore]) -> PlanStore:
     return window_and_plan[1]
-
-
-@pytest.fixture(autouse=True)
-def _delete_closed_widgets(qapp: QApplication) -> Iterator[None]:
-    """Closed windows are deleted after each test, so the next test does not re-style them all."""
-    yield
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from gui_helpers import answer_screening, choose_protocol, complete_checklist, retype
 from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.domain.clock import FakeClock
@@ -13,6 +12,7 @@ from ketamine_desktop.domain.schedule import monitoring_checks
 from ketamine_desktop.gui.main_window import MainWindow
 from ketamine_desktop.gui.tabs.monitoring import NOT_RUNNING
 from ketamine_desktop.state.plan import PLANNED_SCHEDULE_SPAN, PlanStore
+from tests.helpers.gui_helpers import answer_screening, choose_protocol, complete_checklist, retype
 
 
 def _open_checklist(qtbot: QtBot, window: MainWindow, protocol_id: str = "subanesthetic-infusion") -> None:
@@ -24,7 +24,7 @@ def _open_checklist(qtbot: QtBot, window: MainWindow, protocol_id: str = "subane
 
 
 def test_the_checklist_cannot_complete_with_an_item_unticked(
-    qtbot: QtBot, window: MainWindow, plan: PlanStore, library: Library
+    qtbot: QtBot, window: MainWindow, plan_store: PlanStore, library: Library
 ) -> None:
     _open_checklist(qtbot, window)
     dialog = window.prestart_dialog
@@ -37,14 +37,14 @@ def test_the_checklist_cannot_complete_with_an_item_unticked(
     assert not dialog.complete_button.isEnabled()
     assert "1 checklist item to tick" in dialog.missing.text()
     dialog.complete_button.click()
-    assert plan.planned is None
+    assert plan_store.planned is None
     dialog.items[-1][0].setChecked(True)
     assert dialog.complete_button.isEnabled()
     dialog.reject()
 
 
 def test_the_checklist_needs_the_second_practitioners_name(
-    qtbot: QtBot, window: MainWindow, plan: PlanStore
+    qtbot: QtBot, window: MainWindow, plan_store: PlanStore
 ) -> None:
     _open_checklist(qtbot, window)
     dialog = window.prestart_dialog
@@ -60,12 +60,12 @@ def test_the_checklist_needs_the_second_practitioners_name(
     name.setText("B. Checker")
     assert dialog.complete_button.isEnabled()
     dialog.complete_button.click()
-    assert plan.planned is not None
-    assert list(plan.planned.names.values()) == ["B. Checker"]
+    assert plan_store.planned is not None
+    assert list(plan_store.planned.names.values()) == ["B. Checker"]
 
 
 def test_completing_the_checklist_shows_the_planned_schedule_starting_now(
-    qtbot: QtBot, window: MainWindow, plan: PlanStore, library: Library, clock: FakeClock
+    qtbot: QtBot, window: MainWindow, plan_store: PlanStore, library: Library, clock: FakeClock
 ) -> None:
     _open_checklist(qtbot, window)
     complete_checklist(window)
@@ -86,7 +86,9 @@ def test_completing_the_checklist_shows_the_planned_schedule_starting_now(
     assert "4.2 mL/h" in tab.detail.text()
 
 
-def test_gates_must_be_confirmed_in_the_checklist(qtbot: QtBot, window: MainWindow, plan: PlanStore) -> None:
+def test_gates_must_be_confirmed_in_the_checklist(
+    qtbot: QtBot, window: MainWindow, plan_store: PlanStore
+) -> None:
     _open_checklist(qtbot, window, "shock")
     dialog = window.prestart_dialog
     assert dialog is not None
@@ -100,27 +102,27 @@ def test_gates_must_be_confirmed_in_the_checklist(qtbot: QtBot, window: MainWind
     for box, _ in dialog.gates:
         box.setChecked(True)
     dialog.complete_button.click()
-    assert plan.planned is not None
+    assert plan_store.planned is not None
 
 
 def test_changing_the_regimen_withdraws_the_planned_schedule(
-    qtbot: QtBot, window: MainWindow, plan: PlanStore, clock: FakeClock
+    qtbot: QtBot, window: MainWindow, plan_store: PlanStore, clock: FakeClock
 ) -> None:
     _open_checklist(qtbot, window)
     complete_checklist(window)
-    assert plan.planned is not None
+    assert plan_store.planned is not None
     clock.advance(timedelta(minutes=5).total_seconds())
     window.show_tab(0)
     retype(qtbot, window.dosing.form.weight.edit, "72")
-    assert plan.planned is None
+    assert plan_store.planned is None
     assert window.monitoring.table.isHidden()
     assert "No planned schedule" in window.monitoring.summary.text()
 
 
-def test_a_cancelled_checklist_plans_nothing(qtbot: QtBot, window: MainWindow, plan: PlanStore) -> None:
+def test_a_cancelled_checklist_plans_nothing(qtbot: QtBot, window: MainWindow, plan_store: PlanStore) -> None:
     _open_checklist(qtbot, window)
     dialog = window.prestart_dialog
     assert dialog is not None
     dialog.cancel_button.click()
     assert not dialog.isVisible()
-    assert plan.planned is None
+    assert plan_store.planned is None

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 
-from gui_helpers import WindowFactory, choose_protocol, paste
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from ketamine_desktop.gui.main_window import MainWindow
 from ketamine_desktop.gui.numbers import plain
+from tests.helpers.gui_helpers import WindowFactory, choose_protocol, paste
 
 # A decimal in running text: digits, one mark, digits, not part of a dotted version or a DOI.
 _DECIMAL = {

@@ -6,7 +6,6 @@ import html
 from decimal import Decimal
 
 import pytest
-from gui_helpers import WindowFactory, answer_screening, choose_protocol, paste, retype
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -16,10 +15,11 @@ from ketamine_desktop.gui.main_window import MainWindow
 from ketamine_desktop.gui.numbers import Display, plain
 from ketamine_desktop.gui.widgets import sources
 from ketamine_desktop.state.plan import PlanStore
+from tests.helpers.gui_helpers import WindowFactory, answer_screening, choose_protocol, paste, retype
 
 
 def test_typing_a_weight_and_picking_a_protocol_changes_the_pump_rate(
-    qtbot: QtBot, window: MainWindow, plan: PlanStore, library: Library
+    qtbot: QtBot, window: MainWindow, plan_store: PlanStore, library: Library
 ) -> None:
     card = window.dosing.card
     choose_protocol(window, "subanesthetic-infusion")
@@ -70,47 +70,47 @@ def test_the_cap_and_both_units_show_on_the_card(qtbot: QtBot, window: MainWindo
 
 @pytest.mark.parametrize("bad", ["1,000", "nan", "", "-5", "70.5.1"])
 def test_a_bad_weight_shows_a_message_beside_the_field_and_changes_nothing(
-    qtbot: QtBot, window: MainWindow, plan: PlanStore, bad: str
+    qtbot: QtBot, window: MainWindow, plan_store: PlanStore, bad: str
 ) -> None:
     choose_protocol(window, "subanesthetic-infusion")
     form = window.dosing.form
     retype(qtbot, form.weight.edit, "70")
-    regimen = plan.regimen
+    regimen = plan_store.regimen
     card_text = window.dosing.card.pump_rate.text()
     paste(form.weight.edit, bad)
     assert form.weight.error_label.isVisibleTo(window)
     assert form.weight.error_label.text()
     assert form.weight.edit.property("invalid") is True
-    assert plan.regimen is regimen
+    assert plan_store.regimen is regimen
     assert window.dosing.card.pump_rate.text() == card_text
     assert not window.dosing.start_bar.start_button.isEnabled()
     assert window.dosing.card.property("stale") is True
     retype(qtbot, form.weight.edit, "70")
     assert not form.weight.error_label.isVisibleTo(window)
-    assert plan.is_current
+    assert plan_store.is_current
 
 
 def test_a_weight_outside_the_library_range_is_refused_beside_the_field(
-    qtbot: QtBot, window: MainWindow, plan: PlanStore
+    qtbot: QtBot, window: MainWindow, plan_store: PlanStore
 ) -> None:
     choose_protocol(window, "subanesthetic-infusion")
     form = window.dosing.form
     retype(qtbot, form.weight.edit, "70")
-    regimen = plan.regimen
+    regimen = plan_store.regimen
     paste(form.weight.edit, "400")
     assert "350 kg" in form.weight.error_label.text()
-    assert plan.regimen is regimen
-    assert not plan.is_current
+    assert plan_store.regimen is regimen
+    assert not plan_store.is_current
 
 
-def test_a_hard_limit_disables_start(qtbot: QtBot, window: MainWindow, plan: PlanStore) -> None:
+def test_a_hard_limit_disables_start(qtbot: QtBot, window: MainWindow, plan_store: PlanStore) -> None:
     answer_screening(window)
     choose_protocol(window, "acute-bolus")
     form = window.dosing.form
     retype(qtbot, form.weight.edit, "70")
     assert window.dosing.start_bar.start_button.isEnabled()
     retype(qtbot, form.bolus_dose.edit, "0.4")  # above the hard max of 0.35 mg/kg
-    assert plan.regimen is not None and plan.regimen.blocked
+    assert plan_store.regimen is not None and plan_store.regimen.blocked
     assert not window.dosing.start_bar.start_button.isEnabled()
     assert "hard limit" in window.dosing.start_bar.gate_text.text()
     assert window.dosing.card.banner.isVisibleTo(window)
@@ -120,13 +120,13 @@ def test_a_hard_limit_disables_start(qtbot: QtBot, window: MainWindow, plan: Pla
 
 
 def test_a_soft_limit_needs_a_typed_reason_at_start(
-    qtbot: QtBot, window: MainWindow, plan: PlanStore
+    qtbot: QtBot, window: MainWindow, plan_store: PlanStore
 ) -> None:
     answer_screening(window)
     choose_protocol(window, "chronic-opioid-tolerant")
     retype(qtbot, window.dosing.form.bolus_dose.edit, "0.4")  # above the soft max 0.35, below the hard 0.5
     retype(qtbot, window.dosing.form.weight.edit, "70")
-    assert plan.start_gate().needs_reason
+    assert plan_store.start_gate().needs_reason
     assert "reason" in window.dosing.start_bar.gate_text.text()
     window.dosing.start_bar.start_button.click()
     dialog = window.prestart_dialog
@@ -140,12 +140,12 @@ def test_a_soft_limit_needs_a_typed_reason_at_start(
     dialog.reason.setPlainText("Agreed with the pain consultant")
     assert dialog.complete_button.isEnabled()
     dialog.complete_button.click()
-    assert plan.planned is not None
-    assert plan.planned.soft_limit_reason == "Agreed with the pain consultant"
+    assert plan_store.planned is not None
+    assert plan_store.planned.soft_limit_reason == "Agreed with the pain consultant"
 
 
 def test_the_unit_mixup_button_fixes_the_dose_in_one_click(
-    qtbot: QtBot, window: MainWindow, plan: PlanStore
+    qtbot: QtBot, window: MainWindow, plan_store: PlanStore
 ) -> None:
     answer_screening(window)
     choose_protocol(window, "subanesthetic-infusion")
@@ -154,9 +154,9 @@ def test_the_unit_mixup_button_fixes_the_dose_in_one_click(
     assert form.unit_mcg.isChecked()
     qtbot.mouseClick(form.unit_mg, Qt.MouseButton.LeftButton)
     retype(qtbot, form.infusion_dose.edit, "1")
-    assert plan.entries.infusion_dose == DoseRate(value=Decimal(1), unit="mg/kg/h")
-    assert plan.regimen is not None and plan.regimen.blocked
-    assert any(f.code == "unit-mixup" and f.level == "hard" for f in plan.regimen.findings)
+    assert plan_store.entries.infusion_dose == DoseRate(value=Decimal(1), unit="mg/kg/h")
+    assert plan_store.regimen is not None and plan_store.regimen.blocked
+    assert any(f.code == "unit-mixup" and f.level == "hard" for f in plan_store.regimen.findings)
     assert not window.dosing.start_bar.start_button.isEnabled()
 
     button = window.findChild(type(window.dosing.start_bar.start_button), "useSuggestionButton")
@@ -166,22 +166,22 @@ def test_the_unit_mixup_button_fixes_the_dose_in_one_click(
 
     assert form.infusion_dose.text() == "1"
     assert form.unit_mcg.isChecked()
-    assert plan.entries.infusion_dose == DoseRate(value=Decimal(1), unit="mcg/kg/min")
-    assert plan.regimen is not None and not plan.regimen.blocked
+    assert plan_store.entries.infusion_dose == DoseRate(value=Decimal(1), unit="mcg/kg/min")
+    assert plan_store.regimen is not None and not plan_store.regimen.blocked
     assert window.dosing.card.pump_rate.text() == "4.2 mL/h"
     assert window.dosing.start_bar.start_button.isEnabled()
 
 
 def test_switching_the_unit_keeps_the_dose_and_rewrites_the_number(
-    qtbot: QtBot, window: MainWindow, plan: PlanStore
+    qtbot: QtBot, window: MainWindow, plan_store: PlanStore
 ) -> None:
     choose_protocol(window, "subanesthetic-infusion")
     form = window.dosing.form
     retype(qtbot, form.weight.edit, "70")
-    before = plan.regimen
+    before = plan_store.regimen
     qtbot.mouseClick(form.unit_mg, Qt.MouseButton.LeftButton)
     assert form.infusion_dose.text() == "0.06"
-    assert plan.regimen is before  # nothing was re-entered: the dose did not change
+    assert plan_store.regimen is before  # nothing was re-entered: the dose did not change
 
 
 def test_findings_pair_an_icon_and_words_with_the_colour(qtbot: QtBot, window: MainWindow) -> None:
@@ -241,19 +241,21 @@ def test_gates_and_evidence_notes_are_visible_before_starting(
         assert note.text in texts
 
 
-def test_an_optional_bolus_is_off_until_asked_for(qtbot: QtBot, window: MainWindow, plan: PlanStore) -> None:
+def test_an_optional_bolus_is_off_until_asked_for(
+    qtbot: QtBot, window: MainWindow, plan_store: PlanStore
+) -> None:
     choose_protocol(window, "intraoperative")
     form = window.dosing.form
     retype(qtbot, form.weight.edit, "70")
     assert not form.bolus_included.isChecked()
-    assert plan.regimen is not None and plan.regimen.bolus is None
+    assert plan_store.regimen is not None and plan_store.regimen.bolus is None
     assert not form.bolus_dose.isEnabled()
     qtbot.mouseClick(form.bolus_included, Qt.MouseButton.LeftButton)
     # intraoperative has no default bolus dose: the field says so and nothing is computed from it.
     assert form.bolus_dose.error_label.text()
     retype(qtbot, form.bolus_dose.edit, "0.25")
-    assert plan.is_current
-    assert plan.regimen.bolus is not None
+    assert plan_store.is_current
+    assert plan_store.regimen.bolus is not None
 
 
 def test_a_protocol_without_an_infusion_shows_the_bolus_rate_largest(
@@ -272,7 +274,7 @@ def test_a_protocol_without_an_infusion_shows_the_bolus_rate_largest(
 
 
 def test_a_custom_concentration_is_typed_and_checked(
-    qtbot: QtBot, window: MainWindow, plan: PlanStore
+    qtbot: QtBot, window: MainWindow, plan_store: PlanStore
 ) -> None:
     choose_protocol(window, "subanesthetic-infusion")
     form = window.dosing.form
@@ -282,16 +284,16 @@ def test_a_custom_concentration_is_typed_and_checked(
     picker.combo.setCurrentIndex(custom_index)
     picker.combo.activated.emit(custom_index)
     assert not picker.custom.isHidden()
-    assert not plan.is_current  # "Custom" without a number is not a concentration yet
+    assert not plan_store.is_current  # "Custom" without a number is not a concentration yet
     retype(qtbot, picker.custom.edit, "3")
-    assert plan.is_current
-    assert plan.regimen is not None and plan.regimen.infusion is not None
-    assert plan.regimen.infusion.concentration_mg_per_ml == Decimal(3)
-    assert any(f.code == "non-standard-concentration" for f in plan.regimen.findings)
+    assert plan_store.is_current
+    assert plan_store.regimen is not None and plan_store.regimen.infusion is not None
+    assert plan_store.regimen.infusion.concentration_mg_per_ml == Decimal(3)
+    assert any(f.code == "non-standard-concentration" for f in plan_store.regimen.findings)
     picker.combo.setCurrentIndex(1)
     picker.combo.activated.emit(1)
     assert picker.custom.isHidden()
-    assert plan.regimen.infusion.concentration_mg_per_ml == Decimal(2)
+    assert plan_store.regimen.infusion.concentration_mg_per_ml == Decimal(2)
 
 
 def test_the_decimal_comma_of_the_users_locale_is_read_and_shown(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from gui_helpers import answer_screening, choose_protocol, retype
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.gui.main_window import MainWindow
+from tests.helpers.gui_helpers import answer_screening, choose_protocol, retype
 
 _INTERACTIVE = (
     QAbstractButton,

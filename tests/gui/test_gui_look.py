@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gui_helpers import WindowFactory, choose_protocol, retype
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.state.settings import ViewPrefs, ViewSettings
+from tests.helpers.gui_helpers import WindowFactory, choose_protocol, retype
 
 
 def test_night_and_glance_mode_persist_into_a_new_window(

@@ -3,13 +3,13 @@ acknowledgement; the result shows next to Start."""
 
 from __future__ import annotations
 
-from gui_helpers import answer_screening, choose_protocol, retype
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.gui.main_window import MainWindow
 from ketamine_desktop.state.plan import PlanStore
+from tests.helpers.gui_helpers import answer_screening, choose_protocol, retype
 
 
 def _ready(qtbot: QtBot, window: MainWindow) -> None:
@@ -17,19 +17,19 @@ def _ready(qtbot: QtBot, window: MainWindow) -> None:
     retype(qtbot, window.dosing.form.weight.edit, "70")
 
 
-def test_start_needs_every_item_answered(qtbot: QtBot, window: MainWindow, plan: PlanStore) -> None:
+def test_start_needs_every_item_answered(qtbot: QtBot, window: MainWindow, plan_store: PlanStore) -> None:
     _ready(qtbot, window)
     start = window.dosing.start_bar.start_button
     assert not start.isEnabled()
     assert "not answered" in window.dosing.start_bar.screening_text.text()
     window.contraindications.none_present.click()
-    assert plan.screening.complete and plan.screening.can_start
+    assert plan_store.screening.complete and plan_store.screening.can_start
     assert start.isEnabled()
-    assert window.dosing.start_bar.screening_text.text() == plan.screening.summary
+    assert window.dosing.start_bar.screening_text.text() == plan_store.screening.summary
 
 
 def test_a_contraindication_blocks_start_until_a_named_senior_overrides_with_a_reason(
-    qtbot: QtBot, window: MainWindow, plan: PlanStore
+    qtbot: QtBot, window: MainWindow, plan_store: PlanStore
 ) -> None:
     _ready(qtbot, window)
     answer_screening(window, {"pregnancy": True})
@@ -43,7 +43,7 @@ def test_a_contraindication_blocks_start_until_a_named_senior_overrides_with_a_r
     assert not start.isEnabled()  # a name without a reason is not an override
     qtbot.keyClicks(row.override_reason, "Benefit outweighs risk, obstetrics agree")
     assert start.isEnabled()
-    item = next(i for i in plan.screening.items if i.item_id == "pregnancy")
+    item = next(i for i in plan_store.screening.items if i.item_id == "pregnancy")
     assert item.status == "overridden"
     assert item.override_by == "Dr A. Senior"
     assert "overridden by Dr A. Senior" in window.dosing.start_bar.screening_text.text()
@@ -54,7 +54,7 @@ def test_a_contraindication_blocks_start_until_a_named_senior_overrides_with_a_r
 
 
 def test_an_absolute_contraindication_cannot_be_overridden(
-    qtbot: QtBot, window: MainWindow, plan: PlanStore
+    qtbot: QtBot, window: MainWindow, plan_store: PlanStore
 ) -> None:
     _ready(qtbot, window)
     answer_screening(window, {"hypersensitivity": True})
@@ -66,7 +66,7 @@ def test_an_absolute_contraindication_cannot_be_overridden(
     assert "cannot be started" in row.status_text.text()
 
 
-def test_a_caution_needs_an_acknowledgement(qtbot: QtBot, window: MainWindow, plan: PlanStore) -> None:
+def test_a_caution_needs_an_acknowledgement(qtbot: QtBot, window: MainWindow, plan_store: PlanStore) -> None:
     _ready(qtbot, window)
     answer_screening(window, {"age-over-75": True})
     row = window.contraindications.rows["age-over-75"]

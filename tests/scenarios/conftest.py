@@ -7,11 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QStandardPaths
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from ketamine_desktop.cli.common import load_default_library
 from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.domain.library import Library
 from tests.scenarios.nurse import START, Nurse
@@ -27,11 +26,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.qt_log_ignore(_OFFSCREEN_NOISE))
 
 
-@pytest.fixture(scope="session")
-def library() -> Library:
-    return load_default_library()
-
-
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(START)
@@ -42,12 +36,10 @@ def nurse(
     qtbot: QtBot, qapp: QApplication, library: Library, clock: FakeClock, data_dir: Path, tmp_path: Path
 ) -> Iterator[Nurse]:
     """The app opened on a fresh data directory (settings isolated); closed, and its record too, after."""
-    QStandardPaths.setTestModeEnabled(True)
     driver = Nurse(qtbot, qapp, library, clock, data_dir, tmp_path / "settings.ini")
     driver.open()
     try:
         yield driver
     finally:
         driver.close()
-        QStandardPaths.setTestModeEnabled(False)
         QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -12,14 +12,9 @@ from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.state.session_store import SessionStore
 from ketamine_desktop.store import RecordStore
-from tests.state.builders import T0, library
+from tests.helpers.builders import T0
 
 StoreFactory = Callable[[], SessionStore]
-
-
-@pytest.fixture
-def lib() -> Library:
-    return library()
 
 
 @pytest.fixture
@@ -28,16 +23,18 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def make_store(qapp: QApplication, lib: Library, records: RecordStore, clock: FakeClock) -> StoreFactory:
+def make_session_store(
+    qapp: QApplication, library: Library, record_store: RecordStore, clock: FakeClock
+) -> StoreFactory:
     """A new SessionStore over the same record each call: a restart of the state layer."""
     del qapp
 
     def make() -> SessionStore:
-        return SessionStore(lib, records, clock)
+        return SessionStore(library, record_store, clock)
 
     return make
 
 
 @pytest.fixture
-def store(make_store: StoreFactory) -> SessionStore:
-    return make_store()
+def session_store(make_session_store: StoreFactory) -> SessionStore:
+    return make_session_store()

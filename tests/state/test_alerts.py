@@ -22,7 +22,7 @@ from ketamine_desktop.state.alerts import (
     default_player,
 )
 from ketamine_desktop.state.session_store import SessionStore
-from tests.state.builders import start_draft
+from tests.helpers.builders import start_draft
 from tests.state.conftest import StoreFactory
 
 
@@ -41,63 +41,63 @@ class FakePlayer:
         return self.ok
 
 
-def tick(store: SessionStore, clock: FakeClock, seconds: float = 1) -> None:
+def tick(session_store: SessionStore, clock: FakeClock, seconds: float = 1) -> None:
     clock.advance(seconds)
-    store.tick(clock.now(), clock.monotonic())
+    session_store.tick(clock.now(), clock.monotonic())
 
 
 def test_a_raised_reminder_chimes_and_asks_for_attention(
-    store: SessionStore, clock: FakeClock, qtbot: QtBot
+    session_store: SessionStore, clock: FakeClock, qtbot: QtBot
 ) -> None:
     window = QWidget()
     qtbot.addWidget(window)
     player = FakePlayer()
-    alerts = AlertController(store, clock, player, window=window)
-    assert store.start(start_draft()).saved
+    alerts = AlertController(session_store, clock, player, window=window)
+    assert session_store.start(start_draft()).saved
     with qtbot.waitSignal(alerts.attention_requested) as attention:
-        store.tick(clock.now(), clock.monotonic())
+        session_store.tick(clock.now(), clock.monotonic())
     assert attention.args[0][0].status == "due"
     assert player.played == [chime_path()] and chime_path().is_file()
     assert alerts.state.level == "due" and alerts.state.sound_ok
-    tick(store, clock)  # still due, nothing new: no second chime
+    tick(session_store, clock)  # still due, nothing new: no second chime
     assert len(player.played) == 1
-    tick(store, clock, 5 * 60)  # overdue: raised again
+    tick(session_store, clock, 5 * 60)  # overdue: raised again
     assert len(player.played) == 2 and alerts.attention_count == 2 and alerts.state.level == "overdue"
-    tick(store, clock, REPEAT_SOUND_S - 2)
+    tick(session_store, clock, REPEAT_SOUND_S - 2)
     assert len(player.played) == 2
-    tick(store, clock, 2)
+    tick(session_store, clock, 2)
     assert len(player.played) == 3  # repeated while overdue
 
 
-def test_first_sight_after_a_restart_chimes(make_store: StoreFactory, clock: FakeClock) -> None:
-    first = make_store()
+def test_first_sight_after_a_restart_chimes(make_session_store: StoreFactory, clock: FakeClock) -> None:
+    first = make_session_store()
     assert first.start(start_draft()).saved
     first.tick(clock.now(), clock.monotonic())
     clock.advance(3600)
     first.tick(clock.now(), clock.monotonic())  # everything raised and written already
-    store = make_store()
+    store = make_session_store()
     player = FakePlayer()
     alerts = AlertController(store, clock, player)
     store.tick(clock.now(), clock.monotonic())
     assert player.played and alerts.attention_count == 1 and alerts.state.level == "overdue"
 
 
-def test_no_sound_is_said(store: SessionStore, clock: FakeClock) -> None:
-    alerts = AlertController(store, clock, SilentPlayer())
-    assert store.start(start_draft()).saved
-    store.tick(clock.now(), clock.monotonic())
+def test_no_sound_is_said(session_store: SessionStore, clock: FakeClock) -> None:
+    alerts = AlertController(session_store, clock, SilentPlayer())
+    assert session_store.start(start_draft()).saved
+    session_store.tick(clock.now(), clock.monotonic())
     assert not alerts.state.sound_ok and alerts.state.sound_name == "none" and alerts.state.active
 
 
-def test_recording_everything_quietens_it(store: SessionStore, clock: FakeClock) -> None:
-    from tests.state.builders import check_draft
+def test_recording_everything_quietens_it(session_store: SessionStore, clock: FakeClock) -> None:
+    from tests.helpers.builders import check_draft
 
     player = FakePlayer()
-    alerts = AlertController(store, clock, player)
-    assert store.start(start_draft()).saved
-    store.tick(clock.now(), clock.monotonic())
-    assert store.record_observation(
-        check_draft(store.state, store.active[0].due, store.reminders), "EF"
+    alerts = AlertController(session_store, clock, player)
+    assert session_store.start(start_draft()).saved
+    session_store.tick(clock.now(), clock.monotonic())
+    assert session_store.record_observation(
+        check_draft(session_store.state, session_store.active[0].due, session_store.reminders), "EF"
     ).saved  # type: ignore[arg-type]
     assert alerts.state.active == () and alerts.state.level is None
 

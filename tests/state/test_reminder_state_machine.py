@@ -30,8 +30,8 @@ from ketamine_desktop.domain.reminders import LEVELS, Reminder
 from ketamine_desktop.domain.session import EventDraft
 from ketamine_desktop.state.session_store import JUMP_THRESHOLD_S, SessionStore
 from ketamine_desktop.store import RecordStore
-from tests.state.builders import T0, THEATRE, WARD, check_draft, library, start_draft
-from tests.state.timing import judge
+from tests.helpers.builders import T0, THEATRE, WARD, check_draft, library, start_draft
+from tests.helpers.timing import judge
 
 JUMPS = (3600.0, -3600.0, 86400.0, -600.0, 30.0, -30.0)
 CLEARING = {

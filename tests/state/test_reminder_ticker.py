@@ -8,12 +8,12 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.state.reminder_ticker import TICK_MS, ReminderTicker
 from ketamine_desktop.state.session_store import SessionStore
-from tests.state.builders import start_draft
+from tests.helpers.builders import start_draft
 
 
-def test_one_precise_parented_timer(store: SessionStore, clock: FakeClock) -> None:
+def test_one_precise_parented_timer(session_store: SessionStore, clock: FakeClock) -> None:
     owner = QObject()
-    ticker = ReminderTicker(store, clock, owner)
+    ticker = ReminderTicker(session_store, clock, owner)
     timers = owner.findChildren(QTimer)
     assert timers == [ticker.timer] and ticker.timer.parent() is ticker
     assert (
@@ -22,16 +22,16 @@ def test_one_precise_parented_timer(store: SessionStore, clock: FakeClock) -> No
     assert ticker.timer.objectName() == "reminderTicker"
 
 
-def test_start_ticks_at_once_with_the_clocks_time(store: SessionStore, clock: FakeClock) -> None:
-    assert store.start(start_draft()).saved
+def test_start_ticks_at_once_with_the_clocks_time(session_store: SessionStore, clock: FakeClock) -> None:
+    assert session_store.start(start_draft()).saved
     clock.suspend(8 * 3600)
-    ticker = ReminderTicker(store, clock)
+    ticker = ReminderTicker(session_store, clock)
     ticker.start()
     try:
         assert ticker.timer.isActive()
-        assert store.now == clock.now()
-        assert store.active and all(r.status in ("overdue", "due") for r in store.active)
-        assert store.active[0].status == "overdue"
+        assert session_store.now == clock.now()
+        assert session_store.active and all(r.status in ("overdue", "due") for r in session_store.active)
+        assert session_store.active[0].status == "overdue"
     finally:
         ticker.stop()
     assert not ticker.timer.isActive()

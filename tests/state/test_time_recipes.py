@@ -16,16 +16,16 @@ import pytest
 from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.state.session_store import SessionStore
 from ketamine_desktop.store import RecordStore
-from tests.state.builders import THEATRE, WARD, start_draft
-from tests.state.timing import judge, record_due, run, tick
+from tests.helpers.builders import THEATRE, WARD, start_draft
+from tests.helpers.timing import judge, record_due, run, tick
 
 TICK_S = 1.0
 BLOCK_S = 0.35
 BLOCK_EVERY_S = 0.5
 
 
-def start(store: SessionStore, protocol: str = THEATRE) -> None:
-    assert store.start(start_draft(protocol)).saved
+def start(session_store: SessionStore, protocol: str = THEATRE) -> None:
+    assert session_store.start(start_draft(protocol)).saved
 
 
 def blocked_tick_times(seconds: float) -> list[float]:
@@ -41,15 +41,17 @@ def blocked_tick_times(seconds: float) -> list[float]:
     return times
 
 
-def test_recipe_8_blocked_event_loop(store: SessionStore, records: RecordStore, clock: FakeClock) -> None:
-    start(store, THEATRE)
+def test_recipe_8_blocked_event_loop(
+    session_store: SessionStore, record_store: RecordStore, clock: FakeClock
+) -> None:
+    start(session_store, THEATRE)
     base = clock.monotonic()
     hours = 3
     for at in blocked_tick_times(hours * 3600):
         clock.advance(base + at - clock.monotonic())
-        tick(store, clock)
-        record_due(store, clock.now() - timedelta(minutes=3))
-    verdict = judge(store, records, clock.now())
+        tick(session_store, clock)
+        record_due(session_store, clock.now() - timedelta(minutes=3))
+    verdict = judge(session_store, record_store, clock.now())
     assert verdict.checks_due >= hours * 4
     assert verdict.missed == [] and verdict.doubled == []
     worst = max(delay for _, delay in verdict.late)
@@ -74,51 +76,53 @@ def test_no_tick_is_counted_anywhere() -> None:
     [(3600, "+1 h"), (-3600, "-1 h"), (86400, "+1 day"), (-600, "-10 min")],
 )
 def test_recipe_9_wall_clock_jumps(
-    store: SessionStore, records: RecordStore, clock: FakeClock, jump_s: int, label: str
+    session_store: SessionStore, record_store: RecordStore, clock: FakeClock, jump_s: int, label: str
 ) -> None:
-    start(store, WARD)
+    start(session_store, WARD)
     latest = clock.now()
-    run(store, clock, 50 * 60, record_after=4 * 60)
+    run(session_store, clock, 50 * 60, record_after=4 * 60)
     latest = max(latest, clock.now())
     clock.jump_wall(jump_s)
-    tick(store, clock)
+    tick(session_store, clock)
     latest = max(latest, clock.now())
-    run(store, clock, 90 * 60, record_after=4 * 60, on_tick=None)
+    run(session_store, clock, 90 * 60, record_after=4 * 60, on_tick=None)
     latest = max(latest, clock.now())
-    verdict = judge(store, records, latest)
+    verdict = judge(session_store, record_store, latest)
     assert verdict.missed == [], label
     assert verdict.doubled == [], label
     assert verdict.jumps == [pytest.approx(jump_s, abs=1)], label
-    assert all(r.status in ("due", "overdue", "urgent") for r in store.active)
+    assert all(r.status in ("due", "overdue", "urgent") for r in session_store.active)
     overdue_after = [
-        r for r in store.reminders if r.kind == "check" and r.due <= latest and r.status == "upcoming"
+        r for r in session_store.reminders if r.kind == "check" and r.due <= latest and r.status == "upcoming"
     ]
     assert overdue_after == [], label
 
 
 def test_recipe_9_a_raised_check_survives_the_clock_going_back(
-    store: SessionStore, records: RecordStore, clock: FakeClock
+    session_store: SessionStore, record_store: RecordStore, clock: FakeClock
 ) -> None:
-    start(store, WARD)
-    run(store, clock, 25 * 60)  # 08:00 and 08:15 raised, overdue, not recorded
-    overdue = {r.key for r in store.active if r.status == "overdue"}
+    start(session_store, WARD)
+    run(session_store, clock, 25 * 60)  # 08:00 and 08:15 raised, overdue, not recorded
+    overdue = {r.key for r in session_store.active if r.status == "overdue"}
     assert len(overdue) == 2
     clock.jump_wall(-3600)
-    tick(store, clock)
-    assert {r.key for r in store.active if r.status == "overdue"} == overdue
-    run(store, clock, 120)
-    assert {r.key for r in store.active if r.status == "overdue"} == overdue
-    assert judge(store, records, clock.now() + timedelta(hours=1)).doubled == []
+    tick(session_store, clock)
+    assert {r.key for r in session_store.active if r.status == "overdue"} == overdue
+    run(session_store, clock, 120)
+    assert {r.key for r in session_store.active if r.status == "overdue"} == overdue
+    assert judge(session_store, record_store, clock.now() + timedelta(hours=1)).doubled == []
 
 
-def test_recipe_10_suspend(store: SessionStore, records: RecordStore, clock: FakeClock) -> None:
-    start(store, WARD)
-    run(store, clock, 10, record_after=0)
+def test_recipe_10_suspend(session_store: SessionStore, record_store: RecordStore, clock: FakeClock) -> None:
+    start(session_store, WARD)
+    run(session_store, clock, 10, record_after=0)
     clock.suspend(8 * 3600)
-    tick(store, clock)
-    overdue = [r for r in store.active if r.kind == "check"]
+    tick(session_store, clock)
+    overdue = [r for r in session_store.active if r.kind == "check"]
     fell_due = [
-        r for r in store.reminders if r.kind == "check" and r.status != "done" and r.due <= clock.now()
+        r
+        for r in session_store.reminders
+        if r.kind == "check" and r.status != "done" and r.due <= clock.now()
     ]
     assert overdue and {r.key for r in overdue} == {r.key for r in fell_due}
     # Past its grace: overdue at once; the one whose grace has not run out yet: due.
@@ -127,8 +131,8 @@ def test_recipe_10_suspend(store: SessionStore, records: RecordStore, clock: Fak
         expected = "overdue" if reminder.overdue_at <= clock.now() else "due"
         assert reminder.status == expected
     assert sum(r.status == "overdue" for r in overdue) >= len(overdue) - 1
-    verdict = judge(store, records, clock.now())
+    verdict = judge(session_store, record_store, clock.now())
     assert verdict.missed == [] and verdict.doubled == []
     assert verdict.jumps == [pytest.approx(8 * 3600, abs=1)]
-    raised_now = [r for r in records.records() if r.kind == "reminder" and r.recorded_at == clock.now()]
+    raised_now = [r for r in record_store.records() if r.kind == "reminder" and r.recorded_at == clock.now()]
     assert len(raised_now) >= len(fell_due)

@@ -1,19 +1,11 @@
-"""Fixtures for the record store tests: a fresh store in a temporary data directory."""
+"""The record store tests use a data directory on disk (permissions, fsync and WAL files are what they
+test), not the one in RAM the other directories share; `record_store` (tests/helpers/fixtures.py) opens it."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from ketamine_desktop.store import RecordStore
 
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
-
-
-@pytest.fixture
-def store(data_dir: Path) -> Iterator[RecordStore]:
-    with RecordStore.open(data_dir) as opened:
-        yield opened

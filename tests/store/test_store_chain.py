@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from store_helpers import add
 
 from ketamine_desktop.store import RecordStore
 from ketamine_desktop.store.chain import COLUMNS, GENESIS_HASH, ChainVerdict, record_hash, verify_chain
 from ketamine_desktop.store.record_store import utc_text, verify_connection
+from tests.helpers.store_helpers import add
 
 SIZES = (1, 2, 3, 8, 25)
 TEXT_FIELDS = ("session_id", "kind", "recorded_by", "library_version")
@@ -190,8 +190,8 @@ def test_the_untampered_copies_verify(bases: dict[int, sqlite3.Connection]) -> N
         assert verify_connection(_copy(base)) == ChainVerdict(True, n, None, None)
 
 
-def test_an_empty_record_is_intact(store: RecordStore) -> None:
-    assert store.verify() == ChainVerdict(True, 0, None, None)
+def test_an_empty_record_is_intact(record_store: RecordStore) -> None:
+    assert record_store.verify() == ChainVerdict(True, 0, None, None)
 
 
 @pytest.mark.parametrize(

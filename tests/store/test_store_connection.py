@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from store_helpers import add
 
 from ketamine_desktop.store import RecordStore, StoreError
 from ketamine_desktop.store.connection import _configure, open_connection, rollback_quietly
+from tests.helpers.store_helpers import add
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
 

@@ -78,4 +78,17 @@ def test_description_of_a_missing_or_empty_lock_file(data_dir: Path) -> None:
 
 
 def test_release_without_acquire_is_harmless(data_dir: Path) -> None:
-    InstanceLock(data_dir).release()
+    lock = InstanceLock(data_dir)
+    lock.release()
+    assert not lock.held
+    assert not data_dir.exists()  # nothing was created
+    held = InstanceLock(data_dir)
+    assert held.acquire()
+    lock.release()  # an object that never held the lock does not give up another's
+    assert held.held
+    assert _try_from_another_process(data_dir, 1)[0][0] is False
+    held.release()
+    held.release()  # and a second release is harmless too
+    assert not held.held
+    assert lock.acquire()
+    lock.release()

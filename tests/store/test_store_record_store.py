@@ -7,31 +7,31 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from store_helpers import LIBRARY_SHA, T0, add
 
 from ketamine_desktop.store import InvalidPayload, InvalidRecord, RecordStore, SaveFailed, StoreError
 from ketamine_desktop.store.record_store import utc_text
+from tests.helpers.store_helpers import LIBRARY_SHA, T0, add
 
 
-def test_append_returns_what_is_stored(store: RecordStore) -> None:
-    first = add(store, 0)
-    second = add(store, 1, session="session-2", payload={"dose_mg_per_kg": Decimal("0.50")})
+def test_append_returns_what_is_stored(record_store: RecordStore) -> None:
+    first = add(record_store, 0)
+    second = add(record_store, 1, session="session-2", payload={"dose_mg_per_kg": Decimal("0.50")})
     assert first.seq == 1
     assert first.prev_hash == "0" * 64
     assert second.prev_hash == first.hash
     assert second.payload == {"dose_mg_per_kg": Decimal("0.50")}
-    assert store.records() == (first, second)
-    assert store.records("session-2") == (second,)
-    assert store.records("no such session") == ()
+    assert record_store.records() == (first, second)
+    assert record_store.records("session-2") == (second,)
+    assert record_store.records("no such session") == ()
     assert first.recorded_at == T0
     assert first.recorded_at_utc == "2026-11-21T08:00:00.000000Z"
-    assert len({first, second, store.records()[0]}) == 2  # hashable, equal by content
+    assert len({first, second, record_store.records()[0]}) == 2  # hashable, equal by content
 
 
-def test_sessions_in_order_of_first_record(store: RecordStore) -> None:
+def test_sessions_in_order_of_first_record(record_store: RecordStore) -> None:
     for i, session in enumerate(["b", "a", "b", "c", "a"]):
-        add(store, i, session=session)
-    assert store.sessions() == ("b", "a", "c")
+        add(record_store, i, session=session)
+    assert record_store.sessions() == ("b", "a", "c")
 
 
 def test_times_are_stored_as_utc_with_microseconds() -> None:
@@ -55,7 +55,7 @@ def test_times_are_stored_as_utc_with_microseconds() -> None:
     ],
 )
 def test_invalid_records_are_refused_before_any_write(
-    store: RecordStore, field: str, value: object, message: str
+    record_store: RecordStore, field: str, value: object, message: str
 ) -> None:
     arguments: dict[str, object] = {
         "session_id": "s1",
@@ -68,21 +68,21 @@ def test_invalid_records_are_refused_before_any_write(
         field: value,
     }
     with pytest.raises(InvalidRecord, match=message):
-        store.append(**arguments)  # type: ignore[arg-type]
-    assert store.records() == ()
+        record_store.append(**arguments)  # type: ignore[arg-type]
+    assert record_store.records() == ()
 
 
-def test_a_payload_with_nan_is_refused(store: RecordStore) -> None:
+def test_a_payload_with_nan_is_refused(record_store: RecordStore) -> None:
     with pytest.raises(InvalidPayload):
-        add(store, payload={"spo2": float("nan")})
-    assert store.records() == ()
+        add(record_store, payload={"spo2": float("nan")})
+    assert record_store.records() == ()
 
 
 def test_failed_commits_leave_nothing_and_the_next_save_works(
-    store: RecordStore, monkeypatch: pytest.MonkeyPatch
+    record_store: RecordStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Recipe 3 at the store level: COMMIT fails with 'disk I/O error' in 1 of 5 saves, 500 saves."""
-    commit = store._commit
+    commit = record_store._commit
     rng = random.Random(3)
 
     def flaky_commit() -> None:
@@ -90,42 +90,42 @@ def test_failed_commits_leave_nothing_and_the_next_save_works(
             raise sqlite3.OperationalError("disk I/O error")
         commit()
 
-    monkeypatch.setattr(store, "_commit", flaky_commit)
+    monkeypatch.setattr(record_store, "_commit", flaky_commit)
     saved, failures = [], 0
     for i in range(500):
         try:
-            saved.append(add(store, i))
+            saved.append(add(record_store, i))
         except SaveFailed as exc:
             failures += 1
             assert exc.reason == "disk I/O error"
             assert "Not saved: disk I/O error" in str(exc)
     assert 50 < failures < 150
-    assert store.records() == tuple(saved)  # every returned record, and nothing else
+    assert record_store.records() == tuple(saved)  # every returned record, and nothing else
     assert [r.seq for r in saved] == list(range(1, len(saved) + 1))
-    assert store.verify().ok
-    assert store.integrity_check() == "ok"
+    assert record_store.verify().ok
+    assert record_store.integrity_check() == "ok"
 
 
-def test_disk_full_is_reported_and_loses_nothing(store: RecordStore) -> None:
+def test_disk_full_is_reported_and_loses_nothing(record_store: RecordStore) -> None:
     """Recipe 4: max_page_count = current + 2, 100 saves of large payloads."""
-    add(store)
-    pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
-    store._conn.execute(f"PRAGMA max_page_count = {pages + 2}")
-    saved, failures = [store.records()[0]], []
+    add(record_store)
+    pages = record_store._conn.execute("PRAGMA page_count").fetchone()[0]
+    record_store._conn.execute(f"PRAGMA max_page_count = {pages + 2}")
+    saved, failures = [record_store.records()[0]], []
     for i in range(1, 101):
         try:
-            saved.append(add(store, i, payload={"note": "x" * (1000 + 37 * i), "i": i}))
+            saved.append(add(record_store, i, payload={"note": "x" * (1000 + 37 * i), "i": i}))
         except SaveFailed as exc:
             failures.append(exc.reason)
     assert failures, "the page limit never bit"
     assert set(failures) == {"database or disk is full"}
     assert len(saved) + len(failures) == 101
-    assert store.records() == tuple(saved)
-    assert store.verify().ok
-    store._conn.execute("PRAGMA max_page_count = 1073741823")  # space freed: saving works again
-    add(store, 200)
-    assert store.verify().ok
-    assert store.integrity_check() == "ok"
+    assert record_store.records() == tuple(saved)
+    assert record_store.verify().ok
+    record_store._conn.execute("PRAGMA max_page_count = 1073741823")  # space freed: saving works again
+    add(record_store, 200)
+    assert record_store.verify().ok
+    assert record_store.integrity_check() == "ok"
 
 
 def test_save_failed_when_the_write_lock_cannot_be_had(
@@ -141,49 +141,49 @@ def test_save_failed_when_the_write_lock_cannot_be_had(
         assert len(first.records()) == 1
 
 
-def test_an_interrupted_append_rolls_back(store: RecordStore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_interrupted_append_rolls_back(record_store: RecordStore, monkeypatch: pytest.MonkeyPatch) -> None:
     def interrupted() -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(store, "_commit", interrupted)
+    monkeypatch.setattr(record_store, "_commit", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        add(store)
+        add(record_store)
     monkeypatch.undo()
-    assert not store._conn.in_transaction
-    assert store.records() == ()
-    add(store)
-    assert store.verify().ok
+    assert not record_store._conn.in_transaction
+    assert record_store.records() == ()
+    add(record_store)
+    assert record_store.verify().ok
 
 
-def test_backup_is_a_consistent_copy(store: RecordStore, tmp_path: Path) -> None:
+def test_backup_is_a_consistent_copy(record_store: RecordStore, tmp_path: Path) -> None:
     for i in range(20):
-        add(store, i)
+        add(record_store, i)
     target_dir = tmp_path / "copy"
     target_dir.mkdir()
-    store.backup_to(target_dir / "record.sqlite3")
-    add(store, 20)  # after the backup: not in it
+    record_store.backup_to(target_dir / "record.sqlite3")
+    add(record_store, 20)  # after the backup: not in it
     with RecordStore.open(target_dir) as copy:
-        assert copy.records() == store.records()[:20]
+        assert copy.records() == record_store.records()[:20]
         assert copy.verify().ok
 
 
-def test_read_failures_become_store_errors(store: RecordStore, tmp_path: Path) -> None:
+def test_read_failures_become_store_errors(record_store: RecordStore, tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="could not be read"):
-        store.backup_to(tmp_path / "no such dir" / "copy.sqlite3")
-    store.close()
+        record_store.backup_to(tmp_path / "no such dir" / "copy.sqlite3")
+    record_store.close()
     with pytest.raises(StoreError, match="could not be read"):
-        store.records()
+        record_store.records()
 
 
-def test_a_payload_that_is_not_json_is_a_store_error_on_reading(store: RecordStore) -> None:
+def test_a_payload_that_is_not_json_is_a_store_error_on_reading(record_store: RecordStore) -> None:
     # Only a hand-edited file can hold this (json_valid refuses it), so write it past the CHECK.
-    add(store)
-    store._conn.execute("PRAGMA ignore_check_constraints = ON")
-    store._conn.execute("DROP TRIGGER records_no_update")
-    store._conn.execute("UPDATE records SET payload = '{oops'")
+    add(record_store)
+    record_store._conn.execute("PRAGMA ignore_check_constraints = ON")
+    record_store._conn.execute("DROP TRIGGER records_no_update")
+    record_store._conn.execute("UPDATE records SET payload = '{oops'")
     with pytest.raises(StoreError, match="could not be read"):
-        store.records()
-    assert not store.verify().ok
+        record_store.records()
+    assert not record_store.verify().ok
 
 
 def test_a_data_dir_that_cannot_be_created_is_a_store_error(tmp_path: Path) -> None:

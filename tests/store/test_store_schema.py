@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from store_helpers import LIBRARY_SHA, add
 
 from ketamine_desktop.store import RecordStore, StoreError
 from ketamine_desktop.store.connection import open_connection
 from ketamine_desktop.store.schema import MIGRATIONS, migrate, schema_version
+from tests.helpers.store_helpers import LIBRARY_SHA, add
 
 _MISSING = object()  # a column left out of the INSERT altogether
 
@@ -37,8 +37,8 @@ def _insert(conn: sqlite3.Connection, **overrides: Any) -> None:
 
 
 @pytest.fixture
-def conn(store: RecordStore) -> sqlite3.Connection:
-    return store._conn
+def conn(record_store: RecordStore) -> sqlite3.Connection:
+    return record_store._conn
 
 
 def test_a_well_formed_row_is_accepted(conn: sqlite3.Connection) -> None:
@@ -80,8 +80,8 @@ def test_sqlite_rejects_a_row_missing_who_when_or_which_library(
     assert conn.execute("SELECT count(*) FROM records").fetchone()[0] == 0
 
 
-def test_records_cannot_be_updated_or_deleted(store: RecordStore, conn: sqlite3.Connection) -> None:
-    add(store)
+def test_records_cannot_be_updated_or_deleted(record_store: RecordStore, conn: sqlite3.Connection) -> None:
+    add(record_store)
     with pytest.raises(sqlite3.IntegrityError, match="append-only: update refused"):
         conn.execute("UPDATE records SET recorded_by = 'someone else'")
     with pytest.raises(sqlite3.IntegrityError, match="append-only: delete refused"):
@@ -90,8 +90,8 @@ def test_records_cannot_be_updated_or_deleted(store: RecordStore, conn: sqlite3.
         conn.execute("DELETE FROM chain_head")
     with pytest.raises(sqlite3.IntegrityError, match="only moves forward"):
         conn.execute("UPDATE chain_head SET seq = 0")
-    assert store.records()[0].recorded_by == "nurse.a"
-    assert store.verify().ok
+    assert record_store.records()[0].recorded_by == "nurse.a"
+    assert record_store.verify().ok
 
 
 def test_reopening_does_not_migrate_again(data_dir: Path) -> None:

@@ -5,9 +5,9 @@ import json
 from pathlib import Path
 
 import pytest
-from store_helpers import add
 
 from ketamine_desktop.store import RecordStore, default_data_dir, run_verify_record
+from tests.helpers.store_helpers import add
 
 
 def _run(data_dir: Path, as_json: bool) -> tuple[int, str]:
@@ -22,9 +22,9 @@ def _tamper(data_dir: Path, sql: str) -> None:
         store._conn.execute(sql)
 
 
-def test_intact_record(store: RecordStore, data_dir: Path) -> None:
+def test_intact_record(record_store: RecordStore, data_dir: Path) -> None:
     for i in range(3):
-        add(store, i)
+        add(record_store, i)
     code, text = _run(data_dir, as_json=True)
     assert code == 0
     report = json.loads(text)
@@ -41,10 +41,10 @@ def test_intact_record(store: RecordStore, data_dir: Path) -> None:
     assert "Hash chain: intact\n" in text
 
 
-def test_edited_record_is_named(store: RecordStore, data_dir: Path) -> None:
+def test_edited_record_is_named(record_store: RecordStore, data_dir: Path) -> None:
     for i in range(5):
-        add(store, i)
-    store.close()
+        add(record_store, i)
+    record_store.close()
     _tamper(data_dir, "UPDATE records SET recorded_by = 'someone else' WHERE seq = 3")
     code, text = _run(data_dir, as_json=True)
     assert code == 1
@@ -56,10 +56,10 @@ def test_edited_record_is_named(store: RecordStore, data_dir: Path) -> None:
     assert "NOT INTACT - first failure at record 3: record 3 was changed" in text
 
 
-def test_deleted_last_record_is_detected(store: RecordStore, data_dir: Path) -> None:
+def test_deleted_last_record_is_detected(record_store: RecordStore, data_dir: Path) -> None:
     for i in range(2):
-        add(store, i)
-    store.close()
+        add(record_store, i)
+    record_store.close()
     _tamper(data_dir, "DELETE FROM records WHERE seq = 2")
     code, text = _run(data_dir, as_json=True)
     assert code == 1
@@ -92,9 +92,9 @@ def test_unreadable_file_is_not_intact(data_dir: Path) -> None:
 
 
 def test_integrity_failure_alone_makes_it_not_intact(
-    store: RecordStore, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    record_store: RecordStore, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    add(store)
+    add(record_store)
     monkeypatch.setattr(
         RecordStore, "integrity_check", lambda self: "*** in database main ***\npage 3 is never used"
     )
@@ -105,10 +105,10 @@ def test_integrity_failure_alone_makes_it_not_intact(
     assert report["reason"].startswith("SQLite integrity check failed: *** in database main")
 
 
-def test_a_corrupted_file_is_not_intact(store: RecordStore, data_dir: Path) -> None:
+def test_a_corrupted_file_is_not_intact(record_store: RecordStore, data_dir: Path) -> None:
     for i in range(300):
-        add(store, i, payload={"note": f"observation {i} " * 20})
-    store.close()  # the last connection checkpoints the WAL into the main file
+        add(record_store, i, payload={"note": f"observation {i} " * 20})
+    record_store.close()  # the last connection checkpoints the WAL into the main file
     path = data_dir / "record.sqlite3"
     data = bytearray(path.read_bytes())
     page = 4096

@@ -40,8 +40,8 @@ class QuietPlayer:
 
 
 @pytest.fixture
-def session_store(library: Library, records: RecordStore, clock: FakeClock) -> SessionStore:
-    return SessionStore(library, records, clock)
+def session_store(library: Library, record_store: RecordStore, clock: FakeClock) -> SessionStore:
+    return SessionStore(library, record_store, clock)
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def make_app(
     library: Library,
     settings_path: Path,
     clock: FakeClock,
-    records: RecordStore,
+    record_store: RecordStore,
     player: QuietPlayer,
 ) -> AppFactory:
     """The app object as app.py builds it, over one record: calling it again is a restart."""
@@ -78,7 +78,7 @@ def make_app(
         window, plan = build_main_window(qapp, library, ViewSettings(settings_path), clock)
         qtbot.addWidget(window)
         window.resize(1366, 768)
-        parts = attach_session(window, plan, library, records, clock, player, start_ticker=False)
+        parts = attach_session(window, plan, library, record_store, clock, player, start_ticker=False)
         window.show()
         qtbot.waitExposed(window)
         parts.ticker.start()

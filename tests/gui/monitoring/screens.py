@@ -27,7 +27,7 @@ from ketamine_desktop.domain.library import DoseRate  # noqa: E402
 from ketamine_desktop.domain.session import EventDraft  # noqa: E402
 from ketamine_desktop.gui.monitoring.wiring import attach_session, open_record  # noqa: E402
 from ketamine_desktop.state.settings import ViewSettings  # noqa: E402
-from tests.state.builders import T0, check_draft, start_draft  # noqa: E402
+from tests.helpers.builders import T0, check_draft, start_draft  # noqa: E402
 
 
 class _Silent:

@@ -20,7 +20,7 @@ from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.state.session_store import SessionStore
 from ketamine_desktop.store import RecordStore
 from tests.gui.monitoring.conftest import AppFactory
-from tests.gui.monitoring.session_helpers import fill, start_from_the_dosing_tab
+from tests.helpers.session_helpers import fill, start_from_the_dosing_tab
 
 BED = "CANARYBEDQX7"
 INITIALS = "QZXW"
@@ -44,15 +44,23 @@ def test_recipe_20_identifiers_stay_in_the_database(
     qtbot: QtBot,
     make_app: AppFactory,
     clock: FakeClock,
-    records: RecordStore,
+    record_store: RecordStore,
     data_dir: Path,
     settings_path: Path,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
     since = time.time() - 1
     caplog.set_level(logging.DEBUG)
+    # The app's temporary files go to a folder of this test's own (Python's and Qt's both read TMPDIR),
+    # so the scan sees only what this app wrote, not another program's files in /tmp.
+    temp_dir = tmp_path / "tmp"
+    temp_dir.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp_dir))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    assert Path(tempfile.gettempdir()) == temp_dir
     window, _plan, parts = make_app()
     start_from_the_dosing_tab(qtbot, window, parts, "chronic-opioid-tolerant", bed=BED, initials=INITIALS)
     state = parts.store.state
@@ -63,12 +71,12 @@ def test_recipe_20_identifiers_stay_in_the_database(
     # Forced errors: refused entries, failed commits (user and automatic saves), a clock jump.
     fill(qtbot, running.form, sedation="1", respiration_rate="nan")
     running.form.save_button.click()
-    commit = records._commit
+    commit = record_store._commit
 
     def failing() -> None:
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(records, "_commit", failing)
+    monkeypatch.setattr(record_store, "_commit", failing)
     fill(qtbot, running.form, sedation="1")
     running.form.save_button.click()
     assert running.form.message.text().startswith("NOT SAVED")
@@ -76,13 +84,13 @@ def test_recipe_20_identifiers_stay_in_the_database(
     parts.ticker.tick()
     clock.jump_wall(-7200)
     parts.ticker.tick()
-    monkeypatch.setattr(records, "_commit", commit)
+    monkeypatch.setattr(record_store, "_commit", commit)
     clock.advance(1)
     parts.ticker.tick()
     running.form.save_button.click()
     assert running.form.message.text().startswith("Saved at")
     # A record that cannot be replayed, reported on the next start.
-    records.append(
+    record_store.append(
         "other",
         "mystery",
         {"bed": "x"},
@@ -91,7 +99,7 @@ def test_recipe_20_identifiers_stay_in_the_database(
         library_version="1",
         library_sha256="0" * 64,
     )
-    broken = SessionStore(parts.store.library, records, clock)
+    broken = SessionStore(parts.store.library, record_store, clock)
     assert broken.load_error is not None
     QApplication.processEvents()
 
@@ -113,7 +121,7 @@ def test_recipe_20_identifiers_stay_in_the_database(
     for needle in text_needles:
         assert not [t for t in titles if needle in t]
     # Temporary files and the settings: nothing but the database may hold them.
-    temp_hits = _files_with(Path(tempfile.gettempdir()), needles, since, skip=data_dir)
+    temp_hits = _files_with(temp_dir, needles, since, skip=data_dir)
     assert temp_hits == []
     assert _files_with(settings_path.parent, needles, since, skip=data_dir) == []
     outside_db = [p for p in data_dir.iterdir() if not p.name.startswith("record.sqlite3")]

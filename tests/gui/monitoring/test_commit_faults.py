@@ -18,8 +18,8 @@ from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.gui.monitoring.panel import MonitoringPanel
 from ketamine_desktop.state.session_store import SessionStore
 from ketamine_desktop.store import RecordStore
-from tests.gui.monitoring.session_helpers import fill
-from tests.state.builders import THEATRE, start_draft
+from tests.helpers.builders import THEATRE, start_draft
+from tests.helpers.session_helpers import fill
 
 SAVES = 500
 FAIL_ONE_IN = 5
@@ -29,13 +29,13 @@ def test_recipe_3_commit_faults_through_the_form(
     qtbot: QtBot,
     panel: MonitoringPanel,
     session_store: SessionStore,
-    records: RecordStore,
+    record_store: RecordStore,
     clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert session_store.start(start_draft(THEATRE)).saved
     rng = random.Random(20261121)
-    commit = records._commit
+    commit = record_store._commit
     failing = {"on": False}
 
     def flaky_commit() -> None:
@@ -46,7 +46,7 @@ def test_recipe_3_commit_faults_through_the_form(
         failing["on"] = False
         commit()
 
-    monkeypatch.setattr(records, "_commit", flaky_commit)
+    monkeypatch.setattr(record_store, "_commit", flaky_commit)
     running = panel.running
     assert running is not None
     form = running.form
@@ -75,10 +75,10 @@ def test_recipe_3_commit_faults_through_the_form(
             assert session_store.draft("observation") is not None
             kept += form.numbers["respiration_rate"].text() == rr and form.by.text() == "EF"
         session_store.tick(clock.now() + timedelta(seconds=1), clock.monotonic() + 1)
-    monkeypatch.setattr(records, "_commit", commit)
+    monkeypatch.setattr(record_store, "_commit", commit)
     stored = {
         (o.payload["check_due"], str(o.payload["observation"]["respiration_rate"]))  # type: ignore[index]
-        for o in records.records()
+        for o in record_store.records()
         if o.kind == "observation"
     }
     missing = [(due, rr) for due, rr in shown_saved if (_iso(due), rr) not in stored]
@@ -86,7 +86,7 @@ def test_recipe_3_commit_faults_through_the_form(
     assert failures_injected >= SAVES // FAIL_ONE_IN // 2  # the fault was really exercised
     assert failures_shown == failures_injected == kept
     assert len(shown_saved) + failures_injected == SAVES
-    assert records.verify().ok and records.integrity_check() == "ok"
+    assert record_store.verify().ok and record_store.integrity_check() == "ok"
     print(
         f"recipe 3: {SAVES} saves, {failures_injected} failed and shown, {len(shown_saved)} saved, 0 missing"
     )

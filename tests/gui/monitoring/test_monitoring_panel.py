@@ -17,8 +17,8 @@ from ketamine_desktop.gui.monitoring.events import CloseDialog, DeferDialog, Eve
 from ketamine_desktop.gui.monitoring.panel import MonitoringPanel, list_rows, record_target
 from ketamine_desktop.gui.monitoring.trend_chart import TrendChart
 from ketamine_desktop.state.session_store import SessionStore
-from tests.gui.monitoring.session_helpers import choose, fill, type_into
-from tests.state.builders import BOLUS_ONLY, T0, THEATRE, WARD, start_draft
+from tests.helpers.builders import BOLUS_ONLY, T0, THEATRE, WARD, start_draft
+from tests.helpers.session_helpers import choose, fill, type_into
 
 
 def start(store: SessionStore, protocol: str = WARD) -> None:

@@ -12,9 +12,9 @@ from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.domain.session import EventDraft
 from ketamine_desktop.state.plan import SESSION_RUNNING, SetNumber
-from tests.gui.gui_helpers import retype
 from tests.gui.monitoring.conftest import AppFactory
-from tests.gui.monitoring.session_helpers import start_from_the_dosing_tab
+from tests.helpers.gui_helpers import retype
+from tests.helpers.session_helpers import start_from_the_dosing_tab
 
 PROTOCOL = "subanesthetic-infusion"
 

@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.gui.monitoring.wiring import SessionParts
 from tests.gui.monitoring.conftest import AppFactory, QuietPlayer
-from tests.gui.monitoring.session_helpers import fill, start_from_the_dosing_tab, type_into
+from tests.helpers.session_helpers import fill, start_from_the_dosing_tab, type_into
 
 
 def tick(parts: SessionParts, clock: FakeClock, seconds: float) -> None:

@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 from ketamine_desktop.gui.main_window import MainWindow
 from ketamine_desktop.gui.monitoring.record_form import RecordCheckForm
 from ketamine_desktop.gui.monitoring.wiring import SessionParts
-from tests.gui.gui_helpers import answer_screening, choose_protocol, complete_checklist, retype
+from tests.helpers.gui_helpers import answer_screening, choose_protocol, complete_checklist, retype
 
 NORMAL_TEXT = {
     "respiration_rate": "16",

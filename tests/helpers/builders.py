@@ -32,7 +32,7 @@ from ketamine_desktop.domain.session import (
     to_payload,
 )
 from ketamine_desktop.store.payload import decode_payload, encode_payload
-from tests.domain.library_edit import DEFAULT_LIBRARY
+from tests.helpers.library_edit import DEFAULT_LIBRARY
 
 T0 = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
 WARD = "chronic-opioid-tolerant"  # POSS, ward schedule, after-stop observation, 48 h planned
@@ -54,7 +54,7 @@ NORMAL_VALUES: dict[str, Any] = {
 
 @cache
 def library() -> Library:
-    return load_library(DEFAULT_LIBRARY)
+    return load_library(DEFAULT_LIBRARY, require_approval=True)
 
 
 def start_draft(

@@ -1,4 +1,4 @@
-"""Helpers shared by the record store tests (imported by name: tests/store is on sys.path)."""
+"""Helpers shared by the record store tests: one valid observation record, appended by number."""
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta

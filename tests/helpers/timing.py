@@ -16,7 +16,7 @@ from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.domain.session import check_key, session_checks
 from ketamine_desktop.state.session_store import SessionStore
 from ketamine_desktop.store import RecordStore, StoredRecord
-from tests.state.builders import check_draft
+from tests.helpers.builders import check_draft
 
 
 @dataclass
@@ -65,12 +65,12 @@ def record_due(store: SessionStore, before: datetime, by: str = "EF") -> int:
     return saved
 
 
-def judge(store: SessionStore, records: RecordStore, latest_wall: datetime) -> Verdict:
+def judge(store: SessionStore, record_store: RecordStore, latest_wall: datetime) -> Verdict:
     """Audit the record: every check due by `latest_wall` (the latest wall time the app saw) was recorded
     or raised; no level raised twice within one deferral epoch; every jump written."""
     state = store.state
     assert state is not None
-    stored = records.records(state.session_id)
+    stored = record_store.records(state.session_id)
     verdict = Verdict()
     recorded = {o.body.check_due for o in state.observations}
     raises: list[StoredRecord] = [r for r in stored if r.kind == "reminder"]
