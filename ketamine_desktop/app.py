@@ -206,5 +206,6 @@ def run_app(argv: Sequence[str]) -> int:
     try:
         return app.exec()
     finally:
+        window.deleteLater()  # with it the session's ticker: nothing ticks on the record once it is closed
         records.close()
         lock.release()

@@ -4,8 +4,9 @@
 - One pinned locale, whatever the machine's: `C.UTF-8` ("." as the decimal mark). A test about another
   locale sets `QLocale.setDefault` itself and puts the old one back.
 - `QStandardPaths` test mode: nothing a test does reaches the user's real settings or data folders.
-- Hypothesis profiles: `default` for the everyday run, `long` (many more examples) when the run selects
-  the `slow` marker (`pytest -m slow`) or HYPOTHESIS_PROFILE=long is set.
+- Everyday and long runs (tests/helpers/runs.py): a property test or fuzz is written once, with an
+  everyday and a long count; `pytest -m slow` (or HYPOTHESIS_PROFILE=long) is the long run, under the
+  `long` Hypothesis profile, and also selects the tests marked `long_run`.
 - Leak checks (tests/helpers/leaks.py): a test that leaves a visible window or dialog, or a running QTimer,
   behind fails in its teardown.
 - The shared fixtures (tests/helpers/fixtures.py): `library`, `data_dir`, `record_store`.
@@ -25,19 +26,19 @@ for _name in list(os.environ):
 os.environ["LC_ALL"] = "C.UTF-8"
 os.environ["LANG"] = "C.UTF-8"
 
-from hypothesis import HealthCheck, settings  # noqa: E402
 from PySide6.QtCore import QStandardPaths  # noqa: E402
 
-QStandardPaths.setTestModeEnabled(True)
+from tests.helpers import runs  # noqa: E402
 
-settings.register_profile("default", deadline=None)
-settings.register_profile(
-    "long", max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+QStandardPaths.setTestModeEnabled(True)
 
 pytest_plugins = ["pytester", "tests.helpers.fixtures", "tests.helpers.leaks"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    long_run = "slow" in (config.getoption("markexpr", "") or "").replace("not slow", "")
-    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "long" if long_run else "default"))
+    runs.choose(config)
+
+
+@pytest.hookimpl(tryfirst=True)  # before the -m selection
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    runs.select_long_runs(items)

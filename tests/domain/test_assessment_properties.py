@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ketamine_desktop.domain.assessment import (
@@ -24,10 +24,10 @@ from ketamine_desktop.domain.assessment import (
 )
 from ketamine_desktop.domain.library import Library, load_library
 from tests.helpers.library_edit import DEFAULT_LIBRARY
+from tests.helpers.runs import examples
 
 LIBRARY: Library = load_library(DEFAULT_LIBRARY)
-DEFAULT_EXAMPLES = 300
-SLOW_EXAMPLES = 5000
+EVERY_RUN = examples(300, long=5000)
 
 # Whole-number fields: (low, high, the "centre" that worse values move away from). The centres are test
 # choices inside the normal NEWS2 band and between every escalation threshold.
@@ -151,16 +151,10 @@ def check_scores(observed: Observation) -> None:
         assert result.risk == "low"
 
 
-@settings(max_examples=DEFAULT_EXAMPLES, deadline=None)
+@pytest.mark.long_run
+@EVERY_RUN
 @given(observations)
 def test_scores_match_the_rcp_table(observed: Observation) -> None:
-    check_scores(observed)
-
-
-@pytest.mark.slow
-@settings(max_examples=SLOW_EXAMPLES, deadline=None)
-@given(observations)
-def test_scores_match_the_rcp_table_full(observed: Observation) -> None:
     check_scores(observed)
 
 
@@ -229,7 +223,8 @@ def check_monotone(case: tuple[Observation, AssessmentContext, Observation, Asse
     assert INFUSION_RANK[second.infusion] == expected
 
 
-@settings(max_examples=DEFAULT_EXAMPLES, deadline=None)
+@pytest.mark.long_run
+@EVERY_RUN
 @given(worsenings())
 def test_a_worse_finding_never_weakens_the_decision(
     case: tuple[Observation, AssessmentContext, Observation, AssessmentContext],
@@ -237,16 +232,7 @@ def test_a_worse_finding_never_weakens_the_decision(
     check_monotone(case)
 
 
-@pytest.mark.slow
-@settings(max_examples=SLOW_EXAMPLES, deadline=None)
-@given(worsenings())
-def test_a_worse_finding_never_weakens_the_decision_full(
-    case: tuple[Observation, AssessmentContext, Observation, AssessmentContext],
-) -> None:
-    check_monotone(case)
-
-
-@settings(max_examples=DEFAULT_EXAMPLES, deadline=None)
+@examples(300, long=300)
 @given(observations, contexts)
 def test_actions_are_sorted_and_unique(observed: Observation, context: AssessmentContext) -> None:
     result = assess(LIBRARY, observed, context)

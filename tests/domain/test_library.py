@@ -15,6 +15,7 @@ from ketamine_desktop.domain.library import (
     parse_library,
 )
 from tests.helpers.library_edit import DEFAULT_LIBRARY, default_text, replaced
+from tests.helpers.runs import count, long_run
 
 
 def refused(text: str) -> tuple[str, ...]:
@@ -401,13 +402,10 @@ def _flip_trials(count: int, seed: int) -> tuple[int, int]:
     return refused_count, count
 
 
+@pytest.mark.long_run
 def test_byte_flips_are_all_refused() -> None:
-    assert _flip_trials(300, seed=17) == (300, 300)
-
-
-@pytest.mark.slow
-def test_byte_flips_are_all_refused_10000() -> None:
-    assert _flip_trials(10_000, seed=1717) == (10_000, 10_000)
+    trials = count(300, long=10_000)
+    assert _flip_trials(trials, seed=1717 if long_run() else 17) == (trials, trials)
 
 
 def test_grace_table_rules() -> None:

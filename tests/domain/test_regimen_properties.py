@@ -12,21 +12,21 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from ketamine_desktop.domain.library import DoseRate, DoseRateUnit, Library, Protocol, load_library
 from ketamine_desktop.domain.regimen import Regimen, RegimenRequest, compute_regimen
 from ketamine_desktop.domain.units import convert_dose_rate
 from tests.helpers.library_edit import DEFAULT_LIBRARY
+from tests.helpers.runs import examples
 
 LIBRARY: Library = load_library(DEFAULT_LIBRARY)
 UNITS = LIBRARY.document.units
 CONCENTRATIONS = LIBRARY.document.concentrations
 RULES = LIBRARY.document.weight
 
-DEFAULT = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-FULL = settings(max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+EVERY_RUN = examples(300, long=10_000)
 
 protocols = st.sampled_from(LIBRARY.document.protocols)
 weights = st.decimals(min_value=RULES.min_kg, max_value=RULES.max_kg, places=2)
@@ -259,81 +259,45 @@ def check_bolus_slip_is_caught(case: tuple[Protocol, Decimal]) -> None:
 # --- Default runs and full (slow) runs ----------------------------------------------------------------
 
 
-@DEFAULT
+@pytest.mark.long_run
+@EVERY_RUN
 @given(requests())
 def test_arithmetic(request: RegimenRequest) -> None:
     check_arithmetic(request)
 
 
-@pytest.mark.slow
-@FULL
-@given(requests())
-def test_arithmetic_full(request: RegimenRequest) -> None:
-    check_arithmetic(request)
-
-
-@DEFAULT
+@pytest.mark.long_run
+@EVERY_RUN
 @given(requests())
 def test_never_above_a_hard_limit(request: RegimenRequest) -> None:
     check_never_above_a_hard_limit(request)
 
 
-@pytest.mark.slow
-@FULL
-@given(requests())
-def test_never_above_a_hard_limit_full(request: RegimenRequest) -> None:
-    check_never_above_a_hard_limit(request)
-
-
-@DEFAULT
+@pytest.mark.long_run
+@EVERY_RUN
 @given(requests(), weights)
 def test_monotonic_in_weight(request: RegimenRequest, other_weight: Decimal) -> None:
     check_monotonic_in_weight(request, other_weight)
 
 
-@pytest.mark.slow
-@FULL
-@given(requests(), weights)
-def test_monotonic_in_weight_full(request: RegimenRequest, other_weight: Decimal) -> None:
-    check_monotonic_in_weight(request, other_weight)
-
-
-@DEFAULT
+@pytest.mark.long_run
+@EVERY_RUN
 @given(typical_doses_in_the_wrong_unit())
 def test_typical_doses_in_the_wrong_unit_are_caught(case: tuple[Protocol, Decimal, DoseRate]) -> None:
     check_mixup_is_caught(case)
 
 
-@pytest.mark.slow
-@FULL
-@given(typical_doses_in_the_wrong_unit())
-def test_typical_doses_in_the_wrong_unit_are_caught_full(case: tuple[Protocol, Decimal, DoseRate]) -> None:
-    check_mixup_is_caught(case)
-
-
-@DEFAULT
+@pytest.mark.long_run
+@EVERY_RUN
 @given(typical_doses_off_by_a_factor())
 def test_typical_doses_off_by_60_or_1000_are_caught(case: tuple[Protocol, DoseRate]) -> None:
     check_factor_slip_is_caught(case)
 
 
-@pytest.mark.slow
-@FULL
-@given(typical_doses_off_by_a_factor())
-def test_typical_doses_off_by_60_or_1000_are_caught_full(case: tuple[Protocol, DoseRate]) -> None:
-    check_factor_slip_is_caught(case)
-
-
-@DEFAULT
+@pytest.mark.long_run
+@EVERY_RUN
 @given(bolus_doses_in_mcg())
 def test_typical_boluses_off_by_1000_are_caught(case: tuple[Protocol, Decimal]) -> None:
-    check_bolus_slip_is_caught(case)
-
-
-@pytest.mark.slow
-@FULL
-@given(bolus_doses_in_mcg())
-def test_typical_boluses_off_by_1000_are_caught_full(case: tuple[Protocol, Decimal]) -> None:
     check_bolus_slip_is_caught(case)
 
 

@@ -16,12 +16,13 @@ from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ketamine_desktop.domain.library import ITEMS, EventKind, Item, Library, Track, load_library
 from ketamine_desktop.domain.schedule import Check, ScheduleEvent, grace_minutes, monitoring_checks
 from tests.helpers.library_edit import DEFAULT_LIBRARY
+from tests.helpers.runs import examples
 
 LIBRARY = load_library(DEFAULT_LIBRARY)
 PROTOCOL_IDS = tuple(p.id for p in LIBRARY.document.protocols)
@@ -42,8 +43,7 @@ DST_CHANGES = tuple(
     )
 )
 NON_STOP_KINDS: tuple[EventKind, ...] = ("bolus", "rate-increase", "rate-decrease", "pause", "resume")
-DEFAULT_EXAMPLES = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-FULL_EXAMPLES = settings(max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+EVERY_RUN = examples(300, long=5000)
 
 
 @dataclass(frozen=True)
@@ -278,20 +278,14 @@ def check_properties(s: Scenario) -> None:
     assert [(c.due, c.kind, c.items, c.interval_min) for c in result] == oracle(LIBRARY, s)
 
 
-@DEFAULT_EXAMPLES
+@pytest.mark.long_run
+@EVERY_RUN
 @given(scenarios())
 def test_schedule_properties(s: Scenario) -> None:
     check_properties(s)
 
 
-@pytest.mark.slow
-@FULL_EXAMPLES
-@given(scenarios())
-def test_schedule_properties_full(s: Scenario) -> None:
-    check_properties(s)
-
-
-@DEFAULT_EXAMPLES
+@examples(300, long=300)
 @given(
     st.sampled_from(DST_CHANGES),
     st.integers(-6 * 60, 6 * 60),

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from ketamine_desktop.domain.library import Contraindication, Library, load_library
 from ketamine_desktop.domain.screening import ScreeningAnswer, ScreeningResult, screen
 from tests.helpers.library_edit import DEFAULT_LIBRARY
+from tests.helpers.runs import examples
 
 LIBRARY: Library = load_library(DEFAULT_LIBRARY)
 ITEMS = {item.id: item for item in LIBRARY.document.contraindications}
@@ -286,16 +287,10 @@ answer_options: st.SearchStrategy[dict[str, Any] | None] = st.one_of(
 answer_sets = st.fixed_dictionaries({item_id: answer_options for item_id in ITEMS})
 
 
-@settings(max_examples=300, deadline=None)
+@pytest.mark.long_run
+@examples(300, long=5000)
 @given(answer_sets)
 def test_can_start_is_exactly_every_item_resolved(options: dict[str, dict[str, Any] | None]) -> None:
-    check_can_start(options)
-
-
-@pytest.mark.slow
-@settings(max_examples=5000, deadline=None)
-@given(answer_sets)
-def test_can_start_is_exactly_every_item_resolved_full(options: dict[str, dict[str, Any] | None]) -> None:
     check_can_start(options)
 
 

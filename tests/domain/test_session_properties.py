@@ -29,6 +29,7 @@ from ketamine_desktop.domain.session import (
     session_state,
 )
 from tests.helpers.builders import ICU, LONG, THEATRE, WARD, Ledger, dose, library, start_draft
+from tests.helpers.runs import count, examples
 
 PROTOCOLS = (WARD, ICU, THEATRE, LONG)
 STEP = st.tuples(
@@ -115,18 +116,10 @@ def _run(protocol: str, steps: list[tuple[int, str]]) -> None:
     assert raise_payloads(ledger.state, ledger.reminders(), ledger.now) == ()
 
 
-@settings(max_examples=150, deadline=None)
-@given(protocol=st.sampled_from(PROTOCOLS), steps=st.lists(STEP, max_size=14))
+@pytest.mark.long_run
+@examples(150, long=2000)
+@given(protocol=st.sampled_from(PROTOCOLS), steps=st.lists(STEP, max_size=count(14, long=30)))
 def test_random_sessions_keep_the_reminder_invariants(protocol: str, steps: list[tuple[int, str]]) -> None:
-    _run(protocol, steps)
-
-
-@pytest.mark.slow
-@settings(max_examples=2000, deadline=None)
-@given(protocol=st.sampled_from(PROTOCOLS), steps=st.lists(STEP, max_size=30))
-def test_random_sessions_keep_the_reminder_invariants_full(
-    protocol: str, steps: list[tuple[int, str]]
-) -> None:
     _run(protocol, steps)
 
 

@@ -28,6 +28,7 @@ from ketamine_desktop.domain.units import (
     to_mcg_per_kg_per_min,
     to_mg_per_kg_per_h,
 )
+from tests.helpers.runs import examples
 
 D = Decimal
 # Error-prone unit spellings, escaped so that no forbidden spelling appears literally in the source.
@@ -315,16 +316,10 @@ def _check_round_trip(value: Decimal) -> None:
     assert convert_dose_rate(value, "mg/kg/h", "mcg/kg/min") == to_mcg_per_kg_per_min(value)
 
 
-@settings(max_examples=300, deadline=None)
+@pytest.mark.long_run
+@examples(300, long=10_000)
 @given(_moderate_decimals())
 def test_unit_round_trip_within_tolerance(value: Decimal) -> None:
-    _check_round_trip(value)
-
-
-@pytest.mark.slow
-@settings(max_examples=10_000, deadline=None)
-@given(_moderate_decimals())
-def test_unit_round_trip_within_tolerance_full(value: Decimal) -> None:
     _check_round_trip(value)
 
 

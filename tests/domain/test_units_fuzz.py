@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ketamine_desktop.domain.units import NumberParseError, parse_decimal
+from tests.helpers.runs import count
 
 # --- The independent grammar (cli-contract "Number grammar", reliability "Number entry") -----------------
 
@@ -185,15 +186,10 @@ def _fuzz(field_name: str, max_examples: int) -> None:
     run()
 
 
+@pytest.mark.long_run
 @pytest.mark.parametrize("field_name", FIELDS)
 def test_fuzz_number_entry(field_name: str) -> None:
-    _fuzz(field_name, 2_000)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("field_name", FIELDS)
-def test_fuzz_number_entry_full(field_name: str) -> None:
-    _fuzz(field_name, 100_000)
+    _fuzz(field_name, count(2_000, long=100_000))
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -31,6 +30,7 @@ from ketamine_desktop.domain.session import EventDraft
 from ketamine_desktop.state.session_store import JUMP_THRESHOLD_S, SessionStore
 from ketamine_desktop.store import RecordStore
 from tests.helpers.builders import T0, THEATRE, WARD, check_draft, library, start_draft
+from tests.helpers.runs import count, examples
 from tests.helpers.timing import judge
 
 JUMPS = (3600.0, -3600.0, 86400.0, -600.0, 30.0, -30.0)
@@ -198,14 +198,6 @@ class ReminderMachine(RuleBasedStateMachine):
         self.cleared = {}
 
 
-ReminderMachine.TestCase.settings = settings(
-    max_examples=200, stateful_step_count=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-test_reminder_state_machine = ReminderMachine.TestCase
-
-
-@pytest.mark.slow
-class TestReminderStateMachineFull(ReminderMachine.TestCase):  # type: ignore[name-defined,misc]
-    settings = settings(
-        max_examples=1000, stateful_step_count=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-    )
+@pytest.mark.long_run
+class TestReminderStateMachine(ReminderMachine.TestCase):  # type: ignore[name-defined,misc]
+    settings = examples(200, long=1000, stateful_step_count=count(30, long=60))
