@@ -64,7 +64,7 @@ def wrap(module_name, attribute, label):
 wrap("ketamine_desktop.app", "application", "QApplication and the window icon (SVG)")
 wrap("ketamine_desktop.app", "binding_problem", "Qt binding check")
 wrap("ketamine_desktop.cli.common", "load_default_library", "load_default_library: TOML, validation, SHA-256")
-wrap("ketamine_desktop.gui.monitoring.record_access", "open_record", "open_record: lock, SQLite, migrations")
+wrap("ketamine_desktop.store.record_access", "open_record", "open_record: lock, SQLite, migrations")
 wrap("ketamine_desktop.app", "build_main_window", "build_main_window: widgets, style sheet, first render")
 # The session wiring (and its imports) runs after the first paint (app._AfterFirstPaint): the app's own
 # probe gives the paint and ready times; this subclass reads the resident memory at both.

@@ -3,9 +3,7 @@ every signal between them, connected in one place (`connect_signals`)."""
 
 from __future__ import annotations
 
-import os
 import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from ketamine_desktop.domain.clock import Clock, SystemClock
 from ketamine_desktop.domain.library import Library, LibraryError
 from ketamine_desktop.gui.binding_check import binding_problem
+from ketamine_desktop.gui.first_paint_probe import first_paint_probe
 from ketamine_desktop.gui.main_window import APP_NAME, MainWindow
 from ketamine_desktop.gui.theme import apply_theme, icon
 from ketamine_desktop.state.plan import PlanChange, PlanStore
@@ -90,30 +89,6 @@ def build_main_window(
     return window, plan
 
 
-class _FirstPaintProbe(QObject):
-    """Benchmark hook (benchmarks/startup.py, issue 5): notes time.monotonic() at the main window's first
-    paint; once the work deferred past that paint is done (`ready`), writes the paint time to the file and
-    the ready time to the file + ".ready", then quits. Installed only when KETAMINE_DESKTOP_FIRST_PAINT_FILE
-    is set."""
-
-    def __init__(self, path: str, parent: QObject) -> None:
-        super().__init__(parent)
-        self._path = path
-        self._painted: float | None = None
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and self._painted is None:
-            self._painted = time.monotonic()
-        return False
-
-    def ready(self) -> None:
-        ready = time.monotonic()
-        painted = ready if self._painted is None else self._painted
-        Path(self._path + ".ready").write_text(repr(ready), encoding="ascii")
-        Path(self._path).write_text(repr(painted), encoding="ascii")
-        QApplication.quit()
-
-
 class _AfterFirstPaint(QObject):
     """Runs `then` once, as soon as the window's first paint has been delivered, or FALLBACK_MS after it
     was shown if no paint comes (a window started minimised or behind a locked screen still gets it)."""
@@ -147,13 +122,12 @@ def _fatal_dialog(text: str, problems: Sequence[str]) -> None:
     box.exec()
 
 
-def run_app(argv: Sequence[str]) -> int:
-    """Open the window; returns the exit status when it closes."""
-    from ketamine_desktop.cli import build_parser
+def run_app(data_dir: Path | None = None) -> int:
+    """Open the window on the record in `data_dir` (None: the user's data directory); returns the exit
+    status when it closes. The entry point (__main__.py) has read the options; Qt gets none of ours."""
     from ketamine_desktop.store import StoreError, default_data_dir
 
-    # The CLI parser has read the options already (an unknown one never gets here); Qt gets none of ours.
-    data_dir = build_parser().parse_args(list(argv)).data_dir or default_data_dir()
+    data_dir = data_dir or default_data_dir()
     app = application()
     problem = binding_problem()
     if problem is not None:
@@ -170,7 +144,7 @@ def run_app(argv: Sequence[str]) -> int:
             exc.problems,
         )
         return EXIT_LIBRARY_INVALID
-    from ketamine_desktop.gui.monitoring.record_access import open_record
+    from ketamine_desktop.store.record_access import open_record
 
     try:
         lock, records = open_record(data_dir)  # one running instance per data directory
@@ -180,18 +154,14 @@ def run_app(argv: Sequence[str]) -> int:
     settings = ViewSettings(Path(default_settings_path()))
     clock = SystemClock()
     window, plan = build_main_window(app, library, settings, clock)
-    # Benchmark hook (issue 5): time the first paint from outside, frozen or not; unset in normal use.
-    first_paint_file = os.environ.get("KETAMINE_DESKTOP_FIRST_PAINT_FILE")
-    probe = _FirstPaintProbe(first_paint_file, window) if first_paint_file else None
-    if probe is not None:
-        window.installEventFilter(probe)
+    probe = first_paint_probe(window)  # None unless a start-up measurement asks for it
 
     def attach_running_session() -> None:
         # The session (its store, alerts, panel, banner and ticker, and their imports) comes just after the
         # first paint: the ticker's first tick, which shows whatever fell due while the app was closed,
         # follows within a few hundred milliseconds of start, and the window is on screen before it.
+        from ketamine_desktop.gui.attention import default_player
         from ketamine_desktop.gui.monitoring.wiring import attach_session
-        from ketamine_desktop.state.alerts import default_player
 
         attach_session(window, plan, library, records, clock, default_player())
         if probe is not None:

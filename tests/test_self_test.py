@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ketamine_desktop.cli import run
+from ketamine_desktop.__main__ import main as run
 from ketamine_desktop.cli.common import Streams
 from ketamine_desktop.domain.library import LibraryError
 

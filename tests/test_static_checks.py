@@ -53,6 +53,18 @@ def test_store_imports_no_qt() -> None:
     assert offenders == []
 
 
+def test_state_imports_qtcore_only() -> None:
+    """state/ holds the stores and the ticker: QtCore only (import-linter cannot forbid a subpackage of
+    PySide6); windows, icons, the tray and the beep are the GUI's (gui/)."""
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in sorted((PACKAGE / "state").rglob("*.py"))
+        for name in _imports(path)
+        if name.startswith("PySide6") and name != "PySide6.QtCore"
+    ]
+    assert offenders == []
+
+
 def test_import_linter_contracts() -> None:
     lint_imports = Path(sys.executable).with_name("lint-imports")
     result = subprocess.run([str(lint_imports)], cwd=ROOT, capture_output=True, text=True, check=False)

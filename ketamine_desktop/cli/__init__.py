@@ -2,7 +2,8 @@
 
 Each command is a module with `configure(parser)` and `run(args, streams) -> int`. Modules are imported
 only when their command runs, so `ketamine-desktop regimen` never pays for Qt and the window never pays
-for the commands.
+for the commands. What is not a headless command (the window, `--self-test`) comes back as a `Launch` for
+the entry point (__main__.py): the CLI never imports the app, so the app may use the CLI's helpers.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -28,6 +30,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "export a session: chart PDF, CSV, FHIR R4 or handover PDF",
     ),
 }
+
+
+@dataclass(frozen=True)
+class Launch:
+    """Not a headless command: the entry point opens the window on `data_dir` (None: the user's data
+    directory) or runs the self-test."""
+
+    self_test: bool = False
+    data_dir: Path | None = None
 
 
 class CommandModule(Protocol):
@@ -72,8 +83,8 @@ def _refuse_repeated_options(argv: Sequence[str]) -> None:
         seen.add(name)
 
 
-def run(argv: Sequence[str], streams: Streams | None = None) -> int | None:
-    """Run a headless command; None means "no command: open the window"."""
+def run(argv: Sequence[str], streams: Streams | None = None) -> int | Launch:
+    """Run a headless command and return its exit status, or say what to launch instead."""
     streams = streams or Streams.standard()
     try:
         _refuse_repeated_options(argv)
@@ -83,11 +94,9 @@ def run(argv: Sequence[str], streams: Streams | None = None) -> int | None:
             streams.out.write(f"ketamine-desktop {__version__}\n")
             return 0
         if args.self_test:
-            from ketamine_desktop.self_test import run_self_test
-
-            return run_self_test(streams)
+            return Launch(self_test=True)
         if args.command is None:
-            return None
+            return Launch(data_dir=args.data_dir)
         return _command_module(args.module_name).run(args, streams)
     except InputError as exc:
         streams.err.write(f"error: {exc}\n")

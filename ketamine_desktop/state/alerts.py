@@ -1,14 +1,15 @@
-"""Making a reminder noticed: the chime, the window's attention request, a tray message.
+"""Making a reminder noticed: the chime, and the request for the window's attention.
 
-`AlertController` listens to the session store. When a reminder is raised (or on the first tick that sees
-an active reminder, e.g. after a restart) it plays the chime, asks the window manager for attention
-(`QApplication.alert`: the taskbar flashes) and, where there is a system tray, shows a message. While an
-overdue or urgent reminder stays unanswered the chime repeats. It never shows a patient identifier: the
-tray message and the sound say only that something is due.
+`AlertController` is told of every change of the session store (`on_session_changed`, connected by the
+composition root). When a reminder is raised (or on the first tick that sees an active reminder, e.g.
+after a restart) it plays the chime and emits `attention_requested`, which the GUI turns into a taskbar
+flash and a tray message (gui/attention.py). While an overdue or urgent reminder stays unanswered the
+chime repeats. It never names a patient: the sound and the attention request say only that something is
+due.
 
 Sound: `resources/sounds/chime.wav` through `winsound` on Windows, `paplay` or `aplay` on Linux when
-installed, else the system beep. When no sound can be made the banner says "no sound" (the visual alert
-does not depend on it).
+installed, else the system beep (gui/attention.py). When no sound can be made the banner says "no sound"
+(the visual alert does not depend on it). QtCore only, like all of state/.
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from ketamine_desktop.domain.clock import Clock
 from ketamine_desktop.domain.reminders import Level, Reminder
@@ -31,7 +30,6 @@ from ketamine_desktop.state.session_store import SessionChange, SessionStore, Se
 
 # How often an unanswered overdue reminder chimes again: an attention setting, not a clinical interval.
 REPEAT_SOUND_S = 60.0
-TRAY_TITLE = "Ketamine monitoring"
 
 
 def chime_path() -> Path:
@@ -116,18 +114,16 @@ class WinsoundPlayer:  # pragma: no cover - Windows only
         return not self._failed
 
 
-class BeepPlayer:
-    """The desktop's own beep: better than nothing, though some desktops keep it silent."""
-
-    name = "system beep"
-
-    def play(self, path: Path) -> bool:
-        del path
-        QApplication.beep()
-        return True
-
-    def working(self) -> bool:
-        return True
+def command_player() -> SoundPlayer | None:
+    """The system's own way to play the chime: winsound on Windows, else `paplay` or `aplay` when
+    installed; None when there is none (the GUI then falls back to the desktop's beep)."""
+    if sys.platform == "win32":  # pragma: no cover - Windows only
+        return WinsoundPlayer()
+    for program in ("paplay", "aplay"):
+        found = shutil.which(program)
+        if found is not None:
+            return CommandPlayer(found)
+    return None
 
 
 class SilentPlayer:
@@ -139,16 +135,6 @@ class SilentPlayer:
 
     def working(self) -> bool:
         return False
-
-
-def default_player() -> SoundPlayer:
-    if sys.platform == "win32":  # pragma: no cover - Windows only
-        return WinsoundPlayer()
-    for program in ("paplay", "aplay"):
-        found = shutil.which(program)
-        if found is not None:
-            return CommandPlayer(found)
-    return BeepPlayer()
 
 
 @dataclass(frozen=True)
@@ -171,31 +157,19 @@ class AlertController(QObject):
         clock: Clock,
         player: SoundPlayer,
         parent: QObject | None = None,
-        *,
-        window: QWidget | None = None,
-        tray_icon: QIcon | None = None,
     ) -> None:
         super().__init__(parent)
         self._store = store
         self._clock = clock
         self._player = player
-        self._window = window
         self._last_sound: float | None = None
         self._sound_ok = player.working()
         self.sounds_played = 0
         self.attention_count = 0
-        self.tray: QSystemTrayIcon | None = None
-        if tray_icon is not None and QSystemTrayIcon.isSystemTrayAvailable():  # pragma: no cover - desktop
-            self.tray = QSystemTrayIcon(tray_icon, self)
-            self.tray.setToolTip(TRAY_TITLE)
-            self.tray.show()
         self.state = AlertState((), None, self._sound_ok, player.name)
-        store.changed.connect(self._on_store_changed)
 
-    def set_window(self, window: QWidget) -> None:
-        self._window = window
-
-    def _on_store_changed(self, update: SessionUpdate) -> None:
+    def on_session_changed(self, update: SessionUpdate) -> None:
+        """The slot for the session store's `changed`."""
         if not update.change & SessionChange.REMINDERS:
             return
         active = self._store.active
@@ -224,10 +198,4 @@ class AlertController(QObject):
 
     def _attention(self, reminders: tuple[Reminder, ...]) -> None:
         self.attention_count += 1
-        if self._window is not None:
-            QApplication.alert(self._window, 0)
-        if self.tray is not None:  # pragma: no cover - desktop
-            overdue = any(r.level in ("overdue", "urgent") for r in reminders)
-            text = "A check is overdue." if overdue else "A check or task is due."
-            self.tray.showMessage(TRAY_TITLE, text, QSystemTrayIcon.MessageIcon.Warning)
         self.attention_requested.emit(reminders)

@@ -110,6 +110,7 @@ def soak(
     records = RecordStore.open(data_dir)
     store = SessionStore(library(), records, clock)
     alerts = AlertController(store, clock, _Quiet())
+    store.changed.connect(alerts.on_session_changed)
     panel = None
     if gui:
         from ketamine_desktop.gui.monitoring.panel import MonitoringPanel

@@ -24,7 +24,7 @@ def test_run_app_opens_the_window_and_returns_when_it_closes(
 
     monkeypatch.setattr(app_module, "_fatal_dialog", no_dialog)
     # Never the user's real record: every test names its own data directory.
-    assert app_module.run_app(["--data-dir", str(tmp_path / "data")]) == 0
+    assert app_module.run_app(tmp_path / "data") == 0
     assert painted.read_text(encoding="ascii")
     assert (tmp_path / "data" / "record.sqlite3").exists()
 
@@ -57,7 +57,7 @@ def test_a_second_instance_on_the_same_data_directory_is_refused(
         monkeypatch.setattr(
             app_module, "_fatal_dialog", lambda text, problems: shown.append((text, problems))
         )
-        assert app_module.run_app(["--data-dir", str(data_dir)]) == app_module.EXIT_RECORD_UNAVAILABLE
+        assert app_module.run_app(data_dir) == app_module.EXIT_RECORD_UNAVAILABLE
         assert len(shown) == 1 and "already running" in shown[0][1][0]
         assert f"pid {holder.pid}" in shown[0][1][0]
     finally:
@@ -76,7 +76,7 @@ def test_an_invalid_library_is_a_clear_error_not_a_window(
 
     monkeypatch.setattr("ketamine_desktop.cli.common.load_default_library", broken)
     monkeypatch.setattr(app_module, "_fatal_dialog", lambda text, problems: shown.append((text, problems)))
-    assert app_module.run_app([]) == app_module.EXIT_LIBRARY_INVALID
+    assert app_module.run_app() == app_module.EXIT_LIBRARY_INVALID
     assert len(shown) == 1
     assert "library could not be loaded" in shown[0][0]
     assert "soft max" in shown[0][1][0]
@@ -88,5 +88,5 @@ def test_a_binding_that_loses_references_is_refused(
     shown: list[str] = []
     monkeypatch.setattr(app_module, "binding_problem", lambda: "PySide6 x loses a reference to None")
     monkeypatch.setattr(app_module, "_fatal_dialog", lambda text, problems: shown.append(problems[0]))
-    assert app_module.run_app([]) == app_module.EXIT_BROKEN_BINDING
+    assert app_module.run_app() == app_module.EXIT_BROKEN_BINDING
     assert shown == ["PySide6 x loses a reference to None"]

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.domain.clock import FakeClock
@@ -15,11 +14,10 @@ from ketamine_desktop.state import alerts as alerts_module
 from ketamine_desktop.state.alerts import (
     REPEAT_SOUND_S,
     AlertController,
-    BeepPlayer,
     CommandPlayer,
     SilentPlayer,
     chime_path,
-    default_player,
+    command_player,
 )
 from ketamine_desktop.state.session_store import SessionStore
 from tests.helpers.builders import start_draft
@@ -41,6 +39,12 @@ class FakePlayer:
         return self.ok
 
 
+def listening(alerts: AlertController, store: SessionStore) -> AlertController:
+    """Connected as the composition root connects it."""
+    store.changed.connect(alerts.on_session_changed)
+    return alerts
+
+
 def tick(session_store: SessionStore, clock: FakeClock, seconds: float = 1) -> None:
     clock.advance(seconds)
     session_store.tick(clock.now(), clock.monotonic())
@@ -49,10 +53,8 @@ def tick(session_store: SessionStore, clock: FakeClock, seconds: float = 1) -> N
 def test_a_raised_reminder_chimes_and_asks_for_attention(
     session_store: SessionStore, clock: FakeClock, qtbot: QtBot
 ) -> None:
-    window = QWidget()
-    qtbot.addWidget(window)
     player = FakePlayer()
-    alerts = AlertController(session_store, clock, player, window=window)
+    alerts = listening(AlertController(session_store, clock, player), session_store)
     assert session_store.start(start_draft()).saved
     with qtbot.waitSignal(alerts.attention_requested) as attention:
         session_store.tick(clock.now(), clock.monotonic())
@@ -77,13 +79,13 @@ def test_first_sight_after_a_restart_chimes(make_session_store: StoreFactory, cl
     first.tick(clock.now(), clock.monotonic())  # everything raised and written already
     store = make_session_store()
     player = FakePlayer()
-    alerts = AlertController(store, clock, player)
+    alerts = listening(AlertController(store, clock, player), store)
     store.tick(clock.now(), clock.monotonic())
     assert player.played and alerts.attention_count == 1 and alerts.state.level == "overdue"
 
 
 def test_no_sound_is_said(session_store: SessionStore, clock: FakeClock) -> None:
-    alerts = AlertController(session_store, clock, SilentPlayer())
+    alerts = listening(AlertController(session_store, clock, SilentPlayer()), session_store)
     assert session_store.start(start_draft()).saved
     session_store.tick(clock.now(), clock.monotonic())
     assert not alerts.state.sound_ok and alerts.state.sound_name == "none" and alerts.state.active
@@ -93,7 +95,7 @@ def test_recording_everything_quietens_it(session_store: SessionStore, clock: Fa
     from tests.helpers.builders import check_draft
 
     player = FakePlayer()
-    alerts = AlertController(session_store, clock, player)
+    alerts = listening(AlertController(session_store, clock, player), session_store)
     assert session_store.start(start_draft()).saved
     session_store.tick(clock.now(), clock.monotonic())
     assert session_store.record_observation(
@@ -119,21 +121,21 @@ def test_command_player_runs_the_program_and_notices_failures(tmp_path: Path) ->
     assert aplay._argv == ["/usr/bin/aplay", "-q"]
 
 
-def test_beep_and_silent_players(qapp: object) -> None:
-    del qapp
-    beep = BeepPlayer()
-    assert beep.play(chime_path()) and beep.working() and beep.name == "system beep"
+def test_the_silent_player_says_it_made_no_sound() -> None:
     silent = SilentPlayer()
     assert not silent.play(chime_path()) and not silent.working()
 
 
-def test_default_player_prefers_paplay_then_aplay_then_the_beep(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_command_player_prefers_paplay_then_aplay(monkeypatch: pytest.MonkeyPatch) -> None:
     found = {"paplay": None, "aplay": "/usr/bin/aplay"}
     monkeypatch.setattr(alerts_module.shutil, "which", lambda name: found.get(name))
-    player = default_player()
+    player = command_player()
     assert isinstance(player, CommandPlayer) and player.name == "aplay"
-    found["aplay"] = None
-    assert isinstance(default_player(), BeepPlayer)
+    found["paplay"] = "/usr/bin/paplay"
+    player = command_player()
+    assert isinstance(player, CommandPlayer) and player.name == "paplay"
+    found["paplay"] = found["aplay"] = None
+    assert command_player() is None
 
 
 def test_the_chime_is_a_short_soft_wave() -> None:

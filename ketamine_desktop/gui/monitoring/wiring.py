@@ -14,16 +14,17 @@ from PySide6.QtWidgets import QWidget
 
 from ketamine_desktop.domain.clock import Clock
 from ketamine_desktop.domain.library import Library
+from ketamine_desktop.gui.attention import WindowAttention
 from ketamine_desktop.gui.main_window import MainWindow
 from ketamine_desktop.gui.monitoring.banner import AlertBanner
 from ketamine_desktop.gui.monitoring.panel import MonitoringPanel
-from ketamine_desktop.gui.monitoring.record_access import open_record as open_record  # re-exported
 from ketamine_desktop.gui.theme import icon
 from ketamine_desktop.state.alerts import AlertController, AlertState, SoundPlayer
 from ketamine_desktop.state.plan import FollowSession, PlanChange, PlanStore
 from ketamine_desktop.state.reminder_ticker import ReminderTicker
 from ketamine_desktop.state.session_store import SessionChange, SessionStore, SessionUpdate
 from ketamine_desktop.store import RecordStore
+from ketamine_desktop.store.record_access import open_record as open_record  # re-exported
 
 MONITORING_TAB = 1
 
@@ -32,6 +33,7 @@ MONITORING_TAB = 1
 class SessionParts:
     store: SessionStore
     alerts: AlertController
+    attention: WindowAttention
     panel: MonitoringPanel
     banner: AlertBanner
     ticker: ReminderTicker
@@ -48,7 +50,8 @@ def attach_session(
     start_ticker: bool = True,
 ) -> SessionParts:
     store = SessionStore(library, records, clock, window)
-    alerts = AlertController(store, clock, player, window, window=window, tray_icon=icon("app.svg"))
+    alerts = AlertController(store, clock, player, window)
+    attention = WindowAttention(window, tray_icon=icon("app.svg"))
     panel = MonitoringPanel(
         library, store, lambda: (window.strip.bed.text(), window.strip.initials.text()), window.monitoring
     )
@@ -69,6 +72,8 @@ def attach_session(
         if change & PlanChange.PLANNED:
             panel.show_planned(plan.planned)
 
+    store.changed.connect(alerts.on_session_changed)
+    alerts.attention_requested.connect(attention.on_attention_requested)
     store.changed.connect(on_store_changed)
     alerts.changed.connect(on_alerts_changed)
 
@@ -83,7 +88,7 @@ def attach_session(
     show_session_patient(window, plan, store)
     if start_ticker:
         ticker.start()
-    return SessionParts(store, alerts, panel, banner, ticker)
+    return SessionParts(store, alerts, attention, panel, banner, ticker)
 
 
 def show_session_patient(window: MainWindow, plan: PlanStore, store: SessionStore) -> None:

@@ -116,8 +116,8 @@ def test_recipe_20_identifiers_stay_in_the_database(
         QApplication.applicationName(),
         QApplication.applicationDisplayName(),
     ]
-    if parts.alerts.tray is not None:  # pragma: no cover - desktop only
-        titles.append(parts.alerts.tray.toolTip())
+    if parts.attention.tray is not None:  # pragma: no cover - desktop only
+        titles.append(parts.attention.tray.toolTip())
     for needle in text_needles:
         assert not [t for t in titles if needle in t]
     # Temporary files and the settings: nothing but the database may hold them.

@@ -1,6 +1,6 @@
-"""Opening the record of infusion sessions for the window: the data directory's instance lock, then the
-record store. Kept apart from the session wiring so the app can open the record (and refuse a second
-instance) before the first paint without importing the session's widgets."""
+"""Opening the record of infusion sessions for the app: the data directory's instance lock, then the
+record store. Pure store code (no Qt): the app opens the record (and refuses a second
+instance) before the first paint, before any of the session's widgets is imported."""
 
 from __future__ import annotations
 
