@@ -22,7 +22,7 @@ from ketamine_desktop.domain.handover import (
 from ketamine_desktop.domain.reminders import close_payload
 from ketamine_desktop.domain.screening import ScreeningItemResult
 from ketamine_desktop.domain.session import deferral_payload
-from tests.state.builders import BOLUS_ONLY, ICU, T0, WARD, Ledger, dose, start_draft
+from tests.helpers.builders import BOLUS_ONLY, ICU, T0, WARD, Ledger, dose, start_draft
 
 HEAD = "ab" * 32
 

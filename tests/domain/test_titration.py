@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ketamine_desktop.domain.titration import DRUG_NAME, round_step, syringe_label, titration_card
-from tests.state.builders import BOLUS_ONLY, ICU, T0, WARD, Ledger, dose, library, start_draft
+from tests.helpers.builders import BOLUS_ONLY, ICU, T0, WARD, Ledger, dose, library, start_draft
 
 
 def test_ward_card_runs_from_the_usual_dose_to_the_hard_max_with_limits_marked() -> None:

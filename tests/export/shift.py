@@ -18,7 +18,7 @@ from ketamine_desktop.domain.session import (
     to_payload,
 )
 from ketamine_desktop.store import RecordStore
-from tests.state.builders import Ledger, dose, start_draft
+from tests.helpers.builders import Ledger, dose, start_draft
 
 NIGHT = datetime(2026, 11, 21, 20, 0, tzinfo=UTC)
 SESSION = "session-night"

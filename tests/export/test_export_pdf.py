@@ -17,7 +17,7 @@ from ketamine_desktop.store.snapshot import read_snapshot
 from tests.export.conftest import file_sha256
 from tests.export.shift import night_ledger, write
 from tests.export.test_export_cli import _export
-from tests.state.builders import library
+from tests.helpers.builders import library
 
 NOW = datetime(2026, 11, 22, 6, 5, tzinfo=UTC)
 

@@ -26,7 +26,7 @@ from ketamine_desktop.export.fhir import fhir_bundle
 from ketamine_desktop.export.source import load_session
 from ketamine_desktop.store.snapshot import read_snapshot
 from tests.export.shift import night_ledger, write
-from tests.state.builders import library
+from tests.helpers.builders import library
 
 NOW = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
 

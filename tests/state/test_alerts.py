@@ -39,9 +39,9 @@ class FakePlayer:
         return self.ok
 
 
-def listening(alerts: AlertController, store: SessionStore) -> AlertController:
+def listening(alerts: AlertController, session_store: SessionStore) -> AlertController:
     """Connected as the composition root connects it."""
-    store.changed.connect(alerts.on_session_changed)
+    session_store.changed.connect(alerts.on_session_changed)
     return alerts
 
 

@@ -78,7 +78,7 @@ def test_every_export_from_the_menu_writes_its_file_and_leaves_the_record(
     panel: MonitoringPanel,
     session_store: SessionStore,
     clock: FakeClock,
-    records: RecordStore,
+    record_store: RecordStore,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     action: str,
@@ -89,7 +89,7 @@ def test_every_export_from_the_menu_writes_its_file_and_leaves_the_record(
     _show_handover(panel)
     out = tmp_path / f"export{suffix}"
     asked = _choose_file(monkeypatch, out)
-    before = file_sha256(records.path)
+    before = file_sha256(record_store.path)
     menu_action = panel.findChild(type(panel.running.handover.actions_by_format["csv"]), action)  # type: ignore[union-attr]
     assert menu_action is not None
     menu_action.trigger()
@@ -99,12 +99,12 @@ def test_every_export_from_the_menu_writes_its_file_and_leaves_the_record(
         assert data.startswith(b"%PDF-")
     elif suffix == ".csv":
         rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-        assert len(rows) == len(records.records())
+        assert len(rows) == len(record_store.records())
     else:
         assert json.loads(data)["type"] == "collection"
     message = panel.running.handover.message.text()  # type: ignore[union-attr]
     assert message.startswith("Saved ") and str(out) in message
-    assert file_sha256(records.path) == before
+    assert file_sha256(record_store.path) == before
 
 
 def test_cancelling_the_dialog_writes_nothing(
@@ -122,14 +122,14 @@ def test_cancelling_the_dialog_writes_nothing(
 def test_a_broken_chain_refuses_the_export_before_asking_where(
     panel: MonitoringPanel,
     session_store: SessionStore,
-    records: RecordStore,
+    record_store: RecordStore,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
     start(session_store)
     _show_handover(panel)
-    records._conn.execute("DROP TRIGGER records_no_update")
-    records._conn.execute("UPDATE records SET recorded_by = 'someone else' WHERE seq = 1")
+    record_store._conn.execute("DROP TRIGGER records_no_update")
+    record_store._conn.execute("UPDATE records SET recorded_by = 'someone else' WHERE seq = 1")
     asked = _choose_file(monkeypatch, tmp_path / "x.csv")
     running = panel.running
     assert running is not None
