@@ -67,10 +67,12 @@ wrap("ketamine_desktop.cli.common", "load_default_library", "load_default_librar
 wrap("ketamine_desktop.store.record_access", "open_record", "open_record: lock, SQLite, migrations")
 wrap("ketamine_desktop.app", "build_main_window", "build_main_window: widgets, style sheet, first render")
 # The session wiring (and its imports) runs after the first paint (app._AfterFirstPaint): the app's own
-# probe gives the paint and ready times; this subclass reads the resident memory at both.
+# probe (gui/first_paint_probe.py) gives the paint and ready times; this subclass reads the resident memory
+# at both.
 from PySide6.QtCore import QEvent
+from ketamine_desktop.gui import first_paint_probe as probe_module
 deferred = {}
-class Probe(app_module._FirstPaintProbe):
+class Probe(probe_module.FirstPaintProbe):
     def eventFilter(self, watched, event):
         if event.type() == QEvent.Type.Paint and "rss0" not in deferred:
             deferred["rss0"] = rss_kib()
@@ -78,7 +80,7 @@ class Probe(app_module._FirstPaintProbe):
     def ready(self):
         deferred["rss1"] = rss_kib()
         super().ready()
-app_module._FirstPaintProbe = Probe
+probe_module.FirstPaintProbe = Probe
 data_dir = tempfile.mkdtemp()
 paint_file = os.path.join(tempfile.mkdtemp(), "paint")
 os.environ["KETAMINE_DESKTOP_FIRST_PAINT_FILE"] = paint_file

@@ -1,11 +1,19 @@
-"""Composition root: the QApplication, the library, the settings, the plan store, the main window, and
-every signal between them, connected in one place (`connect_signals`)."""
+"""Composition root: the one place that builds the app's objects and connects their signals.
+
+Before the first paint: the QApplication, the library, the settings, the plan store and the main window
+(`build_main_window`, connected by `connect_signals`). Just after it: the running session over the record,
+its alerts, the Monitoring tab's session panel, the banner and the one ticker (`attach_session`,
+connected by `connect_session_signals`). Widgets emit commands and requests; stores emit `changed`;
+who hears whom is written here and nowhere else (see STYLE.md).
+"""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -19,9 +27,19 @@ from ketamine_desktop.gui.theme import apply_theme, icon
 from ketamine_desktop.state.plan import PlanChange, PlanStore
 from ketamine_desktop.state.settings import ViewPrefs, ViewSettings, default_settings_path
 
+if TYPE_CHECKING:  # the session's parts are imported after the first paint, not at start-up
+    from ketamine_desktop.gui.attention import WindowAttention
+    from ketamine_desktop.gui.monitoring.banner import AlertBanner
+    from ketamine_desktop.gui.monitoring.panel import MonitoringPanel
+    from ketamine_desktop.state.alerts import AlertController, AlertState, SoundPlayer
+    from ketamine_desktop.state.reminder_ticker import ReminderTicker
+    from ketamine_desktop.state.session_store import SessionStore, SessionUpdate
+    from ketamine_desktop.store import RecordStore
+
 EXIT_LIBRARY_INVALID = 1
 EXIT_BROKEN_BINDING = 1
 EXIT_RECORD_UNAVAILABLE = 1
+MONITORING_TAB = 1
 EVERYTHING = (
     PlanChange.PROTOCOL
     | PlanChange.ENTRIES
@@ -56,12 +74,16 @@ def render_plan(window: MainWindow, plan: PlanStore, change: PlanChange) -> None
 
 
 def connect_signals(app: QApplication, window: MainWindow, plan: PlanStore, settings: ViewSettings) -> None:
-    """Every connection between the store, the settings and the views."""
+    """Every connection between the plan store, the settings and the window."""
+    # --- Commands from the views -> the plan store (the Dosing tab's, and the Contraindications tab's
+    #     through the window once that tab is built).
     window.dosing.command_issued.connect(plan.apply)
-    window.command_issued.connect(plan.apply)  # with the Contraindications tab's, once it is built
+    window.command_issued.connect(plan.apply)
 
+    # --- The plan store -> every view that shows the plan.
     plan.changed.connect(lambda change: render_plan(window, plan, change))
 
+    # --- View settings: the window's toggles -> the settings -> the theme and the window.
     window.night_mode_toggled.connect(settings.set_night_mode)
     window.glance_mode_toggled.connect(settings.set_glance_mode)
 
@@ -87,6 +109,121 @@ def build_main_window(
     # The first paint shows everything there is, as if every part had just changed.
     render_plan(window, plan, EVERYTHING)
     return window, plan
+
+
+@dataclass
+class SessionParts:
+    """The running session's objects, as `attach_session` built and connected them."""
+
+    store: SessionStore
+    alerts: AlertController
+    attention: WindowAttention
+    panel: MonitoringPanel
+    banner: AlertBanner
+    ticker: ReminderTicker
+
+
+def attach_session(
+    window: MainWindow,
+    plan: PlanStore,
+    library: Library,
+    records: RecordStore,
+    clock: Clock,
+    player: SoundPlayer,
+    *,
+    start_ticker: bool = True,
+) -> SessionParts:
+    """Attach the running session to the main window, just after its first paint: the session store over
+    the record, the alert controller and the window's attention, the Monitoring tab's session panel, the
+    banner over every tab and the reminder ticker; connected by `connect_session_signals`; the ticker
+    started (its first tick shows at once whatever fell due while the app was closed). Tests call it with
+    a fake clock and a silent player."""
+    from ketamine_desktop.gui.attention import WindowAttention
+    from ketamine_desktop.gui.monitoring.banner import AlertBanner
+    from ketamine_desktop.gui.monitoring.panel import MonitoringPanel
+    from ketamine_desktop.state.alerts import AlertController
+    from ketamine_desktop.state.reminder_ticker import ReminderTicker
+    from ketamine_desktop.state.session_store import SessionStore
+
+    store = SessionStore(library, records, clock, window)
+    parts = SessionParts(
+        store=store,
+        alerts=AlertController(store, clock, player, window),
+        attention=WindowAttention(window, tray_icon=icon("app.svg")),
+        panel=MonitoringPanel(
+            library, store, lambda: (window.strip.bed.text(), window.strip.initials.text()), window.monitoring
+        ),
+        banner=AlertBanner(window),
+        ticker=ReminderTicker(store, clock, window),
+    )
+    window.set_alert_banner(parts.banner)
+    window.monitoring.set_session_panel(parts.panel)
+    connect_session_signals(window, plan, parts)
+    # Show what there is now: the schedule planned before the first paint, and the running session.
+    parts.panel.show_planned(plan.planned)
+    follow_session(window, plan, store)
+    if start_ticker:
+        parts.ticker.start()
+    return parts
+
+
+def connect_session_signals(window: MainWindow, plan: PlanStore, parts: SessionParts) -> None:
+    """Every connection of the running session: its store, the alerts, the banner, the panel, the plan."""
+    from ketamine_desktop.state.session_store import SessionChange
+
+    store, alerts, panel, banner = parts.store, parts.alerts, parts.panel, parts.banner
+
+    # --- The session store -> the alerts first (a raised reminder chimes and flashes before anything is
+    #     redrawn), then the session panel; a session started or closed -> the plan follows it.
+    store.changed.connect(alerts.on_session_changed)
+
+    def on_session_changed(update: SessionUpdate) -> None:
+        panel.show_session(update)
+        if update.change & SessionChange.SESSION:
+            follow_session(window, plan, store)
+
+    store.changed.connect(on_session_changed)
+
+    # --- The alerts -> the window's attention (taskbar, tray) and the banner over every tab.
+    alerts.attention_requested.connect(parts.attention.on_attention_requested)
+
+    def on_alerts_changed(state: AlertState) -> None:
+        banner.show_alerts(state, store.now)
+
+    alerts.changed.connect(on_alerts_changed)
+
+    # --- The banner's "show" -> the Monitoring tab's timed list.
+    def on_banner_show_requested() -> None:
+        window.show_tab(MONITORING_TAB)
+        panel.show_list()
+
+    banner.show_requested.connect(on_banner_show_requested)
+
+    # --- The plan store -> the panel's planned schedule (before a session starts).
+    def on_plan_changed(change: PlanChange) -> None:
+        if change & PlanChange.PLANNED:
+            panel.show_planned(plan.planned)
+
+    plan.changed.connect(on_plan_changed)
+
+
+def follow_session(window: MainWindow, plan: PlanStore, store: SessionStore) -> None:
+    """While a session runs, the patient strip shows its bed and initials and cannot be edited, and the plan
+    (the strip's weight and protocol, the Dosing tab) is the session's own regimen, read-only. Once it is
+    closed, the Monitoring tab says so instead of showing the schedule planned before it."""
+    from ketamine_desktop.state.plan import FollowSession
+
+    state = store.state if store.running else None
+    fields: tuple[QWidget, ...] = (window.strip.bed, window.strip.initials)
+    if state is not None:
+        window.strip.bed.setText(state.start.bed_label)
+        window.strip.initials.setText(state.start.patient_initials or "")
+    for field in fields:
+        field.setEnabled(state is None)
+    plan.apply(FollowSession(state.request if state is not None else None))
+    ended = store.state if store.state is not None and store.state.status == "ended" else None
+    window.monitoring.show_session_ended(ended.closed.body if ended is not None and ended.closed else None)
+    window.monitoring.set_session_running(state is not None)
 
 
 class _AfterFirstPaint(QObject):
@@ -161,7 +298,6 @@ def run_app(data_dir: Path | None = None) -> int:
         # first paint: the ticker's first tick, which shows whatever fell due while the app was closed,
         # follows within a few hundred milliseconds of start, and the window is on screen before it.
         from ketamine_desktop.gui.attention import default_player
-        from ketamine_desktop.gui.monitoring.wiring import attach_session
 
         attach_session(window, plan, library, records, clock, default_player())
         if probe is not None:

@@ -9,8 +9,8 @@ Entries that cannot be computed from are kept apart from the regimen: the card k
 regimen that could be computed, `field_errors` says which entry is wrong and why, and `is_current` is
 false until every entry is valid again, so Start cannot go ahead on a card that no longer matches the form.
 
-While an infusion session runs (`FollowSession`, sent by the monitoring wiring, also after a restart), the
-plan is that session's regimen, read-only: every other command is ignored and Start stays disabled until
+While an infusion session runs (`FollowSession`, sent by the composition root app.py, also after a restart),
+the plan is that session's regimen, read-only: every other command is ignored and Start stays disabled until
 the session is closed.
 """
 

@@ -60,11 +60,11 @@ def child(data_dir: Path, start_at: datetime, seed: int) -> int:
     from PySide6.QtCore import QStandardPaths
     from PySide6.QtWidgets import QApplication
 
-    from ketamine_desktop.app import application, build_main_window
+    from ketamine_desktop.app import application, attach_session, build_main_window
     from ketamine_desktop.cli.common import load_default_library
-    from ketamine_desktop.gui.monitoring.wiring import attach_session, open_record
     from ketamine_desktop.state.session_store import SessionChange, SessionUpdate
     from ketamine_desktop.state.settings import ViewSettings
+    from ketamine_desktop.store.record_access import open_record
     from tests.helpers.builders import check_draft, start_draft
 
     rng = random.Random(seed)

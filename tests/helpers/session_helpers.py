@@ -6,9 +6,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit
 from pytestqt.qtbot import QtBot
 
+from ketamine_desktop.app import SessionParts
 from ketamine_desktop.gui.main_window import MainWindow
 from ketamine_desktop.gui.monitoring.record_form import RecordCheckForm
-from ketamine_desktop.gui.monitoring.wiring import SessionParts
 from tests.helpers.gui_helpers import answer_screening, choose_protocol, complete_checklist, retype
 
 NORMAL_TEXT = {

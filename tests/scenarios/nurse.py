@@ -51,15 +51,15 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from ketamine_desktop.app import build_main_window
+from ketamine_desktop.app import SessionParts, attach_session, build_main_window
 from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.gui.main_window import MainWindow
 from ketamine_desktop.gui.monitoring.panel import RunningSession
-from ketamine_desktop.gui.monitoring.wiring import SessionParts, attach_session, open_record
 from ketamine_desktop.gui.monitoring.words import clock_time
 from ketamine_desktop.state.settings import ViewSettings
 from ketamine_desktop.store import InstanceLock, RecordStore
+from ketamine_desktop.store.record_access import open_record
 
 START = datetime(2026, 11, 21, 20, 0, tzinfo=UTC)
 W = TypeVar("W", bound=QObject)

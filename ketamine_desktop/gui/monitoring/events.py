@@ -63,6 +63,19 @@ TITLES: dict[EventRequestKind, str] = {
 }
 
 
+def _lay_out(
+    dialog: QDialog, form: QFormLayout, message: QLabel, cancel: QPushButton, confirm: QPushButton
+) -> None:
+    """The dialogs' one layout: the form, then the message beside Cancel and the confirming button."""
+    buttons = QHBoxLayout()
+    buttons.addWidget(message, 1)
+    buttons.addWidget(cancel)
+    buttons.addWidget(confirm)
+    layout = QVBoxLayout(dialog)
+    layout.addLayout(form)
+    layout.addLayout(buttons)
+
+
 class EventBar(QWidget):
     event_requested = Signal(str)  # EventRequestKind
     close_requested = Signal()
@@ -195,13 +208,7 @@ class EventDialog(QDialog):
         form.addRow(self.findings)
         form.addRow(self.reason_label, self.reason)
         form.addRow("&Your initials", self.by)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.message, 1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.confirm_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
+        _lay_out(self, form, self.message, cancel, self.confirm_button)
         self.reason.textEdited.connect(self._refresh)
         self.by.textEdited.connect(self._refresh)
         self.confirm_button.clicked.connect(self._on_confirm_clicked)
@@ -294,13 +301,7 @@ class DeferDialog(QDialog):
         form.addRow("Defer &by", self.minutes)
         form.addRow("&Reason (required)", self.reason)
         form.addRow("&Your initials", self.by)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.message, 1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.confirm_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
+        _lay_out(self, form, self.message, cancel, self.confirm_button)
         self.confirm_button.clicked.connect(self._on_confirm_clicked)
         cancel.clicked.connect(self.reject)
 
@@ -345,13 +346,7 @@ class CloseDialog(QDialog):
         form.addRow(note)
         form.addRow("&Reason", self.reason)
         form.addRow("&Your initials", self.by)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.message, 1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.confirm_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
+        _lay_out(self, form, self.message, cancel, self.confirm_button)
         self.confirm_button.clicked.connect(
             lambda: self.confirmed.emit(self.reason.text().strip(), self.by.text().strip())
         )

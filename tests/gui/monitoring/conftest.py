@@ -10,12 +10,11 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from ketamine_desktop.app import build_main_window
+from ketamine_desktop.app import SessionParts, attach_session, build_main_window
 from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.gui.main_window import MainWindow
 from ketamine_desktop.gui.monitoring.panel import MonitoringPanel
-from ketamine_desktop.gui.monitoring.wiring import SessionParts, attach_session
 from ketamine_desktop.state.plan import PlanStore
 from ketamine_desktop.state.session_store import SessionStore
 from ketamine_desktop.state.settings import ViewSettings

@@ -20,13 +20,17 @@ sys.path.insert(0, str(REPO))
 from PySide6.QtCore import QStandardPaths  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from ketamine_desktop.app import application, build_main_window  # noqa: E402
+from ketamine_desktop.app import (  # noqa: E402
+    application,
+    attach_session,
+    build_main_window,
+)
 from ketamine_desktop.cli.common import load_default_library  # noqa: E402
 from ketamine_desktop.domain.clock import FakeClock  # noqa: E402
 from ketamine_desktop.domain.library import DoseRate  # noqa: E402
 from ketamine_desktop.domain.session import EventDraft  # noqa: E402
-from ketamine_desktop.gui.monitoring.wiring import attach_session, open_record  # noqa: E402
 from ketamine_desktop.state.settings import ViewSettings  # noqa: E402
+from ketamine_desktop.store.record_access import open_record  # noqa: E402
 from tests.helpers.builders import T0, check_draft, start_draft  # noqa: E402
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
+from ketamine_desktop.app import SessionParts
 from ketamine_desktop.domain.clock import FakeClock
-from ketamine_desktop.gui.monitoring.wiring import SessionParts
 from tests.gui.monitoring.conftest import AppFactory, QuietPlayer
 from tests.helpers.session_helpers import fill, start_from_the_dosing_tab, type_into
 
