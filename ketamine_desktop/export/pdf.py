@@ -31,7 +31,8 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication
 
 from ketamine_desktop.domain.formatting import POINT, NumberFormat
-from ketamine_desktop.export.report_html import STYLE, Block, Cell, Table
+from ketamine_desktop.export.chart_html import Block, Cell, Table
+from ketamine_desktop.export.report_html import STYLE
 from ketamine_desktop.export.source import ExportSource
 
 __all__ = [
@@ -428,7 +429,7 @@ def chart_pdf(source: ExportSource, now: datetime, numbers: NumberFormat = POINT
 
 
 def chart_document(source: ExportSource, now: datetime, numbers: NumberFormat = POINT) -> Document:
-    from ketamine_desktop.export.report_html import chart_blocks
+    from ketamine_desktop.export.chart_html import chart_blocks
 
     ensure_app()
     has_trend = bool(source.state.observations)

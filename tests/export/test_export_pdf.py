@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from ketamine_desktop.domain.handover import handover_facts
-from ketamine_desktop.export.report_html import chart_html, handover_html
+from ketamine_desktop.export.chart_html import chart_html
+from ketamine_desktop.export.report_html import handover_html
 from ketamine_desktop.export.source import load_session
 from ketamine_desktop.store.paths import RECORD_FILE_NAME
 from ketamine_desktop.store.snapshot import read_snapshot
