@@ -179,7 +179,8 @@ def connect_session_signals(window: MainWindow, plan: PlanStore, parts: SessionP
 
     def on_session_changed(update: SessionUpdate) -> None:
         panel.show_session(update)
-        if update.change & SessionChange.SESSION:
+        # A rate change, a pause or a resume is a record: the Dosing tab follows the rate set now.
+        if update.change & (SessionChange.SESSION | SessionChange.RECORD):
             follow_session(window, plan, store)
 
     store.changed.connect(on_session_changed)
@@ -211,6 +212,7 @@ def follow_session(window: MainWindow, plan: PlanStore, store: SessionStore) -> 
     """While a session runs, the patient strip shows its bed and initials and cannot be edited, and the plan
     (the strip's weight and protocol, the Dosing tab) is the session's own regimen, read-only. Once it is
     closed, the Monitoring tab says so instead of showing the schedule planned before it."""
+    from ketamine_desktop.domain.session import running_rate
     from ketamine_desktop.state.plan import FollowSession
 
     state = store.state if store.running else None
@@ -220,7 +222,9 @@ def follow_session(window: MainWindow, plan: PlanStore, store: SessionStore) -> 
         window.strip.initials.setText(state.start.patient_initials or "")
     for field in fields:
         field.setEnabled(state is None)
-    plan.apply(FollowSession(state.request if state is not None else None))
+    plan.apply(
+        FollowSession(state.request, running_rate(state)) if state is not None else FollowSession(None)
+    )
     ended = store.state if store.state is not None and store.state.status == "ended" else None
     window.monitoring.show_session_ended(ended.closed.body if ended is not None and ended.closed else None)
     window.monitoring.set_session_running(state is not None)

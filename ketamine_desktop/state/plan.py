@@ -32,6 +32,7 @@ from ketamine_desktop.domain.patient import InvalidInput
 from ketamine_desktop.domain.regimen import Finding, Regimen, RegimenRequest, compute_regimen
 from ketamine_desktop.domain.schedule import Check, monitoring_checks
 from ketamine_desktop.domain.screening import ScreeningAnswer, ScreeningResult, screen
+from ketamine_desktop.domain.session import RunningRate
 
 NumberEntry = Literal[
     "weight_kg",
@@ -120,9 +121,14 @@ class CompleteChecklist:
 
 @dataclass(frozen=True)
 class FollowSession:
-    """An infusion session runs with `request` (the plan becomes its regimen, read-only), or none runs."""
+    """An infusion session runs with `request` (the plan becomes its regimen, read-only), or none runs.
+
+    `running` is the rate set now, as recorded (with when and why it was last set): what the Dosing card
+    shows as running, also after a rate change on the Monitoring tab.
+    """
 
     request: RegimenRequest | None
+    running: RunningRate | None = None
 
 
 Command = (
@@ -247,6 +253,7 @@ class PlanStore(QObject):
         self._screening = screen(library, {})
         self._planned: PlannedStart | None = None
         self._following: RegimenRequest | None = None
+        self._running: RunningRate | None = None
 
     # --- Reading ---
 
@@ -303,6 +310,11 @@ class PlanStore(QObject):
         """A session is running: the plan shows its regimen and takes no command but `FollowSession`."""
         return self._following is not None
 
+    @property
+    def running(self) -> RunningRate | None:
+        """The running session's infusion as set now (None when no session runs or it has no infusion)."""
+        return self._running if self._following is not None else None
+
     def start_gate(self) -> StartGate:
         reasons: list[str] = []
         regimen = self._regimen
@@ -353,7 +365,7 @@ class PlanStore(QObject):
         if isinstance(command, AnswerScreening):
             return self._answer(command.answer)
         if isinstance(command, FollowSession):
-            return self._follow(command.request)
+            return self._follow(command.request, command.running)
         return self._complete(command)
 
     def _choose_protocol(self, protocol_id: str) -> PlanChange:
@@ -414,11 +426,15 @@ class PlanStore(QObject):
             infusion_concentration_mg_per_ml=e.infusion_concentration_mg_per_ml if infusion else None,
         )
 
-    def _follow(self, request: RegimenRequest | None) -> PlanChange:
+    def _follow(self, request: RegimenRequest | None, running: RunningRate | None) -> PlanChange:
         """Show the running session's own regimen (computed from its stored request), or let the plan go."""
         if request == self._following:
-            return PlanChange.NONE
+            if running == self._running:
+                return PlanChange.NONE
+            self._running = running  # e.g. paused or resumed: the same dose, a new status
+            return PlanChange.SESSION | PlanChange.REGIMEN
         self._following = request
+        self._running = running
         if request is None:
             return PlanChange.SESSION  # the entries stay as the session had them, editable again
         protocol = self._library.protocol(request.protocol_id)

@@ -44,14 +44,18 @@ from ketamine_desktop.domain.session.fold import (
 )
 from ketamine_desktop.domain.session.queries import (
     CHECK_KEY_PREFIX,
+    RateChange,
+    RunningRate,
     assessment_context,
     check_key,
     checks_until,
     horizon_minutes,
     live_deferral,
+    running_rate,
     schedule_events,
     session_checks,
     syringe_empty_at,
+    syringe_remaining_ml,
 )
 from ketamine_desktop.domain.session.records import (
     KIND_OF,
@@ -98,8 +102,10 @@ __all__ = [
     "Payload",
     "RaisePayload",
     "RaisedLevel",
+    "RateChange",
     "RecordKind",
     "Recorded",
+    "RunningRate",
     "SessionError",
     "SessionEventKind",
     "SessionRecord",
@@ -125,10 +131,12 @@ __all__ = [
     "parse_record",
     "preview_event",
     "request_for",
+    "running_rate",
     "schedule_events",
     "session_checks",
     "session_state",
     "start_payload",
     "syringe_empty_at",
+    "syringe_remaining_ml",
     "to_payload",
 ]

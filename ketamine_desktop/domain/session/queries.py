@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
+from typing import Literal
 
 from ketamine_desktop.domain.assessment import AssessmentContext
 from ketamine_desktop.domain.library import Library, Protocol
+from ketamine_desktop.domain.model import FrozenModel
+from ketamine_desktop.domain.regimen import InfusionResult
 from ketamine_desktop.domain.schedule import Check, ScheduleEvent, monitoring_checks
-from ketamine_desktop.domain.session.fold import SessionState
+from ketamine_desktop.domain.session.fold import InfusionStatus, SessionState
 from ketamine_desktop.domain.session.records import DeferralPayload, Recorded, iso_utc
+from ketamine_desktop.domain.units import round_down_to_step
 
 # Events that reach the monitoring schedule; a syringe change does not change when checks are due.
 _SCHEDULE_KINDS: frozenset[str] = frozenset(
     {"bolus", "rate-increase", "rate-decrease", "pause", "resume", "stop"}
 )
 CHECK_KEY_PREFIX = "check:"
+_US_PER_H = Decimal(3_600_000_000)
 
 # --- Derived values -------------------------------------------------------------------------------------
 
@@ -78,6 +83,50 @@ def syringe_empty_at(state: SessionState) -> datetime | None:
     # Floor, also below zero (an already empty syringe): Decimal's // would round -42.9 up to -42.
     seconds = int((syringe.remaining_ml * 3600 / syringe.delivering_ml_per_h).to_integral_value(ROUND_FLOOR))
     return syringe.as_of + timedelta(seconds=seconds)
+
+
+def syringe_remaining_ml(state: SessionState, now: datetime) -> Decimal | None:
+    """What is left in the syringe or bag at `now` at the rate running since the last change (never below
+    0); None when there is no syringe.
+
+    Rounded down to the volume resolution: "about 48.2 mL left" must not promise more than is there.
+    """
+    syringe = state.syringe
+    if syringe is None:
+        return None
+    elapsed_us = max(now - syringe.as_of, timedelta(0)) // timedelta(microseconds=1)
+    left = syringe.remaining_ml - syringe.delivering_ml_per_h * Decimal(elapsed_us) / _US_PER_H
+    return max(round_down_to_step(left, state.library.document.units.volume_resolution_ml), Decimal(0))
+
+
+RateChange = Literal["start", "rate-increase", "rate-decrease"]
+
+
+class RunningRate(FrozenModel):
+    """The infusion as it is set now (the rate on the pump), and when and why it was last set."""
+
+    infusion: InfusionResult
+    status: InfusionStatus
+    since: datetime
+    change: RateChange
+    reason: str | None = None
+
+
+def running_rate(state: SessionState) -> RunningRate | None:
+    """The rate set now: the start's, or the last recorded rate change's; None for a session without an
+    infusion."""
+    if state.infusion is None:
+        return None
+    changes = [e.body for e in state.events if e.body.kind in ("rate-increase", "rate-decrease")]
+    if not changes:
+        return RunningRate(
+            infusion=state.infusion, status=state.status, since=state.start.started_at, change="start"
+        )
+    last = changes[-1]
+    kind: RateChange = "rate-increase" if last.kind == "rate-increase" else "rate-decrease"
+    return RunningRate(
+        infusion=state.infusion, status=state.status, since=last.at, change=kind, reason=last.reason
+    )
 
 
 def live_deferral(

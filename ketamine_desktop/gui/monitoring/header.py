@@ -3,14 +3,12 @@ units, the syringe, and the time to the next check, always visible."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import datetime
 
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
 
 from ketamine_desktop.domain.reminders import Reminder
-from ketamine_desktop.domain.session import SessionState, syringe_empty_at
-from ketamine_desktop.domain.units import round_down_to_step
+from ketamine_desktop.domain.session import SessionState, syringe_empty_at, syringe_remaining_ml
 from ketamine_desktop.gui import numbers
 from ketamine_desktop.gui.monitoring.words import clock_time, span
 from ketamine_desktop.gui.widgets.accessible import styled
@@ -22,19 +20,6 @@ STATUS_WORDS: dict[str, str] = {
     "observing": "OBSERVING AFTER A BOLUS",
     "ended": "ENDED",
 }
-_US_PER_H = Decimal(3_600_000_000)
-
-
-def remaining_ml(state: SessionState, now: datetime) -> Decimal | None:
-    """What is left in the syringe or bag at `now` (never below 0, rounded down), at the rate running
-    since the last change; None when there is no syringe."""
-    syringe = state.syringe
-    if syringe is None:
-        return None
-    elapsed = max(now - syringe.as_of, timedelta(0)) // timedelta(microseconds=1)
-    left = syringe.remaining_ml - syringe.delivering_ml_per_h * Decimal(elapsed) / _US_PER_H
-    # Down to the volume resolution: "about 48.2 mL left" must not promise more than is there.
-    return max(round_down_to_step(left, state.library.document.units.volume_resolution_ml), Decimal(0))
 
 
 def next_check_words(
@@ -130,7 +115,7 @@ class SessionHeader(QFrame):
                 f"{both} · {d.mg_per_h(infusion.delivered_mg_per_h)} of "
                 f"{d.mg_per_ml(infusion.concentration_mg_per_ml)} · {d.kg(start.regimen.weight_kg)}"
             )
-        left = remaining_ml(state, now)
+        left = syringe_remaining_ml(state, now)
         empty = syringe_empty_at(state)
         if left is None:
             self.syringe.setText("")

@@ -572,7 +572,9 @@ class DosingTab(QWidget):
         regimen = plan.regimen
         # A stale regimen may belong to the protocol chosen before: its sources are that protocol's.
         card_protocol = self._library.protocol(regimen.protocol_id) if regimen is not None else protocol
-        self.card.show_regimen(regimen, card_protocol, stale=regimen is not None and not plan.is_current)
+        self.card.show_regimen(
+            regimen, card_protocol, stale=regimen is not None and not plan.is_current, running=plan.running
+        )
         if regimen is not None:
             self.findings.show_findings(regimen.findings)
         else:

@@ -16,11 +16,19 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from ketamine_desktop.domain.formatting import other_unit
 from ketamine_desktop.domain.library import Library, Protocol
 from ketamine_desktop.domain.regimen import BolusResult, InfusionResult, Regimen
+from ketamine_desktop.domain.session import RunningRate
+from ketamine_desktop.gui.monitoring.words import clock_time
 from ketamine_desktop.gui.numbers import Display
 from ketamine_desktop.gui.theme import level_pixmap
 from ketamine_desktop.gui.widgets.accessible import named, styled
 from ketamine_desktop.gui.widgets.number_field import repolish
 from ketamine_desktop.gui.widgets.sources import SourcedLabel, flags_text, sources_html
+
+_CHANGE_WORDS: dict[str, str] = {
+    "start": "at the start",
+    "rate-increase": "rate increase",
+    "rate-decrease": "rate decrease",
+}
 
 
 class RegimenCard(QFrame):
@@ -62,6 +70,10 @@ class RegimenCard(QFrame):
         header.addWidget(self.caption, 1)
         header.addWidget(self.sources_button, 0, Qt.AlignmentFlag.AlignTop)
 
+        self.rate_status = styled(QLabel("", self), "rateStatus")
+        self.rate_status.setObjectName("cardRateStatus")
+        self.rate_status.setWordWrap(True)
+        self.rate_status.hide()
         self.pump_rate = SourcedLabel("", self)
         self.pump_rate.setObjectName("pumpRateValue")
         self.pump_rate.setAccessibleName("Infusion pump rate")
@@ -91,6 +103,7 @@ class RegimenCard(QFrame):
         infusion = QVBoxLayout(self.infusion_box)
         infusion.setContentsMargins(0, 0, 0, 0)
         infusion.setSpacing(4)
+        infusion.addWidget(self.rate_status)
         infusion.addWidget(self.pump_rate)
         infusion.addWidget(self.pump_rate_detail)
         infusion.addLayout(doses)
@@ -136,32 +149,60 @@ class RegimenCard(QFrame):
 
     # --- behaviour ---
 
-    def show_regimen(self, regimen: Regimen | None, protocol: Protocol | None, *, stale: bool) -> None:
-        if regimen is not self.regimen or regimen is None:
-            self.regimen = regimen
-            self._fill(regimen, protocol)
-        self._show_state(regimen, stale)
+    def show_regimen(
+        self,
+        regimen: Regimen | None,
+        protocol: Protocol | None,
+        *,
+        stale: bool,
+        running: RunningRate | None = None,
+    ) -> None:
+        """Show `regimen`, or the rate `running` now while a session runs.
 
-    def _show_state(self, regimen: Regimen | None, stale: bool) -> None:
+        A regimen that is not current (an entry in the form is not valid) or that a hard limit blocks
+        shows no numbers at all, only a dash and the reason: a stale or forbidden number must never be
+        the largest text on the screen.
+        """
+        self.regimen = regimen
+        withheld = None if running is not None else self._withheld_reason(regimen, stale)
+        self._fill(regimen, protocol, withheld)
+        if running is not None and regimen is not None and protocol is not None:
+            # The rate on the pump, as recorded, even when the library now computes otherwise.
+            self._fill_infusion(running.infusion, regimen, protocol)
+        self._show_status(regimen, running, withheld)
         if self.property("stale") != stale:
             self.setProperty("stale", stale)
             repolish(self)
-        if regimen is not None and stale:
-            self._banner(
-                "hard",
-                f"Not current: an entry in the form is not valid. This card still shows "
-                f"the last valid regimen ({self._display.kg(regimen.weight_kg)}).",
-            )
-        elif regimen is not None and regimen.blocked:
-            self._banner("hard", "Blocked by a hard limit: do not set the pump to these numbers.")
+
+    def _withheld_reason(self, regimen: Regimen | None, stale: bool) -> str | None:
+        if regimen is None:
+            return None
+        if stale:
+            return "No numbers: an entry in the form is not valid. Correct the field marked beside it."
+        if regimen.blocked:
+            return "No numbers: a hard limit blocks this regimen (see the findings). Do not set the pump."
+        return None
+
+    def _show_status(
+        self, regimen: Regimen | None, running: RunningRate | None, withheld: str | None
+    ) -> None:
+        if withheld is not None:
+            self._banner("hard", withheld)
         else:
             self.banner.hide()
-        # A number that must not be set is struck through and dimmed, not only announced above it.
-        state = "blocked" if regimen is not None and regimen.blocked else "stale" if stale else "ok"
-        for label in (self.pump_rate, self.bolus_rate, self.dose_primary, self.dose_other):
-            if label.property("state") != state:
-                label.setProperty("state", state)
-                repolish(label)
+        if running is not None:
+            status = running.status.upper() if running.status != "running" else "RUNNING NOW"
+            why = _CHANGE_WORDS[running.change]
+            reason = f": {running.reason}" if running.reason else ""
+            self.rate_status.setText(f"{status} · set {clock_time(running.since)} ({why}{reason})")
+            self.rate_status.setProperty("level", "ok")
+        elif regimen is not None and withheld is None:
+            self.rate_status.setText("Proposal - not running")
+            self.rate_status.setProperty("level", "pending")
+        else:
+            self.rate_status.setText("")
+        repolish(self.rate_status)
+        self.rate_status.setVisible(bool(self.rate_status.text()))
 
     def _banner(self, level: str, text: str) -> None:
         self.banner.setProperty("level", level)
@@ -170,7 +211,19 @@ class RegimenCard(QFrame):
         self.banner_text.setText(text)
         self.banner.show()
 
-    def _fill(self, regimen: Regimen | None, protocol: Protocol | None) -> None:
+    def _fill(self, regimen: Regimen | None, protocol: Protocol | None, withheld: str | None) -> None:
+        if withheld is not None:
+            self.empty.hide()
+            self.infusion_box.show()
+            self.bolus_box.hide()
+            for widget in (self.pump_rate_detail, *self._infusion_details()):
+                widget.hide()
+            self.caption.setText("Pump rate")
+            self.pump_rate.setText("\u2014")
+            self.pump_rate.setAccessibleName(f"No pump rate. {withheld}")
+            self.pump_rate.set_sources("")
+            return
+        self.pump_rate_detail.show()
         self.empty.setVisible(regimen is None)
         # The top block holds the largest number: the infusion's rate, or the bolus's when there is
         # no infusion.
