@@ -7,6 +7,7 @@ message. Neither ever names a patient: they say only that something is due.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject
@@ -14,23 +15,29 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from ketamine_desktop.domain.reminders import Reminder
-from ketamine_desktop.state.alerts import SoundPlayer, command_player
+from ketamine_desktop.state.alerts import SoundPlayer, command_player, sound_device_present
 
 TRAY_TITLE = "Ketamine monitoring"
 
 
 class BeepPlayer:
-    """The desktop's own beep: better than nothing, though some desktops keep it silent."""
+    """The desktop's own beep: better than nothing, though some desktops keep it silent. Without a sound
+    device it says so (the banner then reads "no sound on this computer") instead of beeping into nothing."""
 
     name = "system beep"
 
+    def __init__(self, device_present: Callable[[], bool] = sound_device_present) -> None:
+        self._device_present = device_present
+
     def play(self, path: Path) -> bool:
         del path
+        if not self._device_present():
+            return False
         QApplication.beep()
         return True
 
     def working(self) -> bool:
-        return True
+        return self._device_present()
 
 
 def default_player() -> SoundPlayer:

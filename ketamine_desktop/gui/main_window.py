@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -35,6 +36,7 @@ from ketamine_desktop.gui.tabs.monitoring import MonitoringTab
 from ketamine_desktop.gui.theme import icon
 from ketamine_desktop.gui.widgets.accessible import named, styled
 from ketamine_desktop.gui.widgets.elided import ElidedLabel
+from ketamine_desktop.gui.widgets.wheel_guard import install_wheel_guard
 from ketamine_desktop.state.plan import PlanChange, PlanStore
 from ketamine_desktop.state.settings import ViewPrefs
 
@@ -47,6 +49,8 @@ if TYPE_CHECKING:  # imported where first used: the first paint needs none of th
 
 APP_NAME = "Ketamine Desktop"
 TAB_TITLES = ("Dosing", "Monitoring", "Contraindications", "Side effects")
+# The reminder banner's reserved height (one line of its largest text and its button).
+BANNER_HEIGHT = 44
 
 
 class LazyTab(QWidget):
@@ -132,6 +136,9 @@ class MainWindow(QMainWindow):
     def __init__(self, library: Library, plan: PlanStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
+        app = QApplication.instance()
+        if app is not None:
+            install_wheel_guard(app)  # before any combo box is polished
         self._library = library
         self._plan = plan
         self._display = Display(library)
@@ -166,7 +173,15 @@ class MainWindow(QMainWindow):
         self._column = QVBoxLayout(central)
         self._column.setContentsMargins(8, 6, 8, 0)
         self._column.setSpacing(6)
+        # The banner's place is kept from the start, whether or not it shows: a reminder appearing or going
+        # never moves a button under the pointer (a click meant for "Change rate" must not hit "Stop").
+        self.banner_slot = QWidget(central)
+        self.banner_slot.setObjectName("bannerSlot")
+        self.banner_slot.setFixedHeight(BANNER_HEIGHT)
+        slot_layout = QVBoxLayout(self.banner_slot)
+        slot_layout.setContentsMargins(0, 0, 0, 0)
         self._column.addWidget(self.strip)
+        self._column.addWidget(self.banner_slot)
         self._column.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.alert_banner: QWidget | None = None
@@ -274,11 +289,13 @@ class MainWindow(QMainWindow):
     def set_alert_banner(self, banner: QWidget) -> None:
         """Put the running session's reminder banner between the patient strip and the tabs, so it shows
         over every tab."""
+        layout = self.banner_slot.layout()
+        assert layout is not None
         if self.alert_banner is not None:
-            self._column.removeWidget(self.alert_banner)
+            layout.removeWidget(self.alert_banner)
             self.alert_banner.deleteLater()
-        banner.setParent(self.centralWidget())
-        self._column.insertWidget(1, banner)
+        banner.setParent(self.banner_slot)
+        layout.addWidget(banner)
         self.alert_banner = banner
 
     # --- showing ---

@@ -126,6 +126,14 @@ def command_player() -> SoundPlayer | None:
     return None
 
 
+def sound_device_present(snd_dir: Path = Path("/dev/snd")) -> bool:
+    """Whether this computer has a device that can play sound: on Linux an ALSA playback device
+    (`/dev/snd/pcm*p`); elsewhere the system is trusted to have one."""
+    if not sys.platform.startswith("linux"):  # pragma: no cover - Windows and macOS
+        return True
+    return any(snd_dir.glob("pcm*p"))
+
+
 class SilentPlayer:
     name = "none"
 
@@ -184,6 +192,10 @@ class AlertController(QObject):
             self._sound()
         if not active:
             self._last_sound = None
+        if not self._sound_ok and self._player.working():
+            self._sound_ok = True  # a sound device came back: the banner stops saying "no sound"
+        elif self._sound_ok and not self._player.working():
+            self._sound_ok = False
         self.state = AlertState(active, level, self._sound_ok, self._player.name)
         self.changed.emit(self.state)
 

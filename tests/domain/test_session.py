@@ -38,10 +38,12 @@ from ketamine_desktop.domain.session import (
     parse_record,
     preview_event,
     request_for,
+    running_rate,
     schedule_events,
     session_state,
     start_payload,
     syringe_empty_at,
+    syringe_remaining_ml,
     to_payload,
 )
 from tests.helpers.builders import (
@@ -554,3 +556,37 @@ def test_a_first_bolus_after_a_start_without_one_is_not_a_repeat() -> None:
         f.code for f in preview_event(ledger.state, EventDraft(kind="bolus"), ledger.now).payload.findings
     ]
     assert codes == ["bolus-repeat-too-soon"]
+
+
+def test_the_running_rate_says_when_and_why_it_was_set() -> None:
+    ledger = Ledger()
+    first = running_rate(ledger.state)
+    assert first is not None and (first.change, first.since, first.reason) == ("start", T0, None)
+    assert first.infusion == ledger.state.infusion and first.status == "running"
+    ledger.at(90)
+    ledger.event("rate-change", infusion_dose=dose("1.5"))
+    up = running_rate(ledger.state)
+    assert up is not None and (up.change, up.since) == ("rate-increase", minutes(90))
+    assert up.infusion.rate_ml_per_h == Decimal("6.3")
+    ledger.at(120)
+    ledger.event("pause")
+    ledger.at(130)
+    ledger.event("resume")
+    ledger.at(200)
+    ledger.event("rate-change", infusion_dose=dose("1"), reason="drowsy")
+    down = running_rate(ledger.state)
+    assert down is not None and (down.change, down.since, down.reason) == (
+        "rate-decrease",
+        minutes(200),
+        "drowsy",
+    )
+    assert running_rate(Ledger(start_draft(BOLUS_ONLY, volume=None)).state) is None
+
+
+def test_what_is_left_in_the_syringe_is_rounded_down_and_never_below_zero() -> None:
+    ledger = Ledger(start_draft(volume="10"))  # 4.2 mL/h
+    assert syringe_remaining_ml(ledger.state, T0 - timedelta(minutes=5)) == Decimal(10)
+    assert syringe_remaining_ml(ledger.state, minutes(60)) == Decimal("5.8")
+    assert syringe_remaining_ml(ledger.state, minutes(61)) == Decimal("5.7")  # 5.73 rounds down
+    assert syringe_remaining_ml(ledger.state, minutes(600)) == 0
+    assert syringe_remaining_ml(Ledger(start_draft(BOLUS_ONLY, volume=None)).state, T0) is None

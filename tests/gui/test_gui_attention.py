@@ -15,8 +15,11 @@ from ketamine_desktop.state.alerts import CommandPlayer, chime_path
 
 def test_the_beep_player(qapp: QApplication) -> None:
     del qapp
-    beep = BeepPlayer()
+    beep = BeepPlayer(lambda: True)
     assert beep.play(chime_path()) and beep.working() and beep.name == "system beep"
+    # No sound device: no beep into nothing, and the banner says "no sound on this computer".
+    deaf = BeepPlayer(lambda: False)
+    assert not deaf.play(chime_path()) and not deaf.working()
 
 
 def test_default_player_prefers_paplay_then_aplay_then_the_beep(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,6 +18,7 @@ from ketamine_desktop.state.alerts import (
     SilentPlayer,
     chime_path,
     command_player,
+    sound_device_present,
 )
 from ketamine_desktop.state.session_store import SessionStore
 from tests.helpers.builders import start_draft
@@ -145,3 +146,39 @@ def test_the_chime_is_a_short_soft_wave() -> None:
         seconds = chime.getnframes() / chime.getframerate()
         assert chime.getnchannels() == 1 and 0.3 < seconds < 1.0
     assert chime_path().stat().st_size < 16_000
+
+
+def test_a_sound_device_is_an_alsa_playback_device(tmp_path: Path) -> None:
+    assert not sound_device_present(tmp_path)
+    (tmp_path / "pcmC0D0c").touch()  # a capture device plays nothing
+    assert not sound_device_present(tmp_path)
+    (tmp_path / "pcmC0D0p").touch()
+    assert sound_device_present(tmp_path)
+
+
+def test_no_sound_is_said_until_a_device_comes_back(store: SessionStore, clock: FakeClock) -> None:
+    present = [False]
+
+    class DevicePlayer:
+        name = "device"
+
+        def play(self, path: Path) -> bool:
+            del path
+            return present[0]
+
+        def working(self) -> bool:
+            return present[0]
+
+    alerts = AlertController(store, clock, DevicePlayer())
+    assert not alerts.state.sound_ok
+    assert store.start(start_draft()).saved
+    store.tick(clock.now(), clock.monotonic())
+    assert not alerts.state.sound_ok and alerts.state.active
+    present[0] = True
+    clock.advance(1)
+    store.tick(clock.now(), clock.monotonic())
+    assert alerts.state.sound_ok
+    present[0] = False
+    clock.advance(1)
+    store.tick(clock.now(), clock.monotonic())
+    assert not alerts.state.sound_ok

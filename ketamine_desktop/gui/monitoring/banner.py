@@ -1,8 +1,10 @@
 """The alert banner: over every tab, in the window (never a modal dialog), saying what is due or overdue.
 
-Hidden when nothing asks for attention. An overdue check or an urgent action makes it larger and red; a
-due one amber. Words and an icon shape carry the level as well as the colour. When no sound could be
-made it says "no sound", so nobody relies on a chime that never rang.
+It lives in a place the window keeps for it (`MainWindow.banner_slot`), one line high, so it appearing or
+going never moves a control. Empty when nothing asks for attention. An overdue check or an urgent action
+makes its words larger and red; a due one amber. Words and an icon shape carry the level as well as the
+colour. When no sound can be played it says "no sound on this computer" (also while nothing is due), so
+nobody relies on a chime that never rang.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from ketamine_desktop.domain.reminders import Reminder
 from ketamine_desktop.gui.monitoring.words import KIND_WORDS, STATUS_LEVELS, STATUS_WORDS, clock_time, span
 from ketamine_desktop.gui.theme import level_pixmap
 from ketamine_desktop.gui.widgets.accessible import named
+from ketamine_desktop.gui.widgets.elided import ElidedLabel
 from ketamine_desktop.gui.widgets.number_field import repolish
 from ketamine_desktop.state.alerts import AlertState
 
+NO_SOUND = "no sound on this computer"
 _PROMINENT = "font-size: 20px; font-weight: 800;"
 _NORMAL = "font-size: 16px; font-weight: 700;"
 
@@ -43,9 +47,8 @@ class AlertBanner(QFrame):
         super().__init__(parent)
         self.setObjectName("alertBanner")
         self.icon = QLabel(self)
-        self.text = QLabel(self)
+        self.text = ElidedLabel("", self)
         self.text.setObjectName("alertBannerText")
-        self.text.setWordWrap(True)
         self.sound = QLabel(self)
         self.sound.setObjectName("alertBannerSound")
         self.show_button = named(
@@ -61,17 +64,26 @@ class AlertBanner(QFrame):
         self.hide()
 
     def show_alerts(self, state: AlertState, now: datetime) -> None:
+        self.sound.setText("" if state.sound_ok else NO_SOUND)
+        self.sound.setToolTip(
+            "" if state.sound_ok else f"No sound could be played ({state.sound_name}): watch this bar."
+        )
+        self.sound.setVisible(not state.sound_ok)
         if not state.active:
-            self.hide()
+            self.icon.clear()
+            self.text.setText("")
+            self.show_button.hide()
+            self.setProperty("level", "quiet")
+            repolish(self)
+            self.setVisible(not state.sound_ok)
             return
+        self.show_button.show()
         first = state.active[0]
         level = STATUS_LEVELS[first.status]
         self.icon.setPixmap(level_pixmap(level, 24))
         self.icon.setAccessibleName(STATUS_WORDS[first.status])
         self.text.setText(banner_text(first, len(state.active), now))
         self.text.setStyleSheet(_PROMINENT if first.status in ("overdue", "urgent") else _NORMAL)
-        self.sound.setText("" if state.sound_ok else "no sound")
-        self.sound.setToolTip("" if state.sound_ok else f"No sound could be played ({state.sound_name}).")
         if self.property("level") != level:
             self.setProperty("level", level)
             repolish(self)

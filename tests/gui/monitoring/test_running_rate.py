@@ -4,13 +4,13 @@ Monitoring tab at once, say when and why it was set, and a card that is not runn
 from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
+from tests.gui.gui_helpers import answer_screening, choose_protocol, retype
+from tests.gui.monitoring.session_helpers import start_from_the_dosing_tab, type_into
 
 from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.gui.monitoring.events import EventDialog
 from ketamine_desktop.gui.monitoring.words import clock_time
-from tests.gui.gui_helpers import answer_screening, choose_protocol, retype
 from tests.gui.monitoring.conftest import AppFactory
-from tests.gui.monitoring.session_helpers import start_from_the_dosing_tab, type_into
 
 
 def test_a_plan_is_a_proposal_not_running(qtbot: QtBot, make_app: AppFactory) -> None:

@@ -1,0 +1,42 @@
+"""When no sound can be played the banner says "no sound on this computer", also while nothing is due."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from tests.gui.monitoring.session_helpers import fill, start_from_the_dosing_tab
+
+from ketamine_desktop.domain.clock import FakeClock
+from ketamine_desktop.gui.monitoring.banner import NO_SOUND
+from ketamine_desktop.gui.monitoring.wiring import SessionParts
+from ketamine_desktop.state.alerts import SilentPlayer
+from tests.gui.monitoring.conftest import AppFactory
+
+
+def tick(parts: SessionParts, clock: FakeClock, seconds: float) -> None:
+    clock.advance(seconds)
+    parts.ticker.tick()
+    QApplication.processEvents()
+
+
+@pytest.fixture
+def player() -> SilentPlayer:  # type: ignore[override]
+    return SilentPlayer()
+
+
+def test_no_sound_on_this_computer_is_said_even_when_nothing_is_due(
+    qtbot: QtBot, make_app: AppFactory, clock: FakeClock
+) -> None:
+    window, _plan, parts = make_app()
+    start_from_the_dosing_tab(qtbot, window, parts, "chronic-opioid-tolerant")
+    tick(parts, clock, 1)
+    assert parts.banner.isVisible() and parts.banner.sound.text() == NO_SOUND
+    running = parts.panel.running
+    assert running is not None
+    fill(qtbot, running.form, sedation="1")
+    running.form.save_button.click()
+    tick(parts, clock, 1)
+    assert not parts.store.active
+    assert parts.banner.isVisible() and parts.banner.sound.text() == NO_SOUND
+    assert parts.banner.text.text() == "" and not parts.banner.show_button.isVisible()

@@ -1,0 +1,52 @@
+"""Nothing moves under the pointer: the reminder banner has its place kept, so it appearing, growing to
+OVERDUE or going never shifts a control."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+from tests.gui.monitoring.session_helpers import fill, start_from_the_dosing_tab
+
+from ketamine_desktop.domain.clock import FakeClock
+from ketamine_desktop.gui.main_window import MainWindow
+from ketamine_desktop.gui.monitoring.wiring import SessionParts
+from tests.gui.monitoring.conftest import AppFactory
+
+
+def tick(parts: SessionParts, clock: FakeClock, seconds: float) -> None:
+    clock.advance(seconds)
+    parts.ticker.tick()
+    QApplication.processEvents()
+
+
+def where(window: MainWindow, widget: QWidget) -> QPoint:
+    return widget.mapTo(window, QPoint(0, 0))
+
+
+def test_the_banner_showing_or_going_moves_no_button(
+    qtbot: QtBot, make_app: AppFactory, clock: FakeClock
+) -> None:
+    window, _plan, parts = make_app()
+    start_from_the_dosing_tab(qtbot, window, parts, "chronic-opioid-tolerant")
+    running = parts.panel.running
+    assert running is not None
+    tick(parts, clock, 1)  # the baseline check is due from the start: the banner shows
+    assert parts.banner.isVisible() and parts.banner.text.text().startswith("DUE")
+    buttons = [
+        running.events.buttons["rate-change"],
+        running.events.buttons["stop"],
+        running.form.save_button,
+    ]
+    before = [where(window, b) for b in buttons]
+    tabs_at = where(window, window.tabs)
+    tick(parts, clock, 5 * 60)  # OVERDUE: larger words, same place
+    assert parts.banner.text.text().startswith("OVERDUE")
+    assert [where(window, b) for b in buttons] == before
+    assert parts.banner.height() <= window.banner_slot.height()
+    fill(qtbot, running.form, sedation="1")
+    running.form.save_button.click()
+    QApplication.processEvents()
+    assert not parts.banner.isVisible()  # it went: the tabs and the event buttons stayed put
+    # (the saved form itself changes below, so only what lies outside it is compared here)
+    assert [where(window, b) for b in buttons[:2]] == before[:2] and where(window, window.tabs) == tabs_at
