@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMessageBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -145,7 +146,10 @@ class MainWindow(QMainWindow):
         self.prestart_dialog: PrestartDialog | None = None
         self.about_dialog: AboutDialog | None = None
         self.sources_dialog: SourcesDialog | None = None
-        self.setWindowTitle(f"{APP_NAME} — {library.name} {library.version}")
+        self.quit_dialog: QMessageBox | None = None
+        self._quit_confirmed = False
+        # The app's name once; the library's name and version are in the status bar.
+        self.setWindowTitle(APP_NAME)
         self.setWindowIcon(icon("app.svg"))
 
         self.strip = PatientStrip(self)
@@ -249,11 +253,11 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        quit_action = QAction("&Quit", self)
-        quit_action.setObjectName("quitAction")
-        quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setObjectName("quitAction")
+        self.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        self.quit_action.triggered.connect(self._on_quit_triggered)
+        file_menu.addAction(self.quit_action)
 
         view = self.menuBar().addMenu("&View")
         self.tab_actions: list[QAction] = []
@@ -350,8 +354,52 @@ class MainWindow(QMainWindow):
         self.prestart_dialog = dialog
         dialog.open()
 
+    # --- quitting ---
+
+    def _on_quit_triggered(self) -> None:
+        if self._plan.running is not None and self._plan.running.status == "running":
+            self.ask_quit()
+        else:
+            self.close()
+
+    def ask_quit(self) -> None:
+        """An infusion runs: quitting needs a yes, and says the reminders stop while the app is closed."""
+        if self.quit_dialog is not None and self.quit_dialog.isVisible():
+            return
+        box = QMessageBox(self)
+        box.setObjectName("quitConfirmDialog")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Quit while an infusion runs?")
+        box.setText("An infusion is running.")
+        box.setInformativeText(
+            "While the app is closed it gives no reminders: no banner, no sound, no taskbar alert. "
+            "Checks still fall due; they show as overdue when the app is opened again."
+        )
+        quit_button = box.addButton("&Quit, reminders stop", QMessageBox.ButtonRole.DestructiveRole)
+        quit_button.setObjectName("quitConfirmButton")
+        keep = box.addButton("&Keep the app open", QMessageBox.ButtonRole.RejectRole)
+        keep.setObjectName("quitCancelButton")
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+
+        def on_clicked(button: object) -> None:
+            if button is quit_button:
+                self._quit_confirmed = True
+                self.close()
+
+        box.buttonClicked.connect(on_clicked)
+        self.quit_dialog = box
+        box.open()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        for dialog in (self.prestart_dialog, self.about_dialog, self.sources_dialog):
+        running = self._plan.running is not None and self._plan.running.status == "running"
+        # The window's close button (a spontaneous close) asks as File > Quit does; the app closing its
+        # window itself (shutting down, a test) does not.
+        if event.spontaneous() and running and not self._quit_confirmed:
+            event.ignore()
+            self.ask_quit()
+            return
+        for dialog in (self.prestart_dialog, self.about_dialog, self.sources_dialog, self.quit_dialog):
             if dialog is not None and dialog.isVisible():
                 dialog.close()
         super().closeEvent(event)
