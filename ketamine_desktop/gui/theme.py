@@ -68,7 +68,7 @@ def stylesheet(prefs: ViewPrefs) -> str:
     return text.replace("@ICONS@", resource_path("icons").as_posix())
 
 
-def _palette(night: bool) -> QPalette:
+def palette_for(night: bool) -> QPalette:
     # The style sheet styles most widgets; the palette covers what it does not reach (check-box
     # indicators, scroll areas, disabled text) so nothing stays bright in night mode.
     palette = QPalette()
@@ -85,7 +85,7 @@ def _palette(night: bool) -> QPalette:
             QPalette.ColorRole.HighlightedText: "#E3E9EF",
             QPalette.ColorRole.ToolTipBase: "#1B232C",
             QPalette.ColorRole.ToolTipText: "#D5DDE5",
-            QPalette.ColorRole.PlaceholderText: "#6B7784",
+            QPalette.ColorRole.PlaceholderText: "#8B97A3",
             QPalette.ColorRole.Link: "#7FB2D6",
         }
         if night
@@ -121,7 +121,7 @@ def apply_theme(app: QApplication, prefs: ViewPrefs) -> None:
     if not app.property("fusion_style_set"):
         app.setStyle("Fusion")
         app.setProperty("fusion_style_set", True)
-    palette = _palette(prefs.night_mode)
+    palette = palette_for(prefs.night_mode)
     if app.palette() != palette:
         app.setPalette(palette)
     sheet = stylesheet(prefs)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from ketamine_desktop.domain.reminders import Reminder, Status
 
@@ -29,14 +29,24 @@ STATUS_LEVELS: dict[Status, str] = {
     "deferred": "caution",
     "done": "ok",
 }
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+# Okabe-Ito hues, distinguishable with the common colour-vision deficiencies, darkened for the day theme's
+# light tables and lifted for the night theme's dark ones so that each reads at 4.5:1 or more (WCAG AA;
+# tests/gui/test_gui_contrast.py).
 STATUS_COLOURS: dict[Status, str] = {
     "upcoming": "#56606B",
-    "due": "#B07400",
-    "overdue": "#D55E00",
-    "urgent": "#D55E00",
-    "deferred": "#0072B2",
-    "done": "#009E73",
+    "due": "#8A5A00",
+    "overdue": "#B34700",
+    "urgent": "#B34700",
+    "deferred": "#005A8C",
+    "done": "#00704F",
+}
+STATUS_COLOURS_NIGHT: dict[Status, str] = {
+    "upcoming": "#9AA6B2",
+    "due": "#E69F00",
+    "overdue": "#F08A4B",
+    "urgent": "#F08A4B",
+    "deferred": "#5FA8D3",
+    "done": "#2FB38A",
 }
 KIND_WORDS: dict[str, str] = {
     "check": "Check",
@@ -49,7 +59,9 @@ KIND_WORDS: dict[str, str] = {
 
 
 def status_colour(status: Status) -> QColor:
-    return QColor(STATUS_COLOURS[status])
+    """The status's text colour for the theme in use (read from the application's palette)."""
+    night = QGuiApplication.palette().color(QPalette.ColorRole.Base).lightness() < 128
+    return QColor((STATUS_COLOURS_NIGHT if night else STATUS_COLOURS)[status])
 
 
 def clock_time(instant: datetime) -> str:
