@@ -15,6 +15,7 @@ Pure and Qt-free: the window asks Qt for the locale's mark once and passes it in
 from __future__ import annotations
 
 import re
+from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import Literal, TypeAlias
 
@@ -35,10 +36,12 @@ __all__ = [
     "NumberFormat",
     "bolus_dose_hint",
     "bolus_over_hint",
+    "clock_time",
     "in_both_units",
     "infusion_dose_hint",
     "other_unit",
     "places_for_step",
+    "zone_words",
 ]
 
 DecimalMark: TypeAlias = Literal[".", ","]
@@ -222,3 +225,25 @@ def infusion_dose_hint(spec: InfusionSpec, numbers: NumberFormat = POINT) -> str
     if spec.advice:
         lines.append(numbers.prose(spec.advice))
     return "\n".join(lines)
+
+
+# --- Clock times -------------------------------------------------------------------------------------------
+# The screen shows local wall-clock time, the zone said once (`zone_words`, in the status bar); the record
+# and the exports keep UTC.
+
+
+def clock_time(instant: datetime, zone: tzinfo | None = None, *, seconds: bool = False) -> str:
+    """Local wall-clock time of an aware instant: "08:15" (or "08:15:07"). `zone` None: this computer's."""
+    return instant.astimezone(zone).strftime("%H:%M:%S" if seconds else "%H:%M")
+
+
+def zone_words(instant: datetime, zone: tzinfo | None = None) -> str:
+    """Which clock the screen's times are on: "local time, AEDT (UTC+11:00)"."""
+    local = instant.astimezone(zone)
+    offset = local.strftime("%z")
+    name = local.tzname() or ""
+    utc = f"UTC{offset[:3]}:{offset[3:]}"
+    # A named zone ("AEDT") is said with its offset; a bare offset ("UTC+11:00", "+11") is said once.
+    if name.isalpha() and not name.startswith("UTC"):
+        return f"local time, {name} ({utc})"
+    return f"local time, {utc}"

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketamine_desktop.domain.formatting import zone_words
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.gui.numbers import Display
 from ketamine_desktop.gui.tabs.dosing import DosingTab
@@ -198,7 +199,13 @@ class MainWindow(QMainWindow):
         self.library_status.setToolTip(f"SHA-256 of the library file: {library.sha256}")
         self.review_status = QLabel("Pharmacy review required before clinical use (Help > About)", self)
         self.review_status.setObjectName("reviewStatus")
+        self.zone_status = QLabel(f"Times: {zone_words(plan.clock.now())}", self)
+        self.zone_status.setObjectName("zoneStatus")
+        self.zone_status.setToolTip(
+            "Every time on screen is this computer's local time; the record keeps UTC."
+        )
         self.statusBar().addWidget(self.library_status, 1)
+        self.statusBar().addPermanentWidget(self.zone_status)
         self.statusBar().addPermanentWidget(self.review_status)
 
         self.setTabOrder(self.strip.bed, self.strip.initials)

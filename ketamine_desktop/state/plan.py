@@ -262,6 +262,10 @@ class PlanStore(QObject):
         return self._library
 
     @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    @property
     def entries(self) -> PlanEntries:
         return self._entries
 

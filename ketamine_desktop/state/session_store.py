@@ -30,6 +30,7 @@ from typing import Literal
 from PySide6.QtCore import QObject, Signal
 
 from ketamine_desktop.domain.clock import Clock, wall_jump_seconds
+from ketamine_desktop.domain.formatting import clock_time
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.domain.reminders import (
     Reminder,
@@ -352,7 +353,8 @@ class SessionStore(QObject):
         self._drafts.pop(kind, None)
         self._fold_saved(stored)
         self._rebuild()
-        return Outcome(True, f"Saved at {stored.recorded_at:%H:%M:%S} UTC.", seq=stored.seq)
+        # Local time, as every time on screen (the record keeps UTC).
+        return Outcome(True, f"Saved at {clock_time(stored.recorded_at, seconds=True)}.", seq=stored.seq)
 
     def _append(self, session_id: str, payload: Payload, by: str, now: datetime) -> StoredRecord:
         return self._records.append(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -16,10 +18,12 @@ from ketamine_desktop.domain.formatting import (
     NumberFormat,
     bolus_dose_hint,
     bolus_over_hint,
+    clock_time,
     in_both_units,
     infusion_dose_hint,
     other_unit,
     places_for_step,
+    zone_words,
 )
 from ketamine_desktop.domain.library import DoseRate, Library
 from ketamine_desktop.domain.units import parse_decimal
@@ -166,3 +170,14 @@ def test_limit_hints(library: Library) -> None:
     assert advised and plain
     assert len(infusion_dose_hint(advised[0]).split("\n")) == 4
     assert len(infusion_dose_hint(plain[0]).split("\n")) == 3
+
+
+def test_clock_times_are_local_and_the_zone_is_said_once() -> None:
+    sydney = ZoneInfo("Australia/Sydney")
+    instant = datetime(2026, 12, 2, 2, 40, 7, tzinfo=UTC)  # 13:40 in Sydney (summer, UTC+11)
+    assert clock_time(instant, sydney) == "13:40"
+    assert clock_time(instant, sydney, seconds=True) == "13:40:07"
+    assert zone_words(instant, sydney) == "local time, AEDT (UTC+11:00)"
+    assert zone_words(instant, timezone(timedelta(hours=-3))) == "local time, UTC-03:00"
+    assert zone_words(instant, UTC) == "local time, UTC+00:00"
+    assert clock_time(instant, UTC) == "02:40"

@@ -11,6 +11,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.domain.clock import FakeClock
+from ketamine_desktop.domain.formatting import clock_time
 from ketamine_desktop.domain.session import EventDraft, check_key
 from ketamine_desktop.state.session_store import JUMP_THRESHOLD_S, SYSTEM_USER, SessionChange, SessionStore
 from ketamine_desktop.store import RecordStore
@@ -77,6 +78,11 @@ def test_an_observation_is_saved_then_shown(
     with qtbot.waitSignal(session_store.changed) as signal:
         outcome = session_store.record_observation(draft, "EF")
     assert outcome.saved and outcome.seq is not None and outcome.message.startswith("Saved at")
+    # Local time like every time on screen; the zone is said once, in the status bar, not here.
+    assert (
+        outcome.message == f"Saved at {clock_time(clock.now(), seconds=True)}."
+        and "UTC" not in outcome.message
+    )
     assert signal.args[0].change & SessionChange.RECORD
     assert session_store.state is not None and session_store.state.observations[-1].seq == outcome.seq
     assert next(r for r in session_store.reminders if r.key == check_key(T0)).status == "done"

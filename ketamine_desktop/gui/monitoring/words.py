@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
+from ketamine_desktop.domain import formatting
 from ketamine_desktop.domain.reminders import Reminder, Status
 
 STATUS_WORDS: dict[Status, str] = {
@@ -65,8 +66,8 @@ def status_colour(status: Status) -> QColor:
 
 
 def clock_time(instant: datetime) -> str:
-    """Local wall-clock time, "08:15"."""
-    return instant.astimezone().strftime("%H:%M")
+    """Local wall-clock time, "08:15" (the zone is said once, in the status bar)."""
+    return formatting.clock_time(instant)
 
 
 def span(delta: timedelta) -> str:
