@@ -30,6 +30,8 @@ class AssessmentView(QFrame):
         self.setProperty("role", "formSection")
         self._library = library
         self._seq: int | None = None
+        self._heading_text = ""
+        self.previous = False  # a newer check has begun: this one's decision is history
         self.heading = styled(QLabel("No check recorded yet.", self), "sectionHeading")
         self.heading.setObjectName("assessmentHeading")
         self.heading.setWordWrap(True)
@@ -90,7 +92,9 @@ class AssessmentView(QFrame):
         if recorded.seq != self._seq:
             self._seq = recorded.seq
             when = clock_time(body.check_due) if body.check_due is not None else "extra"
-            self.heading.setText(f"Check {when}, saved {clock_time(body.taken_at)} by {recorded.by}")
+            self._heading_text = f"Check {when}, saved {clock_time(body.taken_at)} by {recorded.by}"
+            self.heading.setText(self._heading_text)
+            self.previous = False
             news2 = assessment.news2
             missing = [NEWS2_PARAMETER_WORDS.get(p, p) for p in news2.scores.missing()]
             incomplete = f" Incomplete: not scored: {', '.join(missing)}." if missing else ""
@@ -100,6 +104,7 @@ class AssessmentView(QFrame):
             self.decision_frame.setProperty("level", level)
             repolish(self.decision_frame)
             self.decision_frame.show()
+            self.news2.show()
             for row in self.action_rows:
                 self.action_layout.removeWidget(row)
                 row.hide()
@@ -126,6 +131,19 @@ class AssessmentView(QFrame):
                 self.action_layout.addWidget(row)
                 self.action_rows.append(row)
         self.ack_frame.setVisible(assessment.needs_acknowledgement and not acknowledged)
+
+    def show_as_previous(self) -> bool:
+        """A new check has begun: fold the last one's decision away (it stays in History). An urgent
+        action still waiting for its acknowledgement is never folded. True when something changed."""
+        if self.previous or self._seq is None or self.ack_frame.isVisibleTo(self):
+            return False
+        self.previous = True
+        self.heading.setText(f"Last check: {self._heading_text[len('Check ') :]} (its decision: History tab)")
+        self.news2.hide()
+        self.decision_frame.hide()
+        for row in self.action_rows:
+            row.hide()
+        return True
 
     def _on_ack_button_clicked(self) -> None:
         if self._seq is not None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -150,6 +151,7 @@ class RunningSession(QWidget):
         right_column.addWidget(self.assessment)
         right_column.addStretch(1)
         right = vertical_scroll(right_content, "recordScroll")
+        self.record_scroll = right
         body = QHBoxLayout()
         body.setContentsMargins(0, 0, 0, 0)
         body.addWidget(left, 5)
@@ -159,6 +161,20 @@ class RunningSession(QWidget):
         layout.addWidget(self.header)
         layout.addLayout(body, 1)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+
+    def bring_result_into_view(self) -> None:
+        """After a save: the check's heading, NEWS2 and decision where the eyes are, without scrolling."""
+        content = self.record_scroll.widget()
+        layout = content.layout() if content is not None else None
+        assert content is not None and layout is not None
+        layout.activate()  # the assessment just changed: lay it out before measuring it
+        top = self.assessment.mapTo(content, QPoint(0, 0)).y()
+        frame = self.assessment.decision_frame
+        bottom = frame.mapTo(content, QPoint(0, frame.height())).y()
+        # The saved message just above the assessment stays in view too where the height allows.
+        margin = self.form.message.height() + 12
+        self.record_scroll.ensureVisible(0, bottom, 0, 8)
+        self.record_scroll.ensureVisible(0, max(top - margin, 0), 0, 0)
 
     def _on_tabs_current_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.trend_holder and self.trend_chart is None:
@@ -240,6 +256,15 @@ class MonitoringPanel(QWidget):
                 a.body.observation_seq == latest.seq for a in state.acknowledgements
             )
             running.assessment.show_observation(latest, acknowledged)
+            if (
+                target is not None
+                and target.status in ("due", "overdue")
+                and latest is not None
+                and latest.body.check_due != target.due
+                and running.assessment.show_as_previous()
+            ):
+                # A new check has begun: the last one's decision and "Saved at" are not about it.
+                running.form.show_message("", error=False)
         # The handover follows the record, and a reminder raised to a new level (due, overdue): not every
         # tick, which would rebuild its text once a second.
         handover_changed = update.change & (SessionChange.RECORD | SessionChange.RAISED)
@@ -382,6 +407,7 @@ class MonitoringPanel(QWidget):
         if outcome.saved:
             running.form.clear_values()
             running.form.show_message(outcome.message, error=False)
+            running.bring_result_into_view()
         else:
             running.form.show_message(outcome.message, error=True)
 
