@@ -199,7 +199,8 @@ class MainWindow(QMainWindow):
         self.library_status.setToolTip(f"SHA-256 of the library file: {library.sha256}")
         self.review_status = QLabel("Pharmacy review required before clinical use (Help > About)", self)
         self.review_status.setObjectName("reviewStatus")
-        self.zone_status = QLabel(f"Times: {zone_words(plan.clock.now())}", self)
+        zone = zone_words(plan.clock.now())
+        self.zone_status = QLabel(zone[:1].upper() + zone[1:], self)
         self.zone_status.setObjectName("zoneStatus")
         self.zone_status.setToolTip(
             "Every time on screen is this computer's local time; the record keeps UTC."

@@ -195,10 +195,10 @@ class RegimenCard(QFrame):
             why = _CHANGE_WORDS[running.change]
             reason = f": {running.reason}" if running.reason else ""
             self.rate_status.setText(f"{status} · set {clock_time(running.since)} ({why}{reason})")
-            self.rate_status.setProperty("level", "ok")
+            self.rate_status.setProperty("tone", "running")
         elif regimen is not None and withheld is None:
             self.rate_status.setText("Proposal - not running")
-            self.rate_status.setProperty("level", "pending")
+            self.rate_status.setProperty("tone", "proposal")
         else:
             self.rate_status.setText("")
         repolish(self.rate_status)

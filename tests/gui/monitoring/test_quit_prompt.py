@@ -33,6 +33,6 @@ def test_file_quit_with_an_infusion_running_asks_first(qtbot: QtBot, make_app: A
 def test_file_quit_without_a_session_closes_at_once(make_app: AppFactory) -> None:
     window, _plan, _parts = make_app()
     assert window.windowTitle() == "Ketamine Desktop"  # the app's name once
-    assert window.zone_status.text().startswith("Times: local time")  # the zone, said once
+    assert window.zone_status.text().startswith("Local time")  # the zone, said once
     window.quit_action.trigger()
     assert window.quit_dialog is None and not window.isVisible()
