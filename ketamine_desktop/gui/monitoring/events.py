@@ -155,7 +155,9 @@ class EventDialog(QDialog):
             dose_row = QHBoxLayout()
             dose_row.addWidget(self.dose)
             dose_row.addWidget(self.unit)
-            form.addRow("New &dose", dose_row)
+            dose_label = QLabel("New &dose", self)
+            dose_label.setBuddy(self.dose)  # a row label for a layout shows its "&" unless it has a buddy
+            form.addRow(dose_label, dose_row)
             self.dose.textEdited.connect(self._refresh)
             self.unit.currentIndexChanged.connect(self._refresh)
         if kind == "bolus" and protocol.bolus is not None:
@@ -187,10 +189,15 @@ class EventDialog(QDialog):
                 "End prompt done",
             )
             form.addRow(self.end_prompt_done)
+        # The new pump rate is the largest text in the dialog: it is what goes on the pump.
+        self.new_rate = QLabel(self)
+        self.new_rate.setObjectName("newRateValue")
+        self.new_rate.setStyleSheet("font-size: 30px; font-weight: 800;")
+        self.new_rate.hide()
         self.summary = QLabel(self)
         self.summary.setObjectName("eventSummary")
         self.summary.setWordWrap(True)
-        self.findings = FindingList(library, self)
+        self.findings = FindingList(library, self, when="to record this")
         self.reason = named(
             QLineEdit(self), "eventReasonField", "Reason for going ahead despite the warnings"
         )
@@ -204,6 +211,7 @@ class EventDialog(QDialog):
         self.confirm_button = named(QPushButton(TITLES[kind], self), "confirmEventButton", TITLES[kind])
         self.confirm_button.setDefault(True)
         cancel = named(QPushButton("Cancel", self), "cancelEventButton", "Cancel")
+        form.addRow(self.new_rate)
         form.addRow(self.summary)
         form.addRow(self.findings)
         form.addRow(self.reason_label, self.reason)
@@ -213,8 +221,8 @@ class EventDialog(QDialog):
         self.by.textEdited.connect(self._refresh)
         self.confirm_button.clicked.connect(self._on_confirm_clicked)
         cancel.clicked.connect(self.reject)
-        self._refresh()
         self.resize(620, 360)
+        self._refresh()
 
     def draft(self) -> EventDraft:
         """The event as entered; raises NumberParseError for a number the grammar refuses."""
@@ -246,6 +254,13 @@ class EventDialog(QDialog):
             problem = exc.message if isinstance(exc, SessionError) else "enter a number greater than zero"
         preview = self._current
         self.summary.setText(event_text(preview.payload, self._display) if preview is not None else "")
+        infusion = preview.payload.infusion if preview is not None else None
+        self.new_rate.setVisible(self.dose is not None)
+        self.new_rate.setText(
+            f"New rate: {self._display.ml_per_h(infusion.rate_ml_per_h)}"
+            if infusion is not None
+            else "New rate: \u2014"
+        )
         self.findings.show_findings(preview.payload.findings if preview is not None else ())
         needs_reason = preview is not None and preview.needs_reason
         self.reason.setVisible(needs_reason)
@@ -258,6 +273,20 @@ class EventDialog(QDialog):
             problem = "Enter your initials."
         self.message.setText(problem)
         self.confirm_button.setEnabled(preview is not None and not problem)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Tall enough for every finding's whole message (never clipped), within the screen."""
+        layout = self.layout()
+        if layout is None:
+            return  # still being built
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else -1
+        needed = max(needed, self.sizeHint().height())
+        screen = self.screen()
+        limit = int(screen.availableGeometry().height() * 0.95) if screen is not None else needed
+        if self.height() < needed:
+            self.resize(self.width(), min(needed, limit))
 
     def _on_confirm_clicked(self) -> None:
         self._refresh()

@@ -24,15 +24,18 @@ _CODE_WORDS: dict[str, str] = {
 }
 _LEVEL_WORDS: dict[str, str] = {
     "info": "Note",
-    "soft": "Warning: reason needed at Start",
+    "soft": "Warning: reason needed",
     "hard": "Blocked",
 }
+AT_START = "at Start"
 
 
-def finding_word(finding: Finding) -> str:
+def finding_word(finding: Finding, when: str = AT_START) -> str:
+    """The word shown with a finding; `when` says when a warning's reason is asked for."""
     if finding.level == "info" and finding.code in _CODE_WORDS:
         return _CODE_WORDS[finding.code]
-    return _LEVEL_WORDS[finding.level]
+    word = _LEVEL_WORDS[finding.level]
+    return f"{word} {when}" if finding.level == "soft" and when else word
 
 
 def suggestion_text(finding: Finding) -> str | None:
@@ -100,13 +103,16 @@ class FindingRow(NoteRow):
 
     suggestion_accepted = Signal(object)  # Finding
 
-    def __init__(self, library: Library, finding: Finding, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, library: Library, finding: Finding, parent: QWidget | None = None, when: str = AT_START
+    ) -> None:
         self.finding = finding
+        self.when = when
         self.suggestion_button: QPushButton | None = None
         super().__init__(
             library,
             finding.level,
-            finding_word(finding),
+            finding_word(finding, when),
             finding.message,
             finding.sources,
             finding.flags,
@@ -116,7 +122,9 @@ class FindingRow(NoteRow):
 
     def show_finding(self, finding: Finding) -> None:
         self.finding = finding
-        self.show_note(finding.level, finding_word(finding), finding.message, finding.sources, finding.flags)
+        self.show_note(
+            finding.level, finding_word(finding, self.when), finding.message, finding.sources, finding.flags
+        )
         label = suggestion_text(finding)
         if label is None:
             if self.suggestion_button is not None:
@@ -142,10 +150,11 @@ class FindingList(QWidget):
 
     suggestion_accepted = Signal(object)  # Finding
 
-    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+    def __init__(self, library: Library, parent: QWidget | None = None, *, when: str = AT_START) -> None:
         super().__init__(parent)
         self.setObjectName("findingList")
         self._library = library
+        self._when = when  # when a warning's reason is asked for: "at Start", "to record this"
         self._findings: tuple[Finding, ...] | None = None
         self._pool: list[FindingRow] = []
         self.rows: list[FindingRow] = []
@@ -174,7 +183,7 @@ class FindingList(QWidget):
                     row = free.pop(0)
                     row.show_finding(finding)
                 else:
-                    row = FindingRow(self._library, finding, self)
+                    row = FindingRow(self._library, finding, self, self._when)
                     row.suggestion_accepted.connect(self.suggestion_accepted)
                     self._pool.append(row)
             rows.append(row)
