@@ -7,7 +7,7 @@ from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.gui.main_window import MainWindow
-from tests.helpers.gui_helpers import choose_protocol, retype
+from tests.gui.gui_helpers import answer_screening, choose_protocol, retype
 
 
 def test_the_side_effects_tab_is_built_when_first_shown_and_its_models_pass_the_model_tester(
@@ -34,7 +34,7 @@ def test_start_follows_a_contraindication_answered_in_the_tab_built_late(
     window.show_tab(2)
     assert window.built_tabs == ("contraindications",)
     tab = window.contraindications
-    tab.none_present.click()
+    answer_screening(window)
     assert start.isEnabled()
     tab.rows["hypersensitivity"].present.click()  # absolute: cannot start
     assert not start.isEnabled()

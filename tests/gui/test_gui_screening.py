@@ -22,10 +22,51 @@ def test_start_needs_every_item_answered(qtbot: QtBot, window: MainWindow, plan_
     start = window.dosing.start_bar.start_button
     assert not start.isEnabled()
     assert "not answered" in window.dosing.start_bar.screening_text.text()
-    window.contraindications.none_present.click()
+    tab = window.contraindications
+    # The group button answers only the cautions, whose names it shows; the others stay to answer.
+    cautions = [row for row in tab.rows.values() if row.item.level == "caution"]
+    others = [row for row in tab.rows.values() if row.item.level != "caution"]
+    assert cautions and others
+    assert all(row.item.text in tab.cautions_list.text() for row in cautions)
+    tab.none_present.click()
+    assert all(row.answer() is not None for row in cautions)
+    assert all(row.answer() is None for row in others)
+    assert not plan_store.screening.complete and not start.isEnabled()
+    assert tab.none_present.isHidden() and tab.cautions_list.isHidden()
+    answer_screening(window)
     assert plan_store.screening.complete and plan_store.screening.can_start
     assert start.isEnabled()
     assert window.dosing.start_bar.screening_text.text() == plan_store.screening.summary
+
+
+def test_answering_moves_the_focus_to_the_next_item(qtbot: QtBot, window: MainWindow) -> None:
+    window.show_tab(2)
+    tab = window.contraindications
+    rows = list(tab.rows.values())
+    rows[0].absent.setFocus()
+    qtbot.keyClick(rows[0].absent, Qt.Key.Key_Space)  # Space answers "not present"
+    assert rows[0].answer() is not None and not rows[0].answer().present
+    assert rows[1].absent.hasFocus()
+    qtbot.keyClick(rows[1].absent, Qt.Key.Key_Space)
+    assert rows[2].absent.hasFocus()
+
+
+def test_an_overridden_item_never_shows_a_green_tick(
+    qtbot: QtBot, window: MainWindow, plan_store: PlanStore
+) -> None:
+    from ketamine_desktop.gui.tabs.contraindications import STATUS_LEVEL
+
+    assert STATUS_LEVEL["overridden"] != "ok"
+    answer_screening(window, {"pregnancy": True})
+    row = window.contraindications.rows["pregnancy"]
+    qtbot.keyClicks(row.override_by, "Dr A. Senior")
+    qtbot.keyClicks(row.override_reason, "Benefit outweighs risk")
+    item = next(i for i in plan_store.screening.items if i.item_id == "pregnancy")
+    assert item.status == "overridden"
+    assert (
+        row.status_icon.pixmap().toImage()
+        != window.contraindications.rows["hypersensitivity"].status_icon.pixmap().toImage()
+    )
 
 
 def test_a_contraindication_blocks_start_until_a_named_senior_overrides_with_a_reason(

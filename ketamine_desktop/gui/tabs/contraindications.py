@@ -1,8 +1,11 @@
 """The Contraindications tab: the library's contraindications and cautions as a checklist.
 
-Each item is answered "not present" or "present". A present absolute item blocks starting, with no
-override; a present contraindicated item needs a named senior clinician and a reason; a present caution
-needs an acknowledgement. The domain's `screen` decides; this tab shows its result item by item.
+Each item is answered "not present" or "present", one by one: answering moves the focus on to the next
+unanswered item (Space or an arrow key answers, Tab moves). Only the cautions can be confirmed "not
+present" as a group, and only with their list shown beside the button. A present absolute item blocks
+starting, with no override; a present contraindicated item needs a named senior clinician and a reason
+(an overridden item shows a warning, never a green tick); a present caution needs an acknowledgement.
+The domain's `screen` decides; this tab shows its result item by item.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ STATUS_LEVEL: dict[str, str] = {
     "clear": "ok",
     "blocks": "hard",
     "needs-override": "soft",
-    "overridden": "ok",
+    "overridden": "soft",  # started despite it: a warning shape, never a green tick
     "needs-acknowledgement": "caution",
     "acknowledged": "ok",
 }
@@ -197,14 +200,19 @@ class ContraindicationsTab(QWidget):
         self.summary.setObjectName("screeningResult")
         self.summary.setWordWrap(True)
         self.none_present = named(
-            QPushButton("&None of the unanswered items is present", self),
+            QPushButton("&None of these cautions is present", self),
             "markRemainingAbsentButton",
-            "Mark every unanswered item as not present",
+            "Mark the unanswered cautions listed beside this button as not present",
         )
+        self.cautions_list = styled(QLabel(self), "muted")
+        self.cautions_list.setObjectName("unansweredCautions")
+        self.cautions_list.setWordWrap(True)
         summary_row = QHBoxLayout()
         summary_row.addWidget(self.summary_icon, 0, Qt.AlignmentFlag.AlignTop)
         summary_row.addWidget(self.summary, 1)
-        summary_row.addWidget(self.none_present, 0, Qt.AlignmentFlag.AlignTop)
+        cautions = QHBoxLayout()
+        cautions.addWidget(self.cautions_list, 1)
+        cautions.addWidget(self.none_present, 0, Qt.AlignmentFlag.AlignTop)
 
         self.rows: dict[str, ContraindicationRow] = {}
         content = QWidget(self)
@@ -222,7 +230,9 @@ class ContraindicationsTab(QWidget):
         layout.setContentsMargins(10, 10, 10, 10)
         layout.addWidget(self.grading_note)
         layout.addLayout(summary_row)
-        layout.addWidget(vertical_scroll(content, "contraindicationsScroll"), 1)
+        layout.addLayout(cautions)
+        self.items_scroll = vertical_scroll(content, "contraindicationsScroll")
+        layout.addWidget(self.items_scroll, 1)
         self.none_present.clicked.connect(self._on_none_present_clicked)
 
     def show_plan(self, plan: PlanStore, change: PlanChange) -> None:
@@ -234,12 +244,34 @@ class ContraindicationsTab(QWidget):
         self.summary.setText(result.summary)
         for item in result.items:
             self.rows[item.item_id].show_result(item)
-        self.none_present.setEnabled(not result.complete)
+        # Absolute and contraindicated items are answered one by one; only the cautions may be answered
+        # as a group, and only with their names shown.
+        cautions = self._unanswered_cautions()
+        self.cautions_list.setText(
+            "Cautions not answered yet: " + "; ".join(row.item.text for row in cautions) if cautions else ""
+        )
+        self.cautions_list.setVisible(bool(cautions))
+        self.none_present.setVisible(bool(cautions))
+        self.none_present.setEnabled(bool(cautions))
+
+    def _unanswered_cautions(self) -> list[ContraindicationRow]:
+        return [r for r in self.rows.values() if r.item.level == "caution" and r.answer() is None]
 
     def _on_row_answered(self, answer: ScreeningAnswer) -> None:
         self.command_issued.emit(AnswerScreening(answer))
+        row = self.rows[answer.item_id]
+        if not answer.present and (row.absent.hasFocus() or row.present.hasFocus()):
+            self._focus_next_unanswered(row)
+
+    def _focus_next_unanswered(self, after: ContraindicationRow) -> None:
+        """Fast from the keyboard: the next item still to answer takes the focus, scrolled into view."""
+        rows = list(self.rows.values())
+        for row in rows[rows.index(after) + 1 :] + rows[: rows.index(after)]:
+            if row.answer() is None:
+                row.absent.setFocus(Qt.FocusReason.TabFocusReason)
+                self.items_scroll.ensureWidgetVisible(row)
+                return
 
     def _on_none_present_clicked(self) -> None:
-        for row in self.rows.values():
-            if row.answer() is None:
-                row.set_absent()
+        for row in self._unanswered_cautions():
+            row.set_absent()
