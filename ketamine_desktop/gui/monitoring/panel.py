@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -42,6 +42,7 @@ from ketamine_desktop.gui.monitoring.record_form import RecordCheckForm
 from ketamine_desktop.gui.monitoring.reminder_model import ReminderTableModel
 from ketamine_desktop.gui.monitoring.start_form import SessionStartForm
 from ketamine_desktop.gui.monitoring.trend_chart import TrendChart, trend_data
+from ketamine_desktop.gui.monitoring.words import clock_time
 from ketamine_desktop.gui.widgets.accessible import named, styled
 from ketamine_desktop.gui.widgets.scroll import vertical_scroll
 from ketamine_desktop.state.plan import PlannedStart
@@ -71,6 +72,10 @@ def record_target(reminders: tuple[Reminder, ...]) -> Reminder | None:
     waiting = [r for r in checks if r.status != "upcoming"]
     first = waiting or checks
     return first[0] if first else None
+
+
+HISTORY_DETAILS = 2  # the history model's columns (gui.monitoring.history.history_model)
+HISTORY_DECISION = 4
 
 
 class RunningSession(QWidget):
@@ -109,13 +114,32 @@ class RunningSession(QWidget):
         self.history_model = history_model(self)
         self.history = named(QTableView(self), "historyTable", "Session history")
         self.history.setModel(self.history_model)
-        self.history.setWordWrap(True)
+        # Fixed row heights, one line each, details elided: a long rate change never squeezes the table
+        # into unreadable slivers. The full text is on hover and in the details pane below.
+        self.history.setWordWrap(False)
+        self.history.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.history.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.history.verticalHeader().hide()
+        self.history.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.history.verticalHeader().setDefaultSectionSize(self.history.fontMetrics().height() + 12)
         history_header = self.history.horizontalHeader()
         history_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        history_header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.history.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        history_header.setSectionResizeMode(HISTORY_DETAILS, QHeaderView.ResizeMode.Stretch)
+        history_header.setSectionResizeMode(HISTORY_DECISION, QHeaderView.ResizeMode.Interactive)
+        history_header.resizeSection(HISTORY_DECISION, 130)
+        self.history_details = QLabel("Select a row to read it in full.", self)
+        self.history_details.setObjectName("historyDetails")
+        self.history_details.setWordWrap(True)
+        self.history_details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.history_details.setProperty("role", "notice")
+        self.history_page = QWidget(self)
+        history_column = QVBoxLayout(self.history_page)
+        history_column.setContentsMargins(0, 0, 0, 0)
+        history_column.addWidget(self.history, 1)
+        history_column.addWidget(self.history_details)
+        self.history.selectionModel().currentRowChanged.connect(self._on_history_row_changed)
         self.trend_holder = QWidget(self)
         self.trend_holder.setObjectName("trendHolder")
         QVBoxLayout(self.trend_holder).setContentsMargins(0, 0, 0, 0)
@@ -135,7 +159,7 @@ class RunningSession(QWidget):
         # screen each then gets the whole height, and the record form stays beside them.
         self.tabs = named(QTabWidget(self), "sessionTabs", "Timed list, history and trend")
         self.tabs.addTab(timed, "Timed &list")
-        self.tabs.addTab(self.history, "&History")
+        self.tabs.addTab(self.history_page, "&History")
         self.tabs.addTab(self.trend_holder, "&Trend chart")
         self.handover = HandoverView(self)
         self.tabs.addTab(self.handover, "Hando&ver")
@@ -161,6 +185,20 @@ class RunningSession(QWidget):
         layout.addWidget(self.header)
         layout.addLayout(body, 1)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+
+    def _on_history_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        rows = self.history_model.rows
+        if not current.isValid() or current.row() >= len(rows):
+            self.history_details.setText("Select a row to read it in full.")
+            return
+        row = rows[current.row()]
+        parts = [f"{clock_time(row.at)} · {row.kind}", row.what]
+        parts += [
+            text
+            for text in (row.news2 and f"NEWS2 {row.news2}", row.decision, row.by and f"by {row.by}")
+            if text
+        ]
+        self.history_details.setText("\n".join(parts))
 
     def bring_result_into_view(self) -> None:
         """After a save: the check's heading, NEWS2 and decision where the eyes are, without scrolling."""
