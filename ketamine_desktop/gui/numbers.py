@@ -29,6 +29,7 @@ __all__ = [
     "dose_rate_number",
     "exact",
     "number_format",
+    "nurse_words",
     "parse_entry",
     "plain",
     "prose",
@@ -68,6 +69,22 @@ def number_format() -> NumberFormat:
 def parse_entry(text: str) -> Decimal:
     """A typed number by the app's grammar; raises units.NumberParseError with a message for the user."""
     return parse_decimal(text, decimal_separator=decimal_separator(), reject_ambiguous_grouping=True)
+
+
+_PLAIN_WORDS = (
+    ("not a finite number (no NaN or infinity)", "that is not a number"),
+    ("no exponents: write the number in full", "write the number in full, digits only"),
+    ("enter a value", "the field is empty"),
+)
+_LOCALE_WORDS = re.compile(r"this locale uses '(.)' as the decimal separator")
+
+
+def nurse_words(message: str) -> str:
+    """The grammar's refusal in a nurse's words (no "locale", "exponent" or "NaN")."""
+    words = _LOCALE_WORDS.sub(r"the decimal mark here is '\1'", message)
+    for technical, plain in _PLAIN_WORDS:
+        words = words.replace(technical, plain)
+    return words
 
 
 def exact(value: Decimal) -> str:

@@ -61,3 +61,16 @@ def test_point_locale_shows_only_decimal_points_on_the_dosing_tab(make_window: W
     assert plan.regimen is not None and plan.is_current
     texts = shown_texts(window.dosing)
     assert marks_on_screen(window.dosing) == {"."}, [t for t in texts if _DECIMAL[","].search(t)]
+
+
+def test_errors_say_what_to_type_in_a_nurses_words(comma_locale: None, make_window: WindowFactory) -> None:
+    window, _plan = make_window()
+    choose_protocol(window, "subanesthetic-infusion")
+    weight = window.dosing.form.weight
+    paste(weight.edit, "70.5")
+    assert weight.error_label.text() == "Type the weight in kg, for example 72,5 (the decimal mark here is ',')"
+    for typed in ("nan", "7e1", ""):
+        paste(weight.edit, typed)
+        text = weight.error_label.text()
+        assert text.startswith("Type the weight in kg, for example 72,5")
+        assert not any(word in text.casefold() for word in ("locale", "exponent", "nan", "infinity"))

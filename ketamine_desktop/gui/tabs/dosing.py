@@ -131,7 +131,14 @@ class DosingForm(QWidget):
         self.protocol_setting = styled(SourcedLabel("", self), "hint")
         self.protocol_setting.setObjectName("protocolSetting")
         self.protocol_setting.setWordWrap(True)
-        self.weight = NumberField("weightField", "Patient weight in kilograms", "kg", self)
+        self.weight = NumberField(
+            "weightField",
+            "Patient weight in kilograms",
+            "kg",
+            self,
+            what="the weight in kg",
+            example=Decimal("72.5"),
+        )
         self.weight_hint = styled(SourcedLabel("", self), "hint")
         self.weight_hint.setObjectName("weightHint")
         self.weight_hint.setWordWrap(True)
@@ -162,9 +169,17 @@ class DosingForm(QWidget):
         self.bolus_included_error.setObjectName("bolusIncludedError")
         self.bolus_included_error.setWordWrap(True)
         self.bolus_included_error.hide()
-        self.bolus_dose = NumberField("bolusDoseField", "Bolus dose in mg per kg", "mg/kg", self.bolus_group)
+        self.bolus_dose = NumberField(
+            "bolusDoseField",
+            "Bolus dose in mg per kg",
+            "mg/kg",
+            self.bolus_group,
+            what="the bolus dose in mg/kg",
+        )
         self.bolus_dose_hint = styled(SourcedLabel("", self.bolus_group), "hint")
-        self.bolus_over = NumberField("bolusOverField", "Bolus given over, minutes", "min", self.bolus_group)
+        self.bolus_over = NumberField(
+            "bolusOverField", "Bolus given over, minutes", "min", self.bolus_group, what="the minutes"
+        )
         self.bolus_over_hint = styled(SourcedLabel("", self.bolus_group), "hint")
         self.bolus_concentration = ConcentrationPicker(
             "bolusConcentration",
@@ -184,7 +199,9 @@ class DosingForm(QWidget):
 
         # --- Infusion ---
         self.infusion_group = FormSection("Infusion", self)
-        self.infusion_dose = NumberField("infusionDoseField", "Infusion dose", "", self.infusion_group)
+        self.infusion_dose = NumberField(
+            "infusionDoseField", "Infusion dose", "", self.infusion_group, what="the infusion dose"
+        )
         self.infusion_dose.unit_label.hide()
         self.unit_mg = named(
             QRadioButton("mg/kg/h", self.infusion_group),

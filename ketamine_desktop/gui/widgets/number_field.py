@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QWidget
 
 from ketamine_desktop.domain.units import NumberParseError
+from ketamine_desktop.gui import numbers
 from ketamine_desktop.gui.numbers import parse_entry
 from ketamine_desktop.gui.widgets.accessible import named, styled
 
@@ -30,10 +31,19 @@ class NumberField(QWidget):
     value_rejected = Signal(str)
 
     def __init__(
-        self, object_name: str, accessible_name: str, unit: str, parent: QWidget | None = None
+        self,
+        object_name: str,
+        accessible_name: str,
+        unit: str,
+        parent: QWidget | None = None,
+        *,
+        what: str = "",
+        example: Decimal | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName(f"{object_name}Row")
+        self._what = what  # "the weight in kg": an error says what to type
+        self._example = example
         self.edit = named(QLineEdit(self), object_name, accessible_name)
         self.edit.setMaxLength(16)
         self.edit.setFixedWidth(84)
@@ -73,6 +83,15 @@ class NumberField(QWidget):
             self.edit.setProperty("invalid", invalid)
             repolish(self.edit)
 
+    def explain(self, message: str) -> str:
+        """What to type, then what was wrong: "Type the weight in kg, for example 72.5 (no thousands
+        separators)"."""
+        words = numbers.nurse_words(message)
+        if not self._what:
+            return words
+        example = f", for example {numbers.exact(self._example)}" if self._example is not None else ""
+        return f"Type {self._what}{example} ({words})"
+
     def reparse(self) -> None:
         """Emit for the text now in the field, as if the user had just typed it."""
         self._on_edit_text_edited(self.edit.text())
@@ -81,6 +100,6 @@ class NumberField(QWidget):
         try:
             value: Decimal = parse_entry(text)
         except NumberParseError as exc:
-            self.value_rejected.emit(exc.message)
+            self.value_rejected.emit(self.explain(exc.message))
             return
         self.value_entered.emit(value)
