@@ -68,7 +68,9 @@ def test_errors_say_what_to_type_in_a_nurses_words(comma_locale: None, make_wind
     choose_protocol(window, "subanesthetic-infusion")
     weight = window.dosing.form.weight
     paste(weight.edit, "70.5")
-    assert weight.error_label.text() == "Type the weight in kg, for example 72,5 (the decimal mark here is ',')"
+    assert (
+        weight.error_label.text() == "Type the weight in kg, for example 72,5 (the decimal mark here is ',')"
+    )
     for typed in ("nan", "7e1", ""):
         paste(weight.edit, typed)
         text = weight.error_label.text()
