@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from ketamine_desktop.domain.formatting import other_unit
 from ketamine_desktop.domain.library import DoseRate, Library
+from ketamine_desktop.domain.limits import Finding
 from ketamine_desktop.domain.reminders import CLOSABLE
 from ketamine_desktop.domain.session import (
     ALLOWED_EVENTS,
@@ -198,6 +199,7 @@ class EventDialog(QDialog):
         self.summary.setObjectName("eventSummary")
         self.summary.setWordWrap(True)
         self.findings = FindingList(library, self, when="to record this")
+        self.findings.suggestion_accepted.connect(self._on_suggestion_accepted)
         self.reason = named(
             QLineEdit(self), "eventReasonField", "Reason for going ahead despite the warnings"
         )
@@ -256,11 +258,13 @@ class EventDialog(QDialog):
         self.summary.setText(event_text(preview.payload, self._display) if preview is not None else "")
         infusion = preview.payload.infusion if preview is not None else None
         self.new_rate.setVisible(self.dose is not None)
-        self.new_rate.setText(
-            f"New rate: {self._display.ml_per_h(infusion.rate_ml_per_h)}"
-            if infusion is not None
-            else "New rate: \u2014"
-        )
+        if preview is not None and preview.blocked:
+            # A rate that must not be set is never the largest text: a dash and the reason.
+            self.new_rate.setText("New rate: \u2014 (blocked by a hard limit)")
+        elif infusion is not None:
+            self.new_rate.setText(f"New rate: {self._display.ml_per_h(infusion.rate_ml_per_h)}")
+        else:
+            self.new_rate.setText("New rate: \u2014")
         self.findings.show_findings(preview.payload.findings if preview is not None else ())
         needs_reason = preview is not None and preview.needs_reason
         self.reason.setVisible(needs_reason)
@@ -287,6 +291,15 @@ class EventDialog(QDialog):
         limit = int(screen.availableGeometry().height() * 0.95) if screen is not None else needed
         if self.height() < needed:
             self.resize(self.width(), min(needed, limit))
+
+    def _on_suggestion_accepted(self, finding: Finding) -> None:
+        """A probable unit mix-up: "Use 1 mcg/kg/min instead" puts that dose in, as if typed."""
+        if finding.suggestion is not None and self.dose is not None and self.unit is not None:
+            self.unit.setCurrentIndex(self.unit.findData(finding.suggestion.unit))
+            self.dose.setText(numbers.exact(finding.suggestion.value))
+        elif finding.suggested_bolus_mg_per_kg is not None and self.bolus_dose is not None:
+            self.bolus_dose.setText(numbers.exact(finding.suggested_bolus_mg_per_kg))
+        self._refresh()
 
     def _on_confirm_clicked(self) -> None:
         self._refresh()

@@ -56,6 +56,7 @@ def test_a_mixup_message_is_shown_whole(
     type_into(qtbot, dialog.dose, "60")  # 60 mcg/kg/min: a probable mg/kg/h slip
     rows = dialog.findings.rows
     assert any(row.finding.code == "unit-mixup" for row in rows)
+    assert dialog.new_rate.text() == "New rate: \u2014 (blocked by a hard limit)"  # never large
     qtbot.wait(1)
     for row in rows:
         message = row.message
@@ -63,3 +64,9 @@ def test_a_mixup_message_is_shown_whole(
         assert message.height() >= message.heightForWidth(message.width())
         bottom = row.mapTo(dialog, row.rect().bottomLeft()).y()
         assert bottom <= dialog.height(), (bottom, dialog.height())
+    # "Use 1 mcg/kg/min instead" puts the likely dose in.
+    buttons = dialog.findings.suggestion_buttons()
+    assert buttons
+    buttons[0].click()
+    assert dialog.dose is not None and dialog.dose.text() == "1"
+    assert not any(row.finding.code == "unit-mixup" for row in dialog.findings.rows)
