@@ -76,6 +76,7 @@ def record_target(reminders: tuple[Reminder, ...]) -> Reminder | None:
 
 HISTORY_DETAILS = 2  # the history model's columns (gui.monitoring.history.history_model)
 HISTORY_DECISION = 4
+HISTORY_BY = 5
 
 
 class RunningSession(QWidget):
@@ -129,6 +130,8 @@ class RunningSession(QWidget):
         history_header.setSectionResizeMode(HISTORY_DETAILS, QHeaderView.ResizeMode.Stretch)
         history_header.setSectionResizeMode(HISTORY_DECISION, QHeaderView.ResizeMode.Interactive)
         history_header.resizeSection(HISTORY_DECISION, 130)
+        history_header.setSectionResizeMode(HISTORY_BY, QHeaderView.ResizeMode.Interactive)
+        history_header.resizeSection(HISTORY_BY, 90)
         self.history_details = QLabel("Select a row to read it in full.", self)
         self.history_details.setObjectName("historyDetails")
         self.history_details.setWordWrap(True)
