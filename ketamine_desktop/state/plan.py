@@ -32,7 +32,7 @@ from ketamine_desktop.domain.patient import InvalidInput
 from ketamine_desktop.domain.regimen import Finding, Regimen, RegimenRequest, compute_regimen
 from ketamine_desktop.domain.schedule import Check, monitoring_checks
 from ketamine_desktop.domain.screening import ScreeningAnswer, ScreeningResult, screen
-from ketamine_desktop.domain.session import RunningRate
+from ketamine_desktop.domain.session import RunningRate, gate_texts
 
 NumberEntry = Literal[
     "weight_kg",
@@ -224,11 +224,6 @@ def _with_number(entries: PlanEntries, entry: NumberEntry, value: Decimal) -> Pl
 def _given(value: _T | None, default: _T) -> _T:
     """The session's own value, else the default it was computed with (None in a request means that)."""
     return value if value is not None else default
-
-
-def gate_texts(regimen: Regimen) -> tuple[str, ...]:
-    """The protocol's gates: what must be true before starting, confirmed one by one at Start."""
-    return tuple(f.message for f in regimen.findings if f.code == "gate")
 
 
 def soft_findings(regimen: Regimen) -> tuple[Finding, ...]:

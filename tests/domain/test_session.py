@@ -31,6 +31,7 @@ from ketamine_desktop.domain.session import (
     deferral_payload,
     describe_jump,
     event_payload,
+    gate_texts,
     horizon_minutes,
     live_deferral,
     missing_items,
@@ -41,6 +42,7 @@ from ketamine_desktop.domain.session import (
     running_rate,
     schedule_events,
     session_state,
+    start_draft_for,
     start_payload,
     syringe_empty_at,
     syringe_remaining_ml,
@@ -590,3 +592,25 @@ def test_what_is_left_in_the_syringe_is_rounded_down_and_never_below_zero() -> N
     assert syringe_remaining_ml(ledger.state, minutes(61)) == Decimal("5.7")  # 5.73 rounds down
     assert syringe_remaining_ml(ledger.state, minutes(600)) == 0
     assert syringe_remaining_ml(Ledger(start_draft(BOLUS_ONLY, volume=None)).state, T0) is None
+
+
+def test_the_plan_to_session_hand_off_gives_a_start_the_domain_accepts() -> None:
+    lib = library()
+    regimen = compute_regimen(lib, start_draft(THEATRE).request)
+    named = [item.id for item in lib.document.checklist if item.requires_name]
+    draft = start_draft_for(
+        lib,
+        regimen,
+        names={item_id: "B. Checker" for item_id in named},
+        soft_limit_reason=None,
+        screening=(),
+        bed="Theatre 3",
+        initials="",
+        volume_ml=Decimal(50),
+        started_by="AB",
+    )
+    assert draft.expected == regimen and draft.patient_initials is None
+    assert draft.double_checked_by == "; ".join("B. Checker" for _ in named)
+    assert draft.confirmed_checklist == tuple(item.id for item in lib.document.checklist)
+    assert draft.confirmed_gates == gate_texts(regimen)
+    assert start_payload(lib, draft, T0).regimen == regimen

@@ -22,9 +22,11 @@ from ketamine_desktop.domain.session.commands import (
     clean_name,
     clock_jump_payload,
     deferral_payload,
+    gate_texts,
     missing_items,
     observation_payload,
     request_for,
+    start_draft_for,
     start_payload,
 )
 from ketamine_desktop.domain.session.events import (
@@ -124,6 +126,7 @@ __all__ = [
     "deferral_payload",
     "describe_jump",
     "event_payload",
+    "gate_texts",
     "horizon_minutes",
     "live_deferral",
     "missing_items",
@@ -135,6 +138,7 @@ __all__ = [
     "schedule_events",
     "session_checks",
     "session_state",
+    "start_draft_for",
     "start_payload",
     "syringe_empty_at",
     "syringe_remaining_ml",

@@ -7,7 +7,7 @@ for the user. Events on the infusion (rate changes, boluses, pauses, stops) are 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Literal
@@ -65,6 +65,43 @@ class StartDraft(FrozenModel):
     screening: tuple[ScreeningItemResult, ...] = ()
     confirmed_checklist: tuple[str, ...] = ()
     confirmed_gates: tuple[str, ...] = ()
+
+
+def gate_texts(regimen: Regimen) -> tuple[str, ...]:
+    """The protocol's gates: what must be true before starting, confirmed one by one at Start."""
+    return tuple(f.message for f in regimen.findings if f.code == "gate")
+
+
+def start_draft_for(
+    library: Library,
+    regimen: Regimen,
+    *,
+    names: Mapping[str, str],
+    soft_limit_reason: str | None,
+    screening: tuple[ScreeningItemResult, ...],
+    bed: str,
+    initials: str,
+    volume_ml: Decimal | None,
+    started_by: str,
+) -> StartDraft:
+    """The hand-off from the plan to the session: the regimen the checklist was completed for (`names`:
+    checklist item id -> the practitioner it names), with the start form's facts. The start itself checks
+    it all again against the library (`start_payload`)."""
+    checklist = library.document.checklist
+    checkers = [names[item.id] for item in checklist if item.requires_name and item.id in names]
+    return StartDraft(
+        request=request_for(regimen, library.protocol(regimen.protocol_id)),
+        expected=regimen,
+        bed_label=bed,
+        patient_initials=initials or None,
+        syringe_volume_ml=volume_ml,
+        started_by=started_by,
+        double_checked_by="; ".join(checkers),
+        soft_limit_reason=soft_limit_reason,
+        screening=screening,
+        confirmed_checklist=tuple(item.id for item in checklist),
+        confirmed_gates=gate_texts(regimen),
+    )
 
 
 def clean_name(field: str, text: str | None) -> str:

@@ -19,12 +19,13 @@ from PySide6.QtWidgets import (
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.domain.regimen import Regimen
 from ketamine_desktop.domain.screening import ScreeningResult
+from ketamine_desktop.domain.session import gate_texts
 from ketamine_desktop.gui.numbers import Display
 from ketamine_desktop.gui.widgets.accessible import named, styled
 from ketamine_desktop.gui.widgets.findings import NoteRow, finding_word
 from ketamine_desktop.gui.widgets.scroll import resize_within_screen, vertical_scroll
 from ketamine_desktop.gui.widgets.sources import sources_html
-from ketamine_desktop.state.plan import CompleteChecklist, gate_texts, soft_findings
+from ketamine_desktop.state.plan import CompleteChecklist, soft_findings
 
 
 def regimen_summary(library: Library, regimen: Regimen) -> str:

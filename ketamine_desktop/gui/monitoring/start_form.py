@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from ketamine_desktop.domain.library import Library
-from ketamine_desktop.domain.session import StartDraft, request_for
+from ketamine_desktop.domain.session import StartDraft, start_draft_for
 from ketamine_desktop.domain.units import NumberParseError
 from ketamine_desktop.gui.numbers import parse_entry
 from ketamine_desktop.gui.widgets.accessible import named, styled
 from ketamine_desktop.gui.widgets.number_field import NumberField
-from ketamine_desktop.state.plan import PlannedStart, gate_texts
+from ketamine_desktop.state.plan import PlannedStart
 
 
 def start_draft(
@@ -40,25 +40,17 @@ def start_draft(
     volume_ml: Decimal | None,
     started_by: str,
 ) -> StartDraft:
-    """The start as the checklist and this form describe it (the store checks it against the library)."""
-    regimen = planned.regimen
-    protocol = library.protocol(regimen.protocol_id)
-    checklist = library.document.checklist
-    checkers = [
-        planned.names[item.id] for item in checklist if item.requires_name and item.id in planned.names
-    ]
-    return StartDraft(
-        request=request_for(regimen, protocol),
-        expected=regimen,
-        bed_label=bed,
-        patient_initials=initials or None,
-        syringe_volume_ml=volume_ml,
-        started_by=started_by,
-        double_checked_by="; ".join(checkers),
+    """The start as the checklist and this form describe it (the domain builds it; the store checks it)."""
+    return start_draft_for(
+        library,
+        planned.regimen,
+        names=planned.names,
         soft_limit_reason=planned.soft_limit_reason,
         screening=planned.screening.items,
-        confirmed_checklist=tuple(item.id for item in checklist),
-        confirmed_gates=gate_texts(regimen),
+        bed=bed,
+        initials=initials,
+        volume_ml=volume_ml,
+        started_by=started_by,
     )
 
 
