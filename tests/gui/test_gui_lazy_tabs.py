@@ -7,7 +7,7 @@ from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.gui.main_window import MainWindow
-from tests.gui.gui_helpers import answer_screening, choose_protocol, retype
+from tests.helpers.gui_helpers import answer_screening, choose_protocol, retype
 
 
 def test_the_side_effects_tab_is_built_when_first_shown_and_its_models_pass_the_model_tester(

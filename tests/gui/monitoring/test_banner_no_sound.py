@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from tests.gui.monitoring.session_helpers import fill, start_from_the_dosing_tab
 
 from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.gui.monitoring.banner import NO_SOUND
 from ketamine_desktop.gui.monitoring.wiring import SessionParts
 from ketamine_desktop.state.alerts import SilentPlayer
 from tests.gui.monitoring.conftest import AppFactory
+from tests.helpers.session_helpers import fill, start_from_the_dosing_tab
 
 
 def tick(parts: SessionParts, clock: FakeClock, seconds: float) -> None:

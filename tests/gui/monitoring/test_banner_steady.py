@@ -6,12 +6,12 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
-from tests.gui.monitoring.session_helpers import fill, start_from_the_dosing_tab
 
 from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.gui.main_window import MainWindow
 from ketamine_desktop.gui.monitoring.wiring import SessionParts
 from tests.gui.monitoring.conftest import AppFactory
+from tests.helpers.session_helpers import fill, start_from_the_dosing_tab
 
 
 def tick(parts: SessionParts, clock: FakeClock, seconds: float) -> None:

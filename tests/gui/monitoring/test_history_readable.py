@@ -10,8 +10,8 @@ from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.gui.monitoring.events import EventDialog
 from ketamine_desktop.gui.monitoring.panel import HISTORY_DETAILS, MonitoringPanel
 from ketamine_desktop.state.session_store import SessionStore
-from tests.gui.monitoring.session_helpers import type_into
 from tests.gui.monitoring.test_monitoring_panel import start, tick
+from tests.helpers.session_helpers import type_into
 
 
 def test_history_rows_are_fixed_height_with_a_details_pane(

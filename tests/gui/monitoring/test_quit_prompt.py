@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from tests.gui.monitoring.conftest import AppFactory
-from tests.gui.monitoring.session_helpers import start_from_the_dosing_tab
+from tests.helpers.session_helpers import start_from_the_dosing_tab
 
 
 def test_file_quit_with_an_infusion_running_asks_first(qtbot: QtBot, make_app: AppFactory) -> None:

@@ -9,8 +9,8 @@ from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.gui.monitoring.events import EventDialog
 from ketamine_desktop.gui.monitoring.panel import MonitoringPanel
 from ketamine_desktop.state.session_store import SessionStore
-from tests.gui.monitoring.session_helpers import type_into
 from tests.gui.monitoring.test_monitoring_panel import start, tick
+from tests.helpers.session_helpers import type_into
 
 
 def open_rate_dialog(panel: MonitoringPanel) -> EventDialog:

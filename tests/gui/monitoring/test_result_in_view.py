@@ -13,7 +13,7 @@ from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.gui.monitoring.panel import RunningSession
 from ketamine_desktop.gui.monitoring.wiring import SessionParts
 from tests.gui.monitoring.conftest import AppFactory
-from tests.gui.monitoring.session_helpers import fill, start_from_the_dosing_tab
+from tests.helpers.session_helpers import fill, start_from_the_dosing_tab
 
 # Screen size / scaling -> the logical window size (the screen less a taskbar of about 40 px).
 SIZES = {

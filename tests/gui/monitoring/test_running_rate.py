@@ -4,13 +4,14 @@ Monitoring tab at once, say when and why it was set, and a card that is not runn
 from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
-from tests.gui.gui_helpers import answer_screening, choose_protocol, retype
-from tests.gui.monitoring.session_helpers import start_from_the_dosing_tab, type_into
 
 from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.gui.monitoring.events import EventDialog
 from ketamine_desktop.gui.monitoring.words import clock_time
 from tests.gui.monitoring.conftest import AppFactory
+from tests.gui.test_gui_decimal_mark import marks_on_screen
+from tests.helpers.gui_helpers import answer_screening, choose_protocol, retype
+from tests.helpers.session_helpers import start_from_the_dosing_tab, type_into
 
 
 def test_a_plan_is_a_proposal_not_running(qtbot: QtBot, make_app: AppFactory) -> None:
@@ -72,3 +73,18 @@ def test_a_pause_shows_on_the_dosing_card(qtbot: QtBot, make_app: AppFactory) ->
     type_into(qtbot, dialog.by, "EF")
     dialog.confirm_button.click()
     assert window.dosing.card.rate_status.text().startswith("PAUSED · set ")
+
+
+def test_the_monitoring_tab_uses_the_comma_of_a_comma_locale(
+    qtbot: QtBot, comma_locale: None, make_app: AppFactory, clock: FakeClock
+) -> None:
+    window, _plan, parts = make_app()
+    start_from_the_dosing_tab(qtbot, window, parts, "chronic-opioid-tolerant")
+    running = parts.panel.running
+    assert running is not None
+    assert "0,06 mg/kg/h = 1 mcg/kg/min" in running.header.dose.text()
+    assert running.header.rate.text() == "4,2 mL/h"
+    assert marks_on_screen(running) <= {","}
+    window.show_tab(0)
+    assert window.dosing.card.pump_rate.text() == "4,2 mL/h"
+    assert marks_on_screen(window.dosing) == {","}
