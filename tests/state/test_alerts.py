@@ -156,7 +156,7 @@ def test_a_sound_device_is_an_alsa_playback_device(tmp_path: Path) -> None:
     assert sound_device_present(tmp_path)
 
 
-def test_no_sound_is_said_until_a_device_comes_back(store: SessionStore, clock: FakeClock) -> None:
+def test_no_sound_is_said_until_a_device_comes_back(session_store: SessionStore, clock: FakeClock) -> None:
     present = [False]
 
     class DevicePlayer:
@@ -169,16 +169,16 @@ def test_no_sound_is_said_until_a_device_comes_back(store: SessionStore, clock: 
         def working(self) -> bool:
             return present[0]
 
-    alerts = AlertController(store, clock, DevicePlayer())
+    alerts = listening(AlertController(session_store, clock, DevicePlayer()), session_store)
     assert not alerts.state.sound_ok
-    assert store.start(start_draft()).saved
-    store.tick(clock.now(), clock.monotonic())
+    assert session_store.start(start_draft()).saved
+    session_store.tick(clock.now(), clock.monotonic())
     assert not alerts.state.sound_ok and alerts.state.active
     present[0] = True
     clock.advance(1)
-    store.tick(clock.now(), clock.monotonic())
+    session_store.tick(clock.now(), clock.monotonic())
     assert alerts.state.sound_ok
     present[0] = False
     clock.advance(1)
-    store.tick(clock.now(), clock.monotonic())
+    session_store.tick(clock.now(), clock.monotonic())
     assert not alerts.state.sound_ok
