@@ -6,9 +6,9 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from ketamine_desktop.app import SessionParts
 from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.gui.monitoring.banner import NO_SOUND
-from ketamine_desktop.gui.monitoring.wiring import SessionParts
 from ketamine_desktop.state.alerts import SilentPlayer
 from tests.gui.monitoring.conftest import AppFactory
 from tests.helpers.session_helpers import fill, start_from_the_dosing_tab

@@ -9,9 +9,9 @@ from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from ketamine_desktop.app import SessionParts
 from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.gui.monitoring.panel import RunningSession
-from ketamine_desktop.gui.monitoring.wiring import SessionParts
 from tests.gui.monitoring.conftest import AppFactory
 from tests.helpers.session_helpers import fill, start_from_the_dosing_tab
 
