@@ -145,7 +145,15 @@ def attach_session(
     from ketamine_desktop.state.reminder_ticker import ReminderTicker
     from ketamine_desktop.state.session_store import SessionStore
 
-    store = SessionStore(library, records, clock, window)
+    import uuid
+
+    from ketamine_desktop.domain.training import TRAINING_PREFIX
+
+    training = records.session_prefixes(TRAINING_PREFIX)[0]
+    window.show_training(training)
+    # In a training record every session started is a training one too: practice never reads as a patient.
+    new_id = (lambda: TRAINING_PREFIX + uuid.uuid4().hex) if training else (lambda: uuid.uuid4().hex)
+    store = SessionStore(library, records, clock, window, new_session_id=new_id)
     parts = SessionParts(
         store=store,
         alerts=AlertController(store, clock, player, window),
@@ -295,6 +303,13 @@ def run_app(data_dir: Path | None = None) -> int:
     settings = ViewSettings(Path(default_settings_path()))
     clock = SystemClock()
     window, plan = build_main_window(app, library, settings, clock)
+    from ketamine_desktop.domain.training import TRAINING_PREFIX
+
+    try:
+        window.show_training(records.session_prefixes(TRAINING_PREFIX)[0])  # before the first paint
+    except StoreError as exc:
+        _fatal_dialog("The record of infusion sessions cannot be read.", [str(exc)])
+        return EXIT_RECORD_UNAVAILABLE
     probe = first_paint_probe(window)  # None unless a start-up measurement asks for it
 
     def attach_running_session() -> None:

@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "ketamine_desktop.cli.export_cmd",
         "export a session: chart PDF, CSV, FHIR R4 or handover PDF",
     ),
+    "demo": ("ketamine_desktop.cli.demo_cmd", "write a training record (every record marked training)"),
 }
 
 

@@ -102,16 +102,8 @@ def _max(first: Level, second: Level | None) -> Level:
 
 
 def latched_levels(state: SessionState) -> Mapping[str, Level]:
-    """The highest level raised for each reminder since its last deferral."""
-    deferred_at: dict[str, int] = {}
-    for deferral in state.deferrals:
-        deferred_at[check_key(deferral.body.check_due)] = deferral.seq
-    latched: dict[str, Level] = {}
-    for raised in state.raised:
-        key = raised.body.key
-        if raised.seq > deferred_at.get(key, 0):
-            latched[key] = _max(raised.body.level, latched.get(key))
-    return latched
+    """The highest level raised for each reminder since its last deferral (kept by the fold)."""
+    return state.latched
 
 
 def _timed(now: datetime, due: datetime, overdue_at: datetime | None) -> Level:
@@ -146,7 +138,7 @@ def reminders(
 def _checks(
     state: SessionState, checks: tuple[Check, ...], now: datetime, latched: Mapping[str, Level]
 ) -> Iterator[Reminder]:
-    taken = {o.body.check_due: o.body.taken_at for o in state.observations if o.body.check_due is not None}
+    taken = state.checks_taken
     monitoring = state.library.document.monitoring
     # Checks done more than one horizon ago leave the list (the history keeps them): a tick then costs
     # the same on the third day as on the first.
@@ -272,11 +264,8 @@ def _end_prompt(state: SessionState, latched: Mapping[str, Level]) -> Iterator[R
 
 
 def _acknowledgements(state: SessionState) -> Iterator[Reminder]:
-    acknowledged = {a.body.observation_seq for a in state.acknowledgements}
-    for observation in state.observations:
+    for observation in state.unacknowledged:
         assessment = observation.body.assessment
-        if not assessment.needs_acknowledgement or observation.seq in acknowledged:
-            continue
         urgent = [a for a in assessment.actions if a.severity == "urgent"]
         yield Reminder(
             key=f"acknowledge:{observation.seq}",

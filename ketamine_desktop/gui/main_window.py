@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from ketamine_desktop.domain.formatting import zone_words
 from ketamine_desktop.domain.library import Library
+from ketamine_desktop.domain.training import TRAINING_WORD
 from ketamine_desktop.gui.numbers import Display
 from ketamine_desktop.gui.tabs.dosing import DosingTab
 from ketamine_desktop.gui.tabs.monitoring import MonitoringTab
@@ -50,6 +51,10 @@ if TYPE_CHECKING:  # imported where first used: the first paint needs none of th
     from ketamine_desktop.gui.tabs.side_effects import SideEffectsTab
 
 APP_NAME = "Ketamine Desktop"
+TRAINING_BANNER = (
+    f"{TRAINING_WORD}: this is a training record written by `ketamine-desktop demo`. "
+    "It is not a patient's record; nothing here is a real dose or observation."
+)
 TAB_TITLES = ("Dosing", "Monitoring", "Contraindications", "Side effects")
 # The reminder banner's reserved height (one line of its largest text and its button).
 BANNER_HEIGHT = 44
@@ -185,6 +190,16 @@ class MainWindow(QMainWindow):
         self.banner_slot.setFixedHeight(BANNER_HEIGHT)
         slot_layout = QVBoxLayout(self.banner_slot)
         slot_layout.setContentsMargins(0, 0, 0, 0)
+        # Above everything else, on every tab, while the record open is a training record (`show_training`).
+        self.training_banner = styled(QLabel(TRAINING_BANNER, central), "trainingBanner")
+        self.training_banner.setObjectName("trainingBanner")
+        self.training_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.training_banner.setStyleSheet(
+            "background: #F0E442; color: #000000; font-weight: 800; padding: 4px; border: 2px solid #000000;"
+        )
+        self.training_banner.hide()
+        self.training = False
+        self._column.addWidget(self.training_banner)
         self._column.addWidget(self.strip)
         self._column.addWidget(self.banner_slot)
         self._column.addWidget(self.tabs, 1)
@@ -297,6 +312,14 @@ class MainWindow(QMainWindow):
         about.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
         about.triggered.connect(self.open_about)
         help_menu.addAction(about)
+
+    def show_training(self, training: bool) -> None:
+        """Say TRAINING on every screen (a banner over the tabs, the window title) while the record open is a
+        training record (`ketamine-desktop demo`): what is shown is practice, not a patient."""
+        self.training = training
+        self.training_banner.setVisible(training)
+        title = f"{APP_NAME} — {self._library.name} {self._library.version}"
+        self.setWindowTitle(f"{TRAINING_WORD} — {title}" if training else title)
 
     def set_alert_banner(self, banner: QWidget) -> None:
         """Put the running session's reminder banner between the patient strip and the tabs, so it shows

@@ -157,6 +157,11 @@ class SessionStore(QObject):
         return self._state
 
     @property
+    def saved_state(self) -> SessionState | None:
+        """The state folded from saved records only (without the app's own records waiting to be saved)."""
+        return self._saved
+
+    @property
     def running(self) -> bool:
         return self._state is not None and self._state.status != "ended"
 
@@ -429,10 +434,9 @@ class SessionStore(QObject):
     def _replay(self) -> None:
         """Reopen the last session if it has not been closed."""
         try:
-            sessions = self._records.sessions()
-            if not sessions:
+            session_id = self._records.last_session()
+            if session_id is None:
                 return
-            session_id = sessions[-1]
             stored = self._records.records(session_id)
             records = [parse_record(r.seq, r.kind, r.payload, r.recorded_by, r.recorded_at) for r in stored]
             state = session_state(self._library, session_id, records)

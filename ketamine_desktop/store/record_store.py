@@ -92,6 +92,7 @@ class RecordStore:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
         self.path = path
+        self._batch = False
 
     @classmethod
     def open(cls, data_dir: Path) -> "RecordStore":
@@ -133,34 +134,61 @@ class RecordStore:
             raise InvalidRecord("The library checksum must be 64 lowercase hexadecimal digits.")
         payload_json = encode_payload(payload)
         at = utc_text(recorded_at)
+        if self._batch:
+            try:
+                return self._insert(
+                    session_id, kind, payload_json, recorded_by, at, library_version, library_sha256
+                )
+            except sqlite3.Error as exc:
+                raise SaveFailed(str(exc)) from exc
         try:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                head_seq, head_hash = self._conn.execute("SELECT seq, hash FROM chain_head").fetchone()
-                seq = head_seq + 1
-                values = (
-                    seq,
-                    session_id,
-                    kind,
-                    payload_json,
-                    recorded_by,
-                    at,
-                    library_version,
-                    library_sha256,
+                stored = self._insert(
+                    session_id, kind, payload_json, recorded_by, at, library_version, library_sha256
                 )
-                hash_ = record_hash(head_hash, *values)
-                self._conn.execute(
-                    f"INSERT INTO records ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
-                    (*values, head_hash, hash_),
-                )
-                self._conn.execute("UPDATE chain_head SET seq = ?, hash = ?", (seq, hash_))
                 self._commit()
             except BaseException:
                 rollback_quietly(self._conn)
                 raise
         except sqlite3.Error as exc:
             raise SaveFailed(str(exc)) from exc
+        return stored
+
+    def _insert(self, *fields: str) -> StoredRecord:
+        """Insert one record after the chain head and move the head, inside the caller's transaction."""
+        session_id, kind, payload_json, recorded_by, at, library_version, library_sha256 = fields
+        head_seq, head_hash = self._conn.execute("SELECT seq, hash FROM chain_head").fetchone()
+        seq = head_seq + 1
+        values = (seq, session_id, kind, payload_json, recorded_by, at, library_version, library_sha256)
+        hash_ = record_hash(head_hash, *values)
+        self._conn.execute(
+            f"INSERT INTO records ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+            (*values, head_hash, hash_),
+        )
+        self._conn.execute("UPDATE chain_head SET seq = ?, hash = ?", (seq, hash_))
         return StoredRecord._from_row((*values, head_hash, hash_))
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Appends made inside are one transaction, committed when the block ends (or none of them is, on
+        an exception). For writing a whole training record at once (`ketamine-desktop demo`): an append
+        inside returns before its commit, so nothing that tells a user "saved" may use this."""
+        if self._batch:
+            raise StoreError("batches do not nest")
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise SaveFailed(str(exc)) from exc
+        self._batch = True
+        try:
+            yield
+            self._commit()
+        except BaseException:
+            rollback_quietly(self._conn)
+            raise
+        finally:
+            self._batch = False
 
     def _commit(self) -> None:
         # A seam for fault-injection tests: they replace it with one that raises like a failing disk.
@@ -180,6 +208,25 @@ class RecordStore:
         with self._reading():
             rows = self._conn.execute("SELECT session_id FROM records GROUP BY session_id ORDER BY MIN(seq)")
             return tuple(row[0] for row in rows)
+
+    def last_session(self) -> str | None:
+        """The session of the last record written (sessions follow one another): one index lookup."""
+        with self._reading():
+            row = self._conn.execute("SELECT session_id FROM records ORDER BY seq DESC LIMIT 1").fetchone()
+            return None if row is None else str(row[0])
+
+    def session_prefixes(self, prefix: str) -> tuple[bool, bool]:
+        """(whether some session id starts with `prefix`, whether some does not): index range lookups, so
+        it costs the same for ten records as for a hundred thousand. `prefix` must be non-empty ASCII."""
+        if not prefix or not prefix.isascii():
+            raise ValueError("prefix: non-empty ASCII text")
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # the first text after every one with the prefix
+        exists = "SELECT EXISTS (SELECT 1 FROM records WHERE {})"
+        with self._reading():
+            inside = self._conn.execute(exists.format("session_id >= ? AND session_id < ?"), (prefix, upper))
+            with_prefix = bool(inside.fetchone()[0])
+            outside = self._conn.execute(exists.format("session_id < ? OR session_id >= ?"), (prefix, upper))
+            return with_prefix, bool(outside.fetchone()[0])
 
     def verify(self) -> ChainVerdict:
         """Verify the hash chain and the chain head."""

@@ -191,3 +191,46 @@ def test_a_data_dir_that_cannot_be_created_is_a_store_error(tmp_path: Path) -> N
     blocker.write_text("")
     with pytest.raises(StoreError, match="Cannot create the data directory"):
         RecordStore.open(blocker / "data")
+
+
+def _append(store: RecordStore, session_id: str) -> None:
+    from datetime import UTC, datetime
+
+    store.append(
+        session_id,
+        "note",
+        {"n": 1},
+        recorded_by="AB",
+        recorded_at=datetime(2026, 11, 21, 8, 0, tzinfo=UTC),
+        library_version="1.0.0",
+        library_sha256="0" * 64,
+    )
+
+
+def test_last_session_and_session_prefixes(store: RecordStore) -> None:
+    assert store.last_session() is None
+    assert store.session_prefixes("training-") == (False, False)
+    _append(store, "training-1")
+    assert store.session_prefixes("training-") == (True, False)
+    _append(store, "training.x")  # just past the prefix's range
+    _append(store, "trainin")  # just before it
+    assert store.session_prefixes("training-") == (True, True)
+    assert store.last_session() == "trainin"
+    with pytest.raises(ValueError, match="prefix"):
+        store.session_prefixes("")
+
+
+def test_a_batch_commits_together_or_not_at_all(store: RecordStore) -> None:
+    with store.batch():
+        _append(store, "a")
+        _append(store, "a")
+        with pytest.raises(StoreError, match="nest"), store.batch():
+            pass  # pragma: no cover
+    assert len(store.records()) == 2 and store.verify().ok
+    with pytest.raises(RuntimeError), store.batch():
+        _append(store, "b")
+        raise RuntimeError("stop")
+    assert [r.session_id for r in store.records()] == ["a", "a"]
+    assert store.verify().ok
+    _append(store, "c")  # an ordinary append works again after a batch
+    assert store.verify().ok and len(store.records()) == 3

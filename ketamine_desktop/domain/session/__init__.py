@@ -38,6 +38,7 @@ from ketamine_desktop.domain.session.events import (
     preview_event,
 )
 from ketamine_desktop.domain.session.fold import (
+    CHECK_KEY_PREFIX,
     InfusionStatus,
     SessionState,
     Syringe,
@@ -45,7 +46,6 @@ from ketamine_desktop.domain.session.fold import (
     session_state,
 )
 from ketamine_desktop.domain.session.queries import (
-    CHECK_KEY_PREFIX,
     RateChange,
     RunningRate,
     assessment_context,

@@ -6,10 +6,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field
 
@@ -25,15 +25,18 @@ from ketamine_desktop.domain.session.records import (
     EventPayload,
     ObservationPayload,
     P,
+    RaisedLevel,
     RaisePayload,
     Recorded,
     SessionRecord,
     StartPayload,
     TaskPayload,
+    iso_utc,
 )
 
 InfusionStatus = Literal["running", "paused", "stopped", "observing", "ended"]
 _US_PER_H = Decimal(3_600_000_000)
+CHECK_KEY_PREFIX = "check:"
 
 
 class Syringe(FrozenModel):
@@ -72,6 +75,14 @@ class SessionState(FrozenModel):
     syringe: Syringe | None
     recorded_dues: frozenset[datetime] = frozenset()
     last_seq: int
+    # Kept by the fold so that a tick and a save cost the same on the 14th day as on the first:
+    checks_taken: Mapping[datetime, datetime] = Field(default_factory=dict, repr=False)  # due -> taken at
+    latched: Mapping[str, RaisedLevel] = Field(default_factory=dict, repr=False)  # highest raised since
+    # the reminder's last deferral
+    unacknowledged: tuple[Recorded[ObservationPayload], ...] = Field(default=(), repr=False)
+    latest_raised_check: datetime | None = None  # the latest due of a check raised so far
+    episodes: int = 0  # psychotomimetic episodes so far
+    last_pain: int | None = None
 
     @property
     def protocol(self) -> Protocol:
@@ -92,10 +103,13 @@ class SessionState(FrozenModel):
 
 
 def session_state(library: Library, session_id: str, records: Sequence[SessionRecord]) -> SessionState:
-    """Fold a session's records (in seq order, the start first) into its state; raises CorruptRecord."""
+    """Fold a session's records (in seq order, the start first) into its state; raises CorruptRecord.
+
+    Linear in the records: they are appended to lists and maps held by one `_Fold`, frozen once at the end.
+    """
     if not records:
         raise CorruptRecord(f"session {session_id}: no records")
-    first, rest = records[0], records[1:]
+    first = records[0]
     if not isinstance(first.body, StartPayload):
         raise CorruptRecord(f"record {first.seq}: a session must begin with its start, not {first.kind!r}")
     start = first.body
@@ -122,69 +136,141 @@ def session_state(library: Library, session_id: str, records: Sequence[SessionRe
         syringe=syringe,
         last_seq=first.seq,
     )
-    for record in rest:
-        state = apply_record(state, record)
-    return state
+    fold = _Fold(state)
+    for record in records[1:]:
+        fold.add(record)
+    return fold.state()
 
 
 def apply_record(state: SessionState, record: SessionRecord) -> SessionState:
     """The state with one more record; raises CorruptRecord for a record that cannot follow."""
-    if record.seq <= state.last_seq:
-        raise CorruptRecord(f"record {record.seq}: out of order (after {state.last_seq})")
-    body = record.body
-    update: dict[str, object] = {"last_seq": record.seq}
-    if isinstance(body, StartPayload):
-        raise CorruptRecord(f"record {record.seq}: a second start in session {state.session_id}")
-    if isinstance(body, EventPayload):
-        update.update(_after_event(state, _recorded(record, body)))
-    elif isinstance(body, ObservationPayload):
-        update["observations"] = (*state.observations, _recorded(record, body))
+    fold = _Fold(state)
+    fold.add(record)
+    return fold.state()
+
+
+_RAISED_RANK: Mapping[str, int] = {level: rank for rank, level in enumerate(get_args(RaisedLevel))}
+
+
+class _Fold:
+    """A state being folded: its sequences and maps copied once, appended to in place, frozen by `state`."""
+
+    def __init__(self, state: SessionState) -> None:
+        self.base = state
+        self.last_seq = state.last_seq
+        self.events = list(state.events)
+        self.observations = list(state.observations)
+        self.deferrals = list(state.deferrals)
+        self.acknowledgements = list(state.acknowledgements)
+        self.raised = list(state.raised)
+        self.tasks_done = list(state.tasks_done)
+        self.clock_jumps = list(state.clock_jumps)
+        self.closed = state.closed
+        self.status: InfusionStatus = state.status
+        self.request = state.request
+        self.infusion = state.infusion
+        self.syringe = state.syringe
+        self.recorded_dues = set(state.recorded_dues)
+        self.checks_taken = dict(state.checks_taken)
+        self.latched = dict(state.latched)
+        self.unacknowledged = list(state.unacknowledged)
+        self.latest_raised_check = state.latest_raised_check
+        self.episodes = state.episodes
+        self.last_pain = state.last_pain
+
+    def add(self, record: SessionRecord) -> None:
+        if record.seq <= self.last_seq:
+            raise CorruptRecord(f"record {record.seq}: out of order (after {self.last_seq})")
+        body = record.body
+        if isinstance(body, StartPayload):
+            raise CorruptRecord(f"record {record.seq}: a second start in session {self.base.session_id}")
+        self.last_seq = record.seq
+        if isinstance(body, EventPayload):
+            self._event(_recorded(record, body))
+        elif isinstance(body, ObservationPayload):
+            self._observation(_recorded(record, body))
+        elif isinstance(body, DeferralPayload):
+            self.deferrals.append(_recorded(record, body))
+            self.latched.pop(
+                CHECK_KEY_PREFIX + iso_utc(body.check_due), None
+            )  # its raised levels stay behind
+        elif isinstance(body, AcknowledgementPayload):
+            self.acknowledgements.append(_recorded(record, body))
+            self.unacknowledged = [o for o in self.unacknowledged if o.seq != body.observation_seq]
+        elif isinstance(body, RaisePayload):
+            self.raised.append(_recorded(record, body))
+            latched = self.latched.get(body.key)
+            if latched is None or _RAISED_RANK[body.level] > _RAISED_RANK[latched]:
+                self.latched[body.key] = body.level
+            if body.key.startswith(CHECK_KEY_PREFIX) and (
+                self.latest_raised_check is None or body.due > self.latest_raised_check
+            ):
+                self.latest_raised_check = body.due
+        elif isinstance(body, TaskPayload):
+            self.tasks_done.append(_recorded(record, body))
+        elif isinstance(body, ClockJumpPayload):
+            self.clock_jumps.append(_recorded(record, body))
+        else:
+            self.closed = _recorded(record, body)
+            self.status = "ended"
+
+    def _observation(self, observation: Recorded[ObservationPayload]) -> None:
+        body = observation.body
+        self.observations.append(observation)
         if body.check_due is not None:
-            update["recorded_dues"] = state.recorded_dues | {body.check_due}
-    elif isinstance(body, DeferralPayload):
-        update["deferrals"] = (*state.deferrals, _recorded(record, body))
-    elif isinstance(body, AcknowledgementPayload):
-        update["acknowledgements"] = (*state.acknowledgements, _recorded(record, body))
-    elif isinstance(body, RaisePayload):
-        update["raised"] = (*state.raised, _recorded(record, body))
-    elif isinstance(body, TaskPayload):
-        update["tasks_done"] = (*state.tasks_done, _recorded(record, body))
-    elif isinstance(body, ClockJumpPayload):
-        update["clock_jumps"] = (*state.clock_jumps, _recorded(record, body))
-    else:
-        update["closed"] = _recorded(record, body)
-        update["status"] = "ended"
-    return state.model_copy(update=update)
+            self.recorded_dues.add(body.check_due)
+            self.checks_taken[body.check_due] = body.taken_at
+        if body.assessment.needs_acknowledgement:
+            self.unacknowledged.append(observation)
+        if body.assessment.psychotomimetic:
+            self.episodes += 1
+        if body.observation.pain is not None:
+            self.last_pain = body.observation.pain
+
+    def _event(self, event: Recorded[EventPayload]) -> None:
+        body = event.body
+        if body.kind in ("rate-increase", "rate-decrease") and body.infusion is not None:
+            self.infusion = body.infusion
+            self.request = self.request.model_copy(update={"infusion_dose": body.infusion_dose})
+        if body.kind == "pause":
+            self.status = "paused"
+        elif body.kind == "resume":
+            self.status = "running"
+        elif body.kind == "stop":
+            self.status = "stopped"
+        if self.syringe is not None:
+            self.syringe = _syringe_after(self.syringe, event, self.status, self.infusion)
+        self.events.append(event)
+
+    def state(self) -> SessionState:
+        return self.base.model_copy(
+            update={
+                "last_seq": self.last_seq,
+                "events": tuple(self.events),
+                "observations": tuple(self.observations),
+                "deferrals": tuple(self.deferrals),
+                "acknowledgements": tuple(self.acknowledgements),
+                "raised": tuple(self.raised),
+                "tasks_done": tuple(self.tasks_done),
+                "clock_jumps": tuple(self.clock_jumps),
+                "closed": self.closed,
+                "status": self.status,
+                "request": self.request,
+                "infusion": self.infusion,
+                "syringe": self.syringe,
+                "recorded_dues": frozenset(self.recorded_dues),
+                "checks_taken": self.checks_taken,
+                "latched": self.latched,
+                "unacknowledged": tuple(self.unacknowledged),
+                "latest_raised_check": self.latest_raised_check,
+                "episodes": self.episodes,
+                "last_pain": self.last_pain,
+            }
+        )
 
 
 def _recorded(record: SessionRecord, body: P) -> Recorded[P]:
     return Recorded(seq=record.seq, by=record.recorded_by, recorded_at=record.recorded_at, body=body)
-
-
-def _after_event(state: SessionState, event: Recorded[EventPayload]) -> dict[str, object]:
-    body = event.body
-    status: InfusionStatus = state.status
-    infusion = state.infusion
-    request = state.request
-    if body.kind in ("rate-increase", "rate-decrease") and body.infusion is not None:
-        infusion = body.infusion
-        request = request.model_copy(update={"infusion_dose": body.infusion_dose})
-    if body.kind == "pause":
-        status = "paused"
-    elif body.kind == "resume":
-        status = "running"
-    elif body.kind == "stop":
-        status = "stopped"
-    syringe = state.syringe
-    if syringe is not None:
-        syringe = _syringe_after(syringe, event, status, infusion)
-    return {
-        "events": (*state.events, event),
-        "status": status,
-        "infusion": infusion,
-        "request": request,
-        "syringe": syringe,
-    }
 
 
 def _syringe_after(

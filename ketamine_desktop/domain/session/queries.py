@@ -11,7 +11,7 @@ from ketamine_desktop.domain.library import Library, Protocol
 from ketamine_desktop.domain.model import FrozenModel
 from ketamine_desktop.domain.regimen import InfusionResult
 from ketamine_desktop.domain.schedule import Check, ScheduleEvent, monitoring_checks
-from ketamine_desktop.domain.session.fold import InfusionStatus, SessionState
+from ketamine_desktop.domain.session.fold import CHECK_KEY_PREFIX, InfusionStatus, SessionState
 from ketamine_desktop.domain.session.records import DeferralPayload, Recorded, iso_utc
 from ketamine_desktop.domain.units import round_down_to_step
 
@@ -19,7 +19,6 @@ from ketamine_desktop.domain.units import round_down_to_step
 _SCHEDULE_KINDS: frozenset[str] = frozenset(
     {"bolus", "rate-increase", "rate-decrease", "pause", "resume", "stop"}
 )
-CHECK_KEY_PREFIX = "check:"
 _US_PER_H = Decimal(3_600_000_000)
 
 # --- Derived values -------------------------------------------------------------------------------------
@@ -49,8 +48,8 @@ def horizon_minutes(library: Library, protocol: Protocol) -> int:
 def checks_until(state: SessionState, now: datetime) -> datetime:
     """How far the session's check list reaches at `now`: one horizon past `now`, or past the latest
     check already raised if the wall clock was put back behind it (a raised check never drops out)."""
-    raised = [r.body.due for r in state.raised if r.body.key.startswith(CHECK_KEY_PREFIX)]
-    latest = max([now, *raised])
+    raised = state.latest_raised_check
+    latest = now if raised is None else max(now, raised)
     return latest + timedelta(minutes=horizon_minutes(state.library, state.protocol))
 
 
@@ -67,9 +66,7 @@ def session_checks(state: SessionState, until: datetime) -> tuple[Check, ...]:
 
 def assessment_context(state: SessionState) -> AssessmentContext:
     """What the next check's assessment needs from the earlier ones: episodes so far, the last pain."""
-    episodes = sum(1 for o in state.observations if o.body.assessment.psychotomimetic)
-    pains = [o.body.observation.pain for o in state.observations if o.body.observation.pain is not None]
-    return AssessmentContext(prior_episodes=episodes, previous_pain=pains[-1] if pains else None)
+    return AssessmentContext(prior_episodes=state.episodes, previous_pain=state.last_pain)
 
 
 def syringe_empty_at(state: SessionState) -> datetime | None:
@@ -148,8 +145,8 @@ def live_deferral(
     if now + timedelta(seconds=int(put_back)) >= latest.body.until:
         return None
     # A reminder raised again after the deferral (it ran out before the clock was put back) ends it.
-    key = check_key(check_due)
-    if any(r.body.key == key and r.seq > latest.seq for r in state.raised):
+    # (A deferral clears its check's latched level; a raise after it latches it again.)
+    if check_key(check_due) in state.latched:
         return None
     return latest
 

@@ -1,23 +1,26 @@
 """The session's history as rows: every check, event, deferral, acknowledgement and clock jump, newest
 first.
 
-`history_rows` turns the folded state into immutable rows of text (numbers through the window's ISMP
-formatting); `history_model` is the table model over them.
+`history_rows_after` turns the records of the folded state after a given seq into immutable rows of text
+(numbers through the window's ISMP formatting); `HistoryModel` is the table model over them, appended to
+as records are saved (a 14-day session has thousands of rows: it never rebuilds or resets them).
 """
 
 from __future__ import annotations
 
+import bisect
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from ketamine_desktop.domain.assessment import Observation
-from ketamine_desktop.domain.session import EventPayload, SessionState, describe_jump
+from ketamine_desktop.domain.session import EventPayload, Recorded, SessionState, describe_jump
 from ketamine_desktop.gui import numbers
-from ketamine_desktop.gui.models.table import Column, TupleTableModel
+from ketamine_desktop.gui.models.table import Column
 from ketamine_desktop.gui.monitoring.words import clock_time
 
+Index = QModelIndex | QPersistentModelIndex
 EVENT_WORDS: dict[str, str] = {
     "bolus": "Bolus",
     "rate-increase": "Rate increased",
@@ -109,20 +112,28 @@ def event_text(event: EventPayload, display: numbers.Display) -> str:
 
 
 def history_rows(state: SessionState, display: numbers.Display) -> tuple[HistoryRow, ...]:
+    """Every row of the session, newest first."""
+    return tuple(sorted(history_rows_after(state, display, 0), key=_order, reverse=True))
+
+
+def history_rows_after(state: SessionState, display: numbers.Display, after_seq: int) -> list[HistoryRow]:
+    """The rows of the records after `after_seq`, in no particular order. Each of the state's sequences is
+    in seq order and read from its end, so this costs what the new records cost, not the session's length."""
     rows: list[HistoryRow] = []
     start = state.start
-    rows.append(
-        HistoryRow(
-            start.started_at,
-            state.start_seq,
-            "Start",
-            _start_text(state, display),
-            "",
-            "",
-            f"{start.started_by}; checked by {start.double_checked_by}",
+    if state.start_seq > after_seq:
+        rows.append(
+            HistoryRow(
+                start.started_at,
+                state.start_seq,
+                "Start",
+                _start_text(state, display),
+                "",
+                "",
+                f"{start.started_by}; checked by {start.double_checked_by}",
+            )
         )
-    )
-    for obs in state.observations:
+    for obs in _after(state.observations, after_seq):
         body = obs.body
         news2 = body.assessment.news2
         score = f"{news2.total} ({news2.risk})" + ("" if news2.complete else ", incomplete")
@@ -138,11 +149,11 @@ def history_rows(state: SessionState, display: numbers.Display) -> tuple[History
                 obs.by,
             )
         )
-    for event in state.events:
+    for event in _after(state.events, after_seq):
         rows.append(
             HistoryRow(event.body.at, event.seq, "Event", event_text(event.body, display), "", "", event.by)
         )
-    for deferral in state.deferrals:
+    for deferral in _after(state.deferrals, after_seq):
         body_d = deferral.body
         rows.append(
             HistoryRow(
@@ -156,7 +167,7 @@ def history_rows(state: SessionState, display: numbers.Display) -> tuple[History
                 deferral.by,
             )
         )
-    for ack in state.acknowledgements:
+    for ack in _after(state.acknowledgements, after_seq):
         rows.append(
             HistoryRow(
                 ack.body.at,
@@ -168,12 +179,26 @@ def history_rows(state: SessionState, display: numbers.Display) -> tuple[History
                 ack.by,
             )
         )
-    for task in state.tasks_done:
+    for task in _after(state.tasks_done, after_seq):
         rows.append(HistoryRow(task.body.at, task.seq, "Task done", task.body.key, "", "", task.by))
-    for jump in state.clock_jumps:
+    for jump in _after(state.clock_jumps, after_seq):
         rows.append(HistoryRow(jump.body.at, jump.seq, "Clock", describe_jump(jump.body), "", "", jump.by))
-    # Newest first: the last check and what was done since are what the next nurse reads.
-    return tuple(sorted(rows, key=lambda r: (r.at, r.seq), reverse=True))
+    return rows
+
+
+R = TypeVar("R", bound=Recorded[Any])
+
+
+def _after(records: tuple[R, ...], after_seq: int) -> list[R]:
+    """The records with a seq above `after_seq` (the tuple is in seq order), read from the end."""
+    index = len(records)
+    while index > 0 and records[index - 1].seq > after_seq:
+        index -= 1
+    return list(records[index:])
+
+
+def _order(row: HistoryRow) -> tuple[datetime, int]:
+    return (row.at, row.seq)
 
 
 def _start_text(state: SessionState, display: numbers.Display) -> str:
@@ -191,13 +216,101 @@ def _start_text(state: SessionState, display: numbers.Display) -> str:
     return ", ".join(parts)
 
 
-def history_model(parent: QObject | None = None) -> TupleTableModel[HistoryRow]:
-    columns: tuple[Column[HistoryRow], ...] = (
-        Column("Time", lambda r: clock_time(r.at)),
-        Column("Type", lambda r: r.kind),
-        Column("Details", lambda r: r.what, tooltip=lambda r: r.what),
-        Column("NEWS2", lambda r: r.news2),
-        Column("Decision", lambda r: r.decision),
-        Column("By", lambda r: r.by),
-    )
-    return TupleTableModel(columns, (), parent)
+def day_time(instant: datetime) -> str:
+    """Local day and time, "21 Nov 08:15": a long session's history spans days."""
+    return instant.astimezone().strftime("%d %b %H:%M")
+
+
+COLUMNS: tuple[Column[HistoryRow], ...] = (
+    Column("Time", lambda r: day_time(r.at)),
+    Column("Type", lambda r: r.kind),
+    Column("Details", lambda r: r.what, tooltip=lambda r: r.what),
+    Column("NEWS2", lambda r: r.news2),
+    Column("Decision", lambda r: r.decision),
+    Column("By", lambda r: r.by),
+)
+
+
+class HistoryModel(QAbstractTableModel):
+    """The history table, newest first, kept in step with the session by appending: `sync` adds the rows
+    of the records saved since the last sync (rows inserted, never a reset), so a save costs what its own
+    row costs and showing the tab again costs nothing. A different session resets it."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._session: str | None = None
+        self._last_seq = 0
+        self._keys: list[tuple[datetime, int]] = []  # oldest first, for bisect; row i is _rows[-1 - i]
+        self._rows: list[HistoryRow] = []  # oldest first
+        self._texts: list[tuple[str, ...]] = []
+
+    @property
+    def rows(self) -> tuple[HistoryRow, ...]:
+        """The rows as shown, newest first."""
+        return tuple(reversed(self._rows))
+
+    def sync(self, state: SessionState | None, display: numbers.Display) -> int:
+        """Show `state`'s records; returns how many rows were added."""
+        if state is None or state.session_id != self._session:
+            self.beginResetModel()
+            self._session = state.session_id if state is not None else None
+            self._last_seq = 0
+            self._keys, self._rows, self._texts = [], [], []
+            if state is not None:
+                for row in sorted(history_rows_after(state, display, 0), key=_order):
+                    self._keys.append(_order(row))
+                    self._rows.append(row)
+                    self._texts.append(tuple(column.text(row) for column in COLUMNS))
+                self._last_seq = state.last_seq
+            self.endResetModel()
+            return len(self._rows)
+        if state.last_seq <= self._last_seq:
+            return 0
+        added = sorted(history_rows_after(state, display, self._last_seq), key=_order)
+        self._last_seq = state.last_seq
+        for row in added:
+            key = _order(row)
+            at = bisect.bisect(self._keys, key)  # almost always the end: the newest row, shown first
+            position = len(self._rows) - at
+            self.beginInsertRows(QModelIndex(), position, position)
+            self._keys.insert(at, key)
+            self._rows.insert(at, row)
+            self._texts.insert(at, tuple(column.text(row) for column in COLUMNS))
+            self.endInsertRows()
+        return len(added)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        row = index.row()
+        if not index.isValid() or not 0 <= row < len(self._rows) or index.column() >= len(COLUMNS):
+            return None
+        stored = len(self._rows) - 1 - row
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._texts[stored][index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            column = COLUMNS[index.column()]
+            return column.tooltip(self._rows[stored]) if column.tooltip is not None else None
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section].title if 0 <= section < len(COLUMNS) else None
+        return str(section + 1) if 0 <= section < len(self._rows) else None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+def history_model(parent: QObject | None = None) -> HistoryModel:
+    return HistoryModel(parent)

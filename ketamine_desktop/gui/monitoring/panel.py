@@ -37,7 +37,7 @@ from ketamine_desktop.gui.monitoring.assessment_view import AssessmentView
 from ketamine_desktop.gui.monitoring.events import CloseDialog, DeferDialog, EventBar, EventDialog
 from ketamine_desktop.gui.monitoring.handover_view import HandoverView
 from ketamine_desktop.gui.monitoring.header import SessionHeader
-from ketamine_desktop.gui.monitoring.history import history_model, history_rows
+from ketamine_desktop.gui.monitoring.history import history_model
 from ketamine_desktop.gui.monitoring.record_form import RecordCheckForm
 from ketamine_desktop.gui.monitoring.reminder_model import ReminderTableModel
 from ketamine_desktop.gui.monitoring.start_form import SessionStartForm
@@ -49,6 +49,14 @@ from ketamine_desktop.state.plan import PlannedStart
 from ketamine_desktop.state.session_store import Outcome, SessionChange, SessionStore, SessionUpdate
 from ketamine_desktop.store import StoreError
 
+# Column widths of the history table, as sample texts measured once in the table's font (Details stretches).
+HISTORY_WIDTHS: dict[int, str] = {
+    0: "28 Nov 08:15",
+    1: "Acknowledged",
+    3: "1 (low), incomplete",
+    4: "Pause the infusion",
+    5: "WWWW",
+}
 # How many done checks stay in the timed list (the history keeps them all): a display choice.
 DONE_SHOWN = 3
 TASK_KINDS = ("lft", "end-prompt")
@@ -86,6 +94,7 @@ class RunningSession(QWidget):
         super().__init__(parent)
         self.setObjectName("runningSession")
         display = numbers.Display(library)
+        self.display = display
         self.header = SessionHeader(display, self)
         self.reminder_model = ReminderTableModel(self)
         self.list = named(QTableView(self), "reminderList", "Timed checks and reminders")
@@ -117,6 +126,8 @@ class RunningSession(QWidget):
         self.history.setModel(self.history_model)
         # Fixed row heights, one line each, details elided: a long rate change never squeezes the table
         # into unreadable slivers. The full text is on hover and in the details pane below.
+        # Thousands of rows over a long session: one line per row (the full text is the tooltip), fixed
+        # heights and column widths set once, so that adding a row never measures the others.
         self.history.setWordWrap(False)
         self.history.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -126,7 +137,7 @@ class RunningSession(QWidget):
         self.history.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.history.verticalHeader().setDefaultSectionSize(self.history.fontMetrics().height() + 12)
         history_header = self.history.horizontalHeader()
-        history_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        history_header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         history_header.setSectionResizeMode(HISTORY_DETAILS, QHeaderView.ResizeMode.Stretch)
         history_header.setSectionResizeMode(HISTORY_DECISION, QHeaderView.ResizeMode.Interactive)
         history_header.resizeSection(HISTORY_DECISION, 130)
@@ -143,6 +154,7 @@ class RunningSession(QWidget):
         history_column.addWidget(self.history, 1)
         history_column.addWidget(self.history_details)
         self.history.selectionModel().currentRowChanged.connect(self._on_history_row_changed)
+        self.history_sized = False  # column widths set when the tab is first shown (styled font)
         self.trend_holder = QWidget(self)
         self.trend_holder.setObjectName("trendHolder")
         QVBoxLayout(self.trend_holder).setContentsMargins(0, 0, 0, 0)
@@ -218,6 +230,13 @@ class RunningSession(QWidget):
         self.record_scroll.ensureVisible(0, max(top - margin, 0), 0, 0)
 
     def _on_tabs_current_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.history_page and not self.history_sized:
+            self.history_sized = True
+            metrics = self.history.fontMetrics()
+            header = self.history.horizontalHeader()
+            for column, sample in HISTORY_WIDTHS.items():
+                header.resizeSection(column, metrics.horizontalAdvance(sample) + 20)
+            self.history.verticalHeader().setDefaultSectionSize(metrics.height() + 8)
         if self.tabs.widget(index) is self.trend_holder and self.trend_chart is None:
             self.trend_chart = TrendChart(self.trend_holder)
             layout = self.trend_holder.layout()
@@ -311,11 +330,12 @@ class MonitoringPanel(QWidget):
         handover_changed = update.change & (SessionChange.RECORD | SessionChange.RAISED)
         if handover_changed and running.tabs.currentWidget() is running.handover:
             self._show_handover(running, state, now)
-        if update.change & SessionChange.RECORD or running.refresh_trend:
-            running.history_model.set_rows(history_rows(state, numbers.Display(self._library)))
-            if running.trend_chart is not None:
-                running.trend_chart.set_data(trend_data(state, now))
-                running.refresh_trend = False
+        if update.change & SessionChange.RECORD:
+            running.history_model.sync(store.saved_state, running.display)  # only the new rows
+        chart = running.trend_chart
+        if chart is not None and (update.change & SessionChange.RECORD or running.refresh_trend):
+            chart.set_data(trend_data(state, now))
+            running.refresh_trend = False
 
     def _rebuild(self, state: SessionState | None) -> None:
         if self.running is not None:
@@ -336,8 +356,20 @@ class MonitoringPanel(QWidget):
         running.task_button.clicked.connect(self._on_task_button_clicked)
         running.handover.export_requested.connect(self._on_export_requested)
         running.handover.print_requested.connect(self._on_print_requested)
-        running.tabs.currentChanged.connect(lambda _i: self.show_session(SessionUpdate(SessionChange.RECORD)))
+        running.tabs.currentChanged.connect(self._on_session_tab_changed)
         self.running = running
+
+    def _on_session_tab_changed(self, _index: int) -> None:
+        """Only what the tab shown needs: the handover's text, a trend chart just made. (The history is
+        kept up to date as records are saved; showing it again builds nothing.)"""
+        running = self.running
+        state = self._store.state if self._store.running else None
+        if running is None or state is None:
+            return
+        if running.tabs.currentWidget() is running.handover:
+            self._show_handover(running, state, self._store.now)
+        if running.refresh_trend:
+            self.show_session(SessionUpdate(SessionChange.NONE))
 
     def _show_handover(self, running: RunningSession, state: SessionState, now: datetime) -> None:
         from ketamine_desktop.domain.handover import handover_facts

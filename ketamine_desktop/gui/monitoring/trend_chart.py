@@ -31,7 +31,7 @@ EVENT_MARKS: dict[str, str] = {
     "stop": "stop",
 }
 # Tick spacing candidates for the time axis (display only).
-_TICKS_MIN = (15, 30, 60, 120, 240, 360, 720, 1440)
+_TICKS_MIN = (15, 30, 60, 120, 240, 360, 720, 1440, 2880, 4320, 10080)
 _LINE = QColor("#0072B2")
 _RATE = QColor("#009E73")
 _EVENT = QColor("#CC79A7")
@@ -131,6 +131,8 @@ class TrendChart(QWidget):
         self.setAccessibleName("Trend chart of the recorded checks and the dose events")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.data: TrendData | None = None
+        # Decimated lines by lane, geometry and data: a repaint at the same size draws them again as they are.
+        self._paths: dict[tuple[object, ...], tuple[list[QPointF], list[QPointF]]] = {}
 
     def sizeHint(self) -> QSize:
         return QSize(900, 420)
@@ -142,6 +144,7 @@ class TrendChart(QWidget):
     def set_data(self, data: TrendData) -> None:
         if data != self.data:
             self.data = data
+            self._paths.clear()
             self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -150,6 +153,8 @@ class TrendChart(QWidget):
         painter = QPainter(self)
         try:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            if len(self._paths) > 64:  # sizes come and go (resizing): keep only what the last ones drew
+                self._paths.clear()
             text_colour = self.palette().color(QPalette.ColorRole.WindowText)
             painter.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Base))
             if data is None or not data.lanes:
@@ -175,13 +180,23 @@ class TrendChart(QWidget):
                     painter, lane, QRectF(plot.left(), top, plot.width(), lane_height), x_of, text_colour
                 )
             self._draw_time_axis(painter, data, plot, x_of, text_colour)
-            pen = QPen(_EVENT, 1.5, Qt.PenStyle.DashLine)
-            for at, label in data.events:
-                x = x_of(at)
-                painter.setPen(pen)
-                painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
+            if len(data.events) * _EVENT_LABEL_PX <= plot.width():
+                pen = QPen(_EVENT, 1.5, Qt.PenStyle.DashLine)
+                for at, label in data.events:
+                    x = x_of(at)
+                    painter.setPen(pen)
+                    painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
+                    painter.setPen(text_colour)
+                    painter.drawText(QPointF(x + 3, plot.top() - 6), label)
+            else:
+                # Too many to label (days of syringe and rate changes): a tick each above the lanes, and
+                # the rate changes show in the pump-rate lane.
+                painter.setPen(QPen(_EVENT, 1.5))
+                for at, _label in data.events:
+                    x = x_of(at)
+                    painter.drawLine(QPointF(x, plot.top() - 10), QPointF(x, plot.top() - 2))
                 painter.setPen(text_colour)
-                painter.drawText(QPointF(x + 3, plot.top() - 6), label)
+                painter.drawText(QPointF(plot.left(), plot.top() - 12), f"{len(data.events)} dose events")
         finally:
             painter.end()
 
@@ -219,8 +234,13 @@ class TrendChart(QWidget):
                 painter.drawText(QPointF(box.left() - 34, low_y + 4), numbers.exact(min(values)))
         colour = _RATE if lane.step else _LINE
         painter.setPen(QPen(colour, 2))
+        if not lane.step:
+            bottom = y_of(low)
+            per_unit = (bottom - y_of(high)) / float(high - low)
+            self._draw_series(painter, lane, box, bottom, float(low), per_unit, colour)
+            return
         points = [QPointF(x_of(at), y_of(value)) for at, value in lane.points]
-        if lane.step and points:
+        if points:
             stepped: list[QPointF] = []
             for point in points:
                 if stepped:
@@ -228,13 +248,34 @@ class TrendChart(QWidget):
                 stepped.append(point)
             stepped.append(QPointF(box.right(), stepped[-1].y()))
             painter.drawPolyline(stepped)
-            return
-        if len(points) > 1:
-            painter.drawPolyline(points)
-        painter.setBrush(colour)
-        for point in points:
-            painter.drawEllipse(point, 3.0, 3.0)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
+
+    def _draw_series(
+        self,
+        painter: QPainter,
+        lane: Lane,
+        box: QRectF,
+        bottom: float,
+        low: float,
+        per_unit: float,
+        colour: QColor,
+    ) -> None:
+        """The lane's points, decimated per pixel column (`_decimate`), cached for the same data and size."""
+        data = self.data
+        assert data is not None
+        key = (lane.name, box.left(), box.width(), bottom, low, per_unit)
+        cached = self._paths.get(key)
+        if cached is None:
+            x_per_s = box.width() / (data.end - data.start).total_seconds()
+            cached = _decimate(_floats(lane, data.start), _Scale(box.left(), x_per_s, bottom, low, per_unit))
+            self._paths[key] = cached
+        line, markers = cached
+        if len(line) > 1:
+            painter.drawPolyline(line)
+        if markers:
+            painter.setBrush(colour)
+            for point in markers:
+                painter.drawEllipse(point, 3.0, 3.0)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
 
     def _draw_time_axis(
         self, painter: QPainter, data: TrendData, plot: QRectF, x_of: XOf, text: QColor
@@ -246,5 +287,66 @@ class TrendChart(QWidget):
         while mark <= data.end:
             x = x_of(mark)
             painter.drawLine(QPointF(x, plot.bottom()), QPointF(x, plot.bottom() + 4))
-            painter.drawText(QPointF(x - 16, plot.bottom() + 16), clock_time(mark))
+            label = mark.astimezone().strftime("%d %b") if step >= 1440 else clock_time(mark)
+            painter.drawText(QPointF(x - 16, plot.bottom() + 16), label)
             mark += timedelta(minutes=step)
+
+
+# Event marks are labelled while each has at least this much width on average (a display choice).
+_EVENT_LABEL_PX = 60
+# A marker per point while the points are at least this many pixels apart on average (a display choice).
+_MARKER_SPACING_PX = 8
+
+
+def _floats(lane: Lane, start: datetime) -> list[tuple[float, float]]:
+    """(seconds from the start, value) as floats: Decimal arithmetic per point would cost the paint."""
+    return [((at - start).total_seconds(), float(value)) for at, value in lane.points]
+
+
+@dataclass(frozen=True)
+class _Scale:
+    """Where a (seconds from the start, value) point falls: x = left + seconds * x_per_s, and y = bottom
+    at the value `low`, y_per_unit pixels up per unit above it."""
+
+    left: float
+    x_per_s: float
+    bottom: float
+    low: float
+    y_per_unit: float
+
+    def y(self, value: float) -> float:
+        return self.bottom - (value - self.low) * self.y_per_unit
+
+
+def _decimate(points: list[tuple[float, float]], scale: _Scale) -> tuple[list[QPointF], list[QPointF]]:
+    """The polyline through each pixel column's first, lowest, highest and last values, and the markers
+    (every point, while they are sparse): the cost follows the chart's width, not the session's length,
+    and no spike is lost."""
+    line: list[QPointF] = []
+    column: int | None = None
+    first = low = high = last = 0.0
+    y = scale.y
+
+    def flush() -> None:
+        x = float(column if column is not None else 0)
+        line.append(QPointF(x, y(first)))
+        if low != high:
+            line.append(QPointF(x, y(low)))
+            line.append(QPointF(x, y(high)))
+        line.append(QPointF(x, y(last)))
+
+    for at, value in points:
+        pixel = int(scale.left + at * scale.x_per_s)
+        if pixel != column:
+            if column is not None:
+                flush()
+            column, first, low, high = pixel, value, value, value
+        else:
+            low, high = min(low, value), max(high, value)
+        last = value
+    if column is not None:
+        flush()
+    markers: list[QPointF] = []
+    if points and (points[-1][0] - points[0][0]) * scale.x_per_s >= len(points) * _MARKER_SPACING_PX:
+        markers = [QPointF(scale.left + at * scale.x_per_s, y(value)) for at, value in points]
+    return line, markers
