@@ -263,6 +263,17 @@ class _AfterFirstPaint(QObject):
             then()
 
 
+def attach_when_shown(window: MainWindow, attach: Callable[[], None]) -> None:
+    """Call `attach` (once) when the Monitoring tab is first shown, before it is painted."""
+
+    def on_current_changed(index: int) -> None:
+        if window.tabs.widget(index) is window.monitoring:
+            window.tabs.currentChanged.disconnect(on_current_changed)
+            attach()
+
+    window.tabs.currentChanged.connect(on_current_changed)
+
+
 def _fatal_dialog(text: str, problems: Sequence[str]) -> None:
     box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, text)
     box.setObjectName("fatalErrorDialog")
@@ -312,17 +323,28 @@ def run_app(data_dir: Path | None = None) -> int:
         return EXIT_RECORD_UNAVAILABLE
     probe = first_paint_probe(window)  # None unless a start-up measurement asks for it
 
+    attached: list[bool] = []
+
     def attach_running_session() -> None:
         # The session (its store, alerts, panel, banner and ticker, and their imports) comes just after the
         # first paint: the ticker's first tick, which shows whatever fell due while the app was closed,
         # follows within a few hundred milliseconds of start, and the window is on screen before it.
+        if attached:
+            return
+        attached.append(True)
         from ketamine_desktop.gui.attention import default_player
 
         attach_session(window, plan, library, records, clock, default_player())
         if probe is not None:
             probe.ready()
 
-    _AfterFirstPaint(window, attach_running_session)
+    if records.session_open():
+        _AfterFirstPaint(window, attach_running_session)
+    else:
+        # No session runs: nothing is timed, so nothing waits on the first paint (ready = first paint). The
+        # session's parts come when the Monitoring tab is first shown (a completed checklist shows it).
+        _AfterFirstPaint(window, probe.ready if probe is not None else lambda: None)
+        attach_when_shown(window, attach_running_session)
     screen = window.screen()
     if screen is not None:
         # The bedside view fills the screen (also where no window manager maximises it), never more.

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from ketamine_desktop.store.snapshot import RecordSnapshot
 
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM records"
+# The kind of the record that closes a session (domain/session.py's RecordKind "session-closed").
+CLOSE_KIND = "session-closed"
 
 
 class SaveFailed(StoreError):
@@ -214,6 +216,12 @@ class RecordStore:
         with self._reading():
             row = self._conn.execute("SELECT session_id FROM records ORDER BY seq DESC LIMIT 1").fetchone()
             return None if row is None else str(row[0])
+
+    def session_open(self) -> bool:
+        """Whether the last session has not been closed (its last record is not its close): one lookup."""
+        with self._reading():
+            row = self._conn.execute("SELECT kind FROM records ORDER BY seq DESC LIMIT 1").fetchone()
+            return row is not None and row[0] != CLOSE_KIND
 
     def session_prefixes(self, prefix: str) -> tuple[bool, bool]:
         """(whether some session id starts with `prefix`, whether some does not): index range lookups, so

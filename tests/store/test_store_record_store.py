@@ -234,3 +234,28 @@ def test_a_batch_commits_together_or_not_at_all(store: RecordStore) -> None:
     assert store.verify().ok
     _append(store, "c")  # an ordinary append works again after a batch
     assert store.verify().ok and len(store.records()) == 3
+
+
+def test_session_open_is_whether_the_last_record_closes_its_session(store: RecordStore) -> None:
+    assert not store.session_open()
+    _append(store, "a")
+    assert store.session_open()
+    from datetime import UTC, datetime
+
+    store.append(
+        "a",
+        "session-closed",
+        {"n": 2},
+        recorded_by="AB",
+        recorded_at=datetime(2026, 11, 21, 9, 0, tzinfo=UTC),
+        library_version="1.0.0",
+        library_sha256="0" * 64,
+    )
+    assert not store.session_open()
+
+
+def test_close_kind_is_the_domains() -> None:
+    from ketamine_desktop.domain.session import KIND_OF, ClosePayload
+    from ketamine_desktop.store.record_store import CLOSE_KIND
+
+    assert KIND_OF[ClosePayload] == CLOSE_KIND

@@ -15,7 +15,17 @@ from typing import Any, NamedTuple, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from ketamine_desktop.domain.assessment import Observation
-from ketamine_desktop.domain.session import EventPayload, Recorded, SessionState, describe_jump
+from ketamine_desktop.domain.session import (
+    AcknowledgementPayload,
+    ClockJumpPayload,
+    DeferralPayload,
+    EventPayload,
+    ObservationPayload,
+    Recorded,
+    SessionState,
+    TaskPayload,
+    describe_jump,
+)
 from ketamine_desktop.gui import numbers
 from ketamine_desktop.gui.models.table import Column
 from ketamine_desktop.gui.monitoring.words import clock_time
@@ -113,92 +123,87 @@ def event_text(event: EventPayload, display: numbers.Display) -> str:
 
 def history_rows(state: SessionState, display: numbers.Display) -> tuple[HistoryRow, ...]:
     """Every row of the session, newest first."""
-    return tuple(sorted(history_rows_after(state, display, 0), key=_order, reverse=True))
+    return tuple(history_rows_after(state, display, 0))
 
 
 def history_rows_after(state: SessionState, display: numbers.Display, after_seq: int) -> list[HistoryRow]:
-    """The rows of the records after `after_seq`, in no particular order. Each of the state's sequences is
-    in seq order and read from its end, so this costs what the new records cost, not the session's length."""
-    rows: list[HistoryRow] = []
-    start = state.start
+    """The rows of the records after `after_seq`, newest first."""
+    entries = sorted(_entries_after(state, after_seq), key=_order, reverse=True)
+    return [entry_row(state, entry, display) for entry in entries]
+
+
+class _Entry(NamedTuple):
+    """A history row before its text is made: when, which record, and the record itself."""
+
+    at: datetime
+    seq: int
+    record: Recorded[Any] | None  # None: the start
+
+
+def _entries_after(state: SessionState, after_seq: int) -> list[_Entry]:
+    """The entries of the records after `after_seq`, unordered. Each of the state's sequences is in seq
+    order and read from its end, so this costs what the new records cost, not the session's length."""
+    entries: list[_Entry] = []
     if state.start_seq > after_seq:
-        rows.append(
-            HistoryRow(
-                start.started_at,
-                state.start_seq,
-                "Start",
-                _start_text(state, display),
-                "",
-                "",
-                f"{start.started_by}; checked by {start.double_checked_by}",
-            )
+        entries.append(_Entry(state.start.started_at, state.start_seq, None))
+    entries.extend(_Entry(o.body.taken_at, o.seq, o) for o in _after(state.observations, after_seq))
+    for group in (state.events, state.deferrals, state.acknowledgements, state.tasks_done, state.clock_jumps):
+        entries.extend(_Entry(r.body.at, r.seq, r) for r in _after(group, after_seq))
+    return entries
+
+
+def entry_row(state: SessionState, entry: _Entry, display: numbers.Display) -> HistoryRow:
+    """The row of one entry, in words."""
+    record = entry.record
+    if record is None:
+        start = state.start
+        return HistoryRow(
+            entry.at,
+            entry.seq,
+            "Start",
+            _start_text(state, display),
+            "",
+            "",
+            f"{start.started_by}; checked by {start.double_checked_by}",
         )
-    for obs in _after(state.observations, after_seq):
-        body = obs.body
+    body = record.body
+    if isinstance(body, ObservationPayload):
         news2 = body.assessment.news2
         score = f"{news2.total} ({news2.risk})" + ("" if news2.complete else ", incomplete")
         due = f"check due {clock_time(body.check_due)}: " if body.check_due is not None else "extra check: "
-        rows.append(
-            HistoryRow(
-                body.taken_at,
-                obs.seq,
-                "Check",
-                due + observation_text(body.observation, body.monitors_attached),
-                score,
-                DECISION_WORDS[body.assessment.infusion],
-                obs.by,
-            )
+        what = due + observation_text(body.observation, body.monitors_attached)
+        return HistoryRow(
+            entry.at, entry.seq, "Check", what, score, DECISION_WORDS[body.assessment.infusion], record.by
         )
-    for event in _after(state.events, after_seq):
-        rows.append(
-            HistoryRow(event.body.at, event.seq, "Event", event_text(event.body, display), "", "", event.by)
+    if isinstance(body, EventPayload):
+        return HistoryRow(entry.at, entry.seq, "Event", event_text(body, display), "", "", record.by)
+    if isinstance(body, DeferralPayload):
+        what = (
+            f"check due {clock_time(body.check_due)} deferred until {clock_time(body.until)}: {body.reason}"
         )
-    for deferral in _after(state.deferrals, after_seq):
-        body_d = deferral.body
-        rows.append(
-            HistoryRow(
-                body_d.at,
-                deferral.seq,
-                "Deferral",
-                f"check due {clock_time(body_d.check_due)} deferred until "
-                f"{clock_time(body_d.until)}: {body_d.reason}",
-                "",
-                "",
-                deferral.by,
-            )
-        )
-    for ack in _after(state.acknowledgements, after_seq):
-        rows.append(
-            HistoryRow(
-                ack.body.at,
-                ack.seq,
-                "Acknowledged",
-                f"urgent action of record {ack.body.observation_seq}: {', '.join(ack.body.codes)}",
-                "",
-                "",
-                ack.by,
-            )
-        )
-    for task in _after(state.tasks_done, after_seq):
-        rows.append(HistoryRow(task.body.at, task.seq, "Task done", task.body.key, "", "", task.by))
-    for jump in _after(state.clock_jumps, after_seq):
-        rows.append(HistoryRow(jump.body.at, jump.seq, "Clock", describe_jump(jump.body), "", "", jump.by))
-    return rows
+        return HistoryRow(entry.at, entry.seq, "Deferral", what, "", "", record.by)
+    if isinstance(body, AcknowledgementPayload):
+        what = f"urgent action of record {body.observation_seq}: {', '.join(body.codes)}"
+        return HistoryRow(entry.at, entry.seq, "Acknowledged", what, "", "", record.by)
+    if isinstance(body, TaskPayload):
+        return HistoryRow(entry.at, entry.seq, "Task done", body.key, "", "", record.by)
+    assert isinstance(body, ClockJumpPayload)
+    return HistoryRow(entry.at, entry.seq, "Clock", describe_jump(body), "", "", record.by)
 
 
 R = TypeVar("R", bound=Recorded[Any])
 
 
-def _after(records: tuple[R, ...], after_seq: int) -> list[R]:
+def _after(records: tuple[R, ...], after_seq: int) -> tuple[R, ...]:
     """The records with a seq above `after_seq` (the tuple is in seq order), read from the end."""
     index = len(records)
     while index > 0 and records[index - 1].seq > after_seq:
         index -= 1
-    return list(records[index:])
+    return records[index:]
 
 
-def _order(row: HistoryRow) -> tuple[datetime, int]:
-    return (row.at, row.seq)
+def _order(entry: _Entry) -> tuple[datetime, int]:
+    return (entry.at, entry.seq)
 
 
 def _start_text(state: SessionState, display: numbers.Display) -> str:
@@ -232,69 +237,79 @@ COLUMNS: tuple[Column[HistoryRow], ...] = (
 
 
 class HistoryModel(QAbstractTableModel):
-    """The history table, newest first, kept in step with the session by appending: `sync` adds the rows
+    """The history table, newest first, kept in step with the session by appending: `sync` adds the entries
     of the records saved since the last sync (rows inserted, never a reset), so a save costs what its own
-    row costs and showing the tab again costs nothing. A different session resets it."""
+    row costs and showing the tab again costs nothing. A row's text is made the first time the view asks
+    for it (with fixed row heights the view asks only for the rows on screen), so a 14-day history opens
+    as fast as a one-hour one. A different session resets it."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._session: str | None = None
+        self._state: SessionState | None = None
+        self._display: numbers.Display | None = None
         self._last_seq = 0
-        self._keys: list[tuple[datetime, int]] = []  # oldest first, for bisect; row i is _rows[-1 - i]
-        self._rows: list[HistoryRow] = []  # oldest first
-        self._texts: list[tuple[str, ...]] = []
+        self._keys: list[tuple[datetime, int]] = []  # oldest first, for bisect; row i is entry -1 - i
+        self._entries: list[_Entry] = []  # oldest first
+        self._texts: dict[int, tuple[HistoryRow, tuple[str, ...]]] = {}  # by seq, made when first shown
 
     @property
     def rows(self) -> tuple[HistoryRow, ...]:
-        """The rows as shown, newest first."""
-        return tuple(reversed(self._rows))
+        """Every row as shown, newest first (makes every row's text: for tests and exports)."""
+        return tuple(self._row(row)[0] for row in range(len(self._entries)))
 
     def sync(self, state: SessionState | None, display: numbers.Display) -> int:
         """Show `state`'s records; returns how many rows were added."""
-        if state is None or state.session_id != self._session:
+        previous = self._state
+        self._display = display
+        if state is None or previous is None or state.session_id != previous.session_id:
             self.beginResetModel()
-            self._session = state.session_id if state is not None else None
-            self._last_seq = 0
-            self._keys, self._rows, self._texts = [], [], []
-            if state is not None:
-                for row in sorted(history_rows_after(state, display, 0), key=_order):
-                    self._keys.append(_order(row))
-                    self._rows.append(row)
-                    self._texts.append(tuple(column.text(row) for column in COLUMNS))
-                self._last_seq = state.last_seq
+            self._state = state
+            self._entries = sorted(_entries_after(state, 0), key=_order) if state is not None else []
+            self._keys = [_order(entry) for entry in self._entries]
+            self._texts = {}
+            self._last_seq = state.last_seq if state is not None else 0
             self.endResetModel()
-            return len(self._rows)
+            return len(self._entries)
+        self._state = state
         if state.last_seq <= self._last_seq:
             return 0
-        added = sorted(history_rows_after(state, display, self._last_seq), key=_order)
+        added = sorted(_entries_after(state, self._last_seq), key=_order)
         self._last_seq = state.last_seq
-        for row in added:
-            key = _order(row)
+        for entry in added:
+            key = _order(entry)
             at = bisect.bisect(self._keys, key)  # almost always the end: the newest row, shown first
-            position = len(self._rows) - at
+            position = len(self._entries) - at
             self.beginInsertRows(QModelIndex(), position, position)
             self._keys.insert(at, key)
-            self._rows.insert(at, row)
-            self._texts.insert(at, tuple(column.text(row) for column in COLUMNS))
+            self._entries.insert(at, entry)
             self.endInsertRows()
         return len(added)
 
+    def _row(self, row: int) -> tuple[HistoryRow, tuple[str, ...]]:
+        entry = self._entries[len(self._entries) - 1 - row]
+        made = self._texts.get(entry.seq)
+        if made is None:
+            assert self._state is not None and self._display is not None
+            history_row = entry_row(self._state, entry, self._display)
+            made = (history_row, tuple(column.text(history_row) for column in COLUMNS))
+            self._texts[entry.seq] = made
+        return made
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._entries)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
         return 0 if parent.isValid() else len(COLUMNS)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row = index.row()
-        if not index.isValid() or not 0 <= row < len(self._rows) or index.column() >= len(COLUMNS):
+        if not index.isValid() or not 0 <= row < len(self._entries) or index.column() >= len(COLUMNS):
             return None
-        stored = len(self._rows) - 1 - row
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._texts[stored][index.column()]
+            return self._row(row)[1][index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
             column = COLUMNS[index.column()]
-            return column.tooltip(self._rows[stored]) if column.tooltip is not None else None
+            return column.tooltip(self._row(row)[0]) if column.tooltip is not None else None
         return None
 
     def headerData(
@@ -304,7 +319,7 @@ class HistoryModel(QAbstractTableModel):
             return None
         if orientation == Qt.Orientation.Horizontal:
             return COLUMNS[section].title if 0 <= section < len(COLUMNS) else None
-        return str(section + 1) if 0 <= section < len(self._rows) else None
+        return str(section + 1) if 0 <= section < len(self._entries) else None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():

@@ -4,15 +4,20 @@ benchmarks/long_session.py, not timed here.)"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QPointF
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from ketamine_desktop.app import attach_when_shown, build_main_window
 from ketamine_desktop.demo import demo_records, write_records
 from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.domain.session import ObservationDraft
 from ketamine_desktop.gui.monitoring.history import history_rows
 from ketamine_desktop.gui.monitoring.trend_chart import _decimate, _Scale
+from ketamine_desktop.state.settings import ViewSettings
 from ketamine_desktop.store import RecordStore
 from tests.gui.monitoring.conftest import AppFactory
 
@@ -104,3 +109,18 @@ def test_decimation_keeps_each_columns_extremes() -> None:
     assert sparse == [QPointF(5, 40), QPointF(5, 40), QPointF(105, 30), QPointF(105, 30)]
     assert sparse_markers == [QPointF(5, 40), QPointF(105, 30)]
     assert _decimate([], _Scale(0.0, 1.0, 0.0, 0.0, 1.0)) == ([], [])
+
+
+def test_without_a_running_session_the_session_parts_wait_for_the_monitoring_tab(
+    qtbot: QtBot, qapp: QApplication, library: Library, settings_path: Path, clock: FakeClock
+) -> None:
+    window, _plan = build_main_window(qapp, library, ViewSettings(settings_path), clock)
+    qtbot.addWidget(window)
+    calls: list[int] = []
+    attach_when_shown(window, lambda: calls.append(1))
+    window.show_tab(2)
+    assert calls == []
+    window.show_tab(1)
+    window.show_tab(0)
+    window.show_tab(1)
+    assert calls == [1]
