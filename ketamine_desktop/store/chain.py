@@ -13,6 +13,8 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring as _escape  # the C escaper json.dumps uses (ensure_ascii=False)
+from typing import cast
 
 GENESIS_HASH = "0" * 64
 
@@ -56,6 +58,46 @@ def _digest(fields: Sequence[object]) -> str:
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
+class _FastDigest:
+    """`_digest` of a stored row for the verification of a whole record, to the same bytes, faster: the
+    JSON array is joined by hand (no encoder set up per record) and the texts that repeat in every
+    record (session id, kind, author, library version and checksum) are escaped once each."""
+
+    def __init__(self) -> None:
+        self._prefix = "[" + _escape(_DOMAIN) + ","
+        self._repeated: dict[str, str] = {}
+
+    def __call__(self, row: Sequence[object]) -> str:
+        seq, fields = row[0], tuple(row[1:9])
+        if type(seq) is not int or not all(type(field) is str for field in fields):
+            return _digest((row[8], *row[:8]))  # the general path says what is wrong with it
+        session_id, kind, payload, by, at, version, sha, prev = cast(tuple[str, ...], fields)
+        repeated = self._repeated
+        if len(repeated) > 10_000:
+            repeated.clear()
+        escaped: list[str] = []
+        for text in (session_id, kind, by, version, sha):
+            done = repeated.get(text)
+            if done is None:
+                done = repeated[text] = _escape(text)
+            escaped.append(done)
+        session_text, kind_text, by_text, version_text, sha_text = escaped
+        material = ",".join(
+            (
+                self._prefix + _escape(prev),
+                str(seq),
+                session_text,
+                kind_text,
+                _escape(payload),
+                by_text,
+                _escape(at),
+                version_text,
+                sha_text,
+            )
+        )
+        return hashlib.sha256((material + "]").encode("utf-8")).hexdigest()
+
+
 def record_hash(
     prev_hash: str,
     seq: int,
@@ -79,6 +121,7 @@ def verify_chain(rows: Iterable[Sequence[object]], head: tuple[int, str] | None)
     """
     expected_seq = 1
     expected_prev = GENESIS_HASH
+    digest = _FastDigest()
     for checked, row in enumerate(rows):
         seq = row[0]
         if seq != expected_seq:
@@ -88,7 +131,7 @@ def verify_chain(rows: Iterable[Sequence[object]], head: tuple[int, str] | None)
         if row[8] != expected_prev:
             return ChainVerdict(False, checked, seq, f"record {seq} does not link to the record before it")
         try:
-            computed = _digest((row[8], *row[:8]))
+            computed = digest(row)
         except (TypeError, ValueError):
             # A field of a type our writer never stores (a blob, say) was put there by hand.
             return ChainVerdict(False, checked, seq, f"record {seq} has a field of the wrong type")

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ketamine_desktop.store import RecordStore
 from ketamine_desktop.store.chain import COLUMNS, GENESIS_HASH, ChainVerdict, record_hash, verify_chain
@@ -260,3 +262,27 @@ def test_a_tampered_file_fails_through_the_store(data_dir: Path) -> None:
         assert store.verify() == ChainVerdict(
             False, 4, 5, "the record stops at 4; records up to 5 are missing from the end"
         )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.lists(st.text(), min_size=8, max_size=8),
+)
+def test_the_verifiers_digest_is_the_writers(seq: int, texts: list[str]) -> None:
+    """verify_chain's fast digest hashes exactly what record_hash hashed, for any text (quotes, control
+    characters, non-ASCII, lone surrogates: then both refuse alike)."""
+    from ketamine_desktop.store.chain import _digest, _FastDigest
+
+    session_id, kind, payload, by, at, version, sha, prev = texts
+    row = (seq, session_id, kind, payload, by, at, version, sha, prev, "")
+    fast = _FastDigest()
+    try:
+        expected = _digest((prev, *row[:8]))
+    except UnicodeEncodeError:
+        with pytest.raises(UnicodeEncodeError):
+            fast(row)
+        return
+    assert fast(row) == expected
+    assert fast(row) == expected  # again, from the escapes it kept
+    assert fast(("1", *row[1:])) == _digest((prev, "1", *row[1:8]))  # not an int: the general path
