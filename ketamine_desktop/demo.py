@@ -63,7 +63,7 @@ from ketamine_desktop.domain.session import (
     to_payload,
 )
 from ketamine_desktop.domain.training import TRAINING_PREFIX
-from ketamine_desktop.store import RecordStore
+from ketamine_desktop.store import RecordStore, StoreError
 
 __all__ = [
     "DEMO_PROTOCOL",
@@ -98,6 +98,7 @@ _DEFER_REASONS = ("Patient in the bathroom", "Patient asleep after a bad night, 
 
 @dataclass(frozen=True)
 class DemoRecord:
+    seq: int  # its place in the record: the demo writes into an empty one
     session_id: str
     body: Payload
     by: str
@@ -129,9 +130,16 @@ def demo_records(
         cursor -= span + timedelta(hours=rng.randint(6, 18))
         starts.append(cursor)
     starts.reverse()
+    # Seqs run on from one session to the next, as in the store (an acknowledgement names its check's seq).
+    written = 0
     for start, span in zip(starts, spans, strict=True):
-        yield from _Ward(library, rng, PAST_PROTOCOL, start, extra_every_min).run(start + span, finish=True)
-    yield from _Ward(library, rng, DEMO_PROTOCOL, running_start, extra_every_min).run(now, finish=False)
+        ward = _Ward(library, rng, PAST_PROTOCOL, start, extra_every_min, written + 1)
+        for record in ward.run(start + span, finish=True):
+            written += 1
+            yield record
+    yield from _Ward(library, rng, DEMO_PROTOCOL, running_start, extra_every_min, written + 1).run(
+        now, finish=False
+    )
 
 
 def write_records(
@@ -145,7 +153,7 @@ def write_records(
     def flush() -> None:
         with store.batch():
             for item in batch:
-                store.append(
+                stored = store.append(
                     item.session_id,
                     KIND_OF[type(item.body)],
                     to_payload(item.body),
@@ -154,6 +162,8 @@ def write_records(
                     library_version=library.version,
                     library_sha256=library.sha256,
                 )
+                if stored.seq != item.seq:
+                    raise StoreError(f"a training record goes into an empty record (seq {stored.seq})")
         batch.clear()
 
     for record in records:
@@ -172,8 +182,15 @@ class _Ward:
     """One simulated session: the nurses' commands, each folded in before the next."""
 
     def __init__(
-        self, library: Library, rng: random.Random, protocol_id: str, start: datetime, extra_every_min: int
+        self,
+        library: Library,
+        rng: random.Random,
+        protocol_id: str,
+        start: datetime,
+        extra_every_min: int,
+        first_seq: int,
     ) -> None:
+        self.first_seq = first_seq
         self.library = library
         self.rng = rng
         self.protocol = library.protocol(protocol_id)
@@ -199,9 +216,8 @@ class _Ward:
     # --- writing ---
 
     def _write(self, body: Payload, by: str, at: datetime) -> None:
-        record = DemoRecord(self.session_id, body, by, at)
-        self.out.append(record)
-        seq = self.state.last_seq + 1 if self.state is not None else 1
+        seq = self.state.last_seq + 1 if self.state is not None else self.first_seq
+        self.out.append(DemoRecord(seq, self.session_id, body, by, at))
         folded = SessionRecord(seq=seq, recorded_by=by, recorded_at=at, body=body)
         if self.state is None:
             self.state = session_state(self.library, self.session_id, [folded])

@@ -50,6 +50,11 @@ def test_demo_writes_an_intact_training_record_the_fold_replays(tmp_path: Path) 
             ]
             states.append(session_state(library, session_id, records))
     assert [s.status for s in states] == ["ended", "ended", "running"]
+    # Every urgent action was acknowledged, by its check's own seq in the record.
+    assert all(not s.unacknowledged for s in states)
+    assert sum(len(s.acknowledgements) for s in states) == sum(
+        1 for s in states for o in s.observations if o.body.assessment.needs_acknowledgement
+    )
     assert states[-1].start.protocol_id == "neuropathic-prolonged"
     # Every scheduled check of a running day is recorded, with more checks between them.
     assert len(states[-1].observations) > 24 * 3
