@@ -1,7 +1,8 @@
 """The timed list as a table model: an adapter over the domain's immutable tuple of reminders.
 
-Rows are swapped whole; when the same reminders are shown again (every tick) only the cells are refreshed,
-so the view keeps its selection and scroll position.
+Rows are swapped whole; when the same reminders are shown again (every tick) only the rows whose words
+changed are refreshed, so the view keeps its selection and scroll position and a tick redraws nothing when
+nothing it shows changed.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class ReminderTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: tuple[Reminder, ...] = ()
         self._now: datetime | None = None
+        self._shown: list[tuple[str, ...]] = []  # each row's texts as shown, worked out once per set_rows
         self._bold = QFont()
         self._bold.setBold(True)
         self._texts: tuple[Callable[[Reminder, datetime], str], ...] = (
@@ -49,12 +51,17 @@ class ReminderTableModel(QAbstractTableModel):
     def set_rows(self, rows: Sequence[Reminder], now: datetime) -> None:
         rows = tuple(rows)
         self._now = now
+        texts = [tuple(text(r, now) for text in self._texts) for r in rows]
         if [r.key for r in rows] == [r.key for r in self._rows] and rows:
-            self._rows = rows
-            self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(COLUMNS) - 1))
+            # The same reminders (every tick): only the rows whose words changed are redrawn (and, in a
+            # list sized to its contents, measured again); most ticks change none.
+            changed = [i for i, (old, new) in enumerate(zip(self._shown, texts, strict=True)) if old != new]
+            self._rows, self._shown = rows, texts
+            for row in changed:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
             return
         self.beginResetModel()
-        self._rows = rows
+        self._rows, self._shown = rows, texts
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
@@ -67,9 +74,8 @@ class ReminderTableModel(QAbstractTableModel):
         if not index.isValid() or index.row() >= len(self._rows) or index.column() >= len(COLUMNS):
             return None
         row = self._rows[index.row()]
-        now = self._now or row.due
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._texts[index.column()](row, now)
+            return self._shown[index.row()][index.column()]
         if role == Qt.ItemDataRole.DecorationRole and index.column() == 0:
             return level_icon(STATUS_LEVELS[row.status])
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 0:
