@@ -235,3 +235,32 @@ def test_checks_done_more_than_a_horizon_ago_leave_the_list() -> None:
     ledger.record_check(T0)
     assert check_key(T0) in {r.key for r in reminders(ledger.state, minutes(15))}
     assert check_key(T0) not in {r.key for r in reminders(ledger.state, minutes(16))}
+
+
+def test_the_fold_keeps_the_highest_level_and_the_latest_raised_check() -> None:
+    """The fold's indexes (latched levels, latest raised check, last pain) as the records say."""
+    from ketamine_desktop.domain.session import RaisePayload, session_state
+
+    ledger = Ledger()
+    key = check_key(T0)
+    later = T0 + timedelta(minutes=15)
+    ledger.add(RaisePayload(key=key, level="overdue", due=later, at=T0), by="ketamine-desktop")
+    ledger.add(RaisePayload(key=key, level="due", due=T0, at=T0), by="ketamine-desktop")  # lower: kept
+    ledger.add(RaisePayload(key="syringe-change:1", level="due", due=T0, at=T0), by="ketamine-desktop")
+    state = ledger.state
+    assert state.latched == {key: "overdue", "syringe-change:1": "due"}
+    assert state.latest_raised_check == later  # the later due, not the last written; checks only
+    assert session_state(state.library, state.session_id, ledger.records) == state  # one fold, same state
+
+
+def test_the_last_pain_is_the_last_one_recorded() -> None:
+    from ketamine_desktop.domain.session import ObservationDraft, assessment_context, observation_payload
+    from tests.state.builders import WARD, observation_for
+
+    ledger = Ledger()
+    for pain in (5, None):
+        observation = observation_for(ledger.library, WARD, (), pain=pain)
+        draft = ObservationDraft(check_due=None, observation=observation, answered=())
+        ledger.add(observation_payload(ledger.state, draft, "AB", T0))
+    assert ledger.state.last_pain == 5  # an extra check without a pain score keeps the last one
+    assert assessment_context(ledger.state).previous_pain == 5
