@@ -270,7 +270,16 @@ class TrendChart(QWidget):
             self._paths[key] = cached
         line, markers = cached
         if len(line) > 1:
-            painter.drawPolyline(line)
+            if markers:  # sparse: smooth lines between the marked points
+                painter.drawPolyline(line)
+            else:
+                # Dense: one pixel column after the other, already on whole pixels; antialiased stroking of
+                # thousands of overlapping vertical segments is what made a long chart's paint slow.
+                painter.save()
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+                painter.setPen(QPen(colour, 1))
+                painter.drawPolyline(line)
+                painter.restore()
         if markers:
             painter.setBrush(colour)
             for point in markers:
