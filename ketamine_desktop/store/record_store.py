@@ -211,6 +211,12 @@ class RecordStore:
             rows = self._conn.execute("SELECT session_id FROM records GROUP BY session_id ORDER BY MIN(seq)")
             return tuple(row[0] for row in rows)
 
+    def seq_of_hash(self, hash_: str) -> int | None:
+        """The seq of the record with this hash, if any (the hash column is unique: an index lookup)."""
+        with self._reading():
+            row = self._conn.execute("SELECT seq FROM records WHERE hash = ?", (hash_,)).fetchone()
+            return None if row is None else int(row[0])
+
     def last_session(self) -> str | None:
         """The session of the last record written (sessions follow one another): one index lookup."""
         with self._reading():

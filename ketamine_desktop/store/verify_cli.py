@@ -8,6 +8,7 @@ Safe to run while the application is writing: WAL lets it read a consistent snap
 
 import json
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -15,7 +16,6 @@ from ketamine_desktop.store.chain import ChainVerdict
 from ketamine_desktop.store.connection import StoreError
 from ketamine_desktop.store.paths import RECORD_FILE_NAME
 from ketamine_desktop.store.record_store import RecordStore
-from ketamine_desktop.store.snapshot import RecordSnapshot, read_snapshot
 
 NOT_CHECKED = "not checked"
 
@@ -28,14 +28,18 @@ def run_verify_record(data_dir: Path, as_json: bool, out: TextIO, expect_head: s
     appended since. A record rewritten and re-hashed from any record up to that point no longer holds it.
     """
     path = data_dir / RECORD_FILE_NAME
-    verdict, integrity = _check(path) if path.is_file() else (ChainVerdict(True, 0, None, None), "ok")
+    wanted = expect_head.strip().lower() if expect_head is not None else None
+    found = _check(path, wanted) if path.is_file() else _Found(ChainVerdict(True, 0, None, None), "ok")
+    verdict, integrity, head = found.verdict, found.integrity, found.head
     ok = verdict.ok and integrity == "ok"
     reason = verdict.reason
     if verdict.ok and integrity != "ok":
         reason = f"SQLite integrity check failed: {integrity}"
-    snapshot = _snapshot(data_dir)
-    head = (snapshot.head_seq, snapshot.head_hash) if snapshot is not None else (0, None)
-    expected = _expected(snapshot, expect_head) if expect_head is not None else None
+    expected: dict[str, object] | None = None
+    if wanted is not None:
+        seq = found.expected_seq
+        appended = head[0] - seq if seq is not None else None
+        expected = {"hash": wanted, "found_at_seq": seq, "records_since": appended}
     if ok and expected is not None and expected["found_at_seq"] is None:
         ok = False
         reason = f"the record does not hold the expected head hash {expect_head}: it was rewritten"
@@ -72,29 +76,19 @@ def run_verify_record(data_dir: Path, as_json: bool, out: TextIO, expect_head: s
     return 0 if ok else 1
 
 
-def _snapshot(data_dir: Path) -> RecordSnapshot | None:
-    """The record read-only, for its head; None when it cannot be read (the verdict says why)."""
-    try:
-        return read_snapshot(data_dir)
-    except StoreError:
-        return None
+@dataclass(frozen=True)
+class _Found:
+    verdict: ChainVerdict
+    integrity: str
+    head: tuple[int, str | None] = (0, None)  # (seq, hash) of the chain head; no hash when empty
+    expected_seq: int | None = None  # the record whose hash is the expected head, in an intact chain
 
 
-def _expected(snapshot: RecordSnapshot | None, expect_head: str) -> dict[str, object]:
-    """Where the intact chain holds `expect_head`: its record, and how many records came after it."""
-    wanted = expect_head.strip().lower()
-    seq = None
-    since = None
-    if snapshot is not None and snapshot.verdict.ok:
-        seq = next((r.seq for r in snapshot.records if r.hash == wanted), None)
-        since = snapshot.head_seq - seq if seq is not None else None
-    return {"hash": wanted, "found_at_seq": seq, "records_since": since}
-
-
-def _check(path: Path) -> tuple[ChainVerdict, str]:
+def _check(path: Path, wanted: str | None) -> _Found:
     """The chain verdict and SQLite's integrity check. The integrity check runs in a second thread on its
     own connection: SQLite works without Python's lock, so on two cores it costs no time beside
-    the chain's hashing (a year of records takes about as long as the longer of the two, not their sum)."""
+    the chain's hashing (a year of records takes about as long as the longer of the two, not their sum).
+    The head and the expected head are looked up by index, not by reading the record again."""
     try:
         with RecordStore.open(path.parent) as store:
             integrity: list[str] = []
@@ -106,10 +100,12 @@ def _check(path: Path) -> tuple[ChainVerdict, str]:
                 worker.join()
             if not integrity or integrity[0].startswith(_FAILED):
                 # The second connection could not read it: say what the store's own connection finds.
-                return verdict, store.integrity_check()
-            return verdict, integrity[0]
+                integrity = [store.integrity_check()]
+            head_seq, head_hash = store.head()
+            expected_seq = store.seq_of_hash(wanted) if wanted is not None and verdict.ok else None
+            return _Found(verdict, integrity[0], (head_seq, head_hash if head_seq else None), expected_seq)
     except StoreError as exc:
-        return ChainVerdict(False, 0, None, str(exc)), NOT_CHECKED
+        return _Found(ChainVerdict(False, 0, None, str(exc)), NOT_CHECKED)
 
 
 _FAILED = "\x00failed"
