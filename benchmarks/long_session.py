@@ -218,8 +218,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="leave out the 14-day and 1,000-session records")
     parser.add_argument("--runs", type=int, default=3, help="runs of the repeated measures (3)")
+    parser.add_argument("--only", help="comma-separated case names (the 1-day base is always run)")
     args = parser.parse_args(argv)
     cases = [c for c in CASES if not (args.quick and c[0] in QUICK_LEFT_OUT)]
+    if args.only:
+        wanted = {"1 day", *(name.strip() for name in args.only.split(","))}
+        cases = [c for c in cases if c[0] in wanted]
     print(f"# long sessions, {machine()}")
     results: dict[str, Figures] = {}
     with isolated_home() as env, tempfile.TemporaryDirectory(prefix="long-session-") as folder:
