@@ -255,7 +255,7 @@ def test_the_fold_keeps_the_highest_level_and_the_latest_raised_check() -> None:
 
 def test_the_last_pain_is_the_last_one_recorded() -> None:
     from ketamine_desktop.domain.session import ObservationDraft, assessment_context, observation_payload
-    from tests.state.builders import WARD, observation_for
+    from tests.helpers.builders import WARD, observation_for
 
     ledger = Ledger()
     for pain in (5, None):
