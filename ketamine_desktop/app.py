@@ -138,16 +138,15 @@ def attach_session(
     banner over every tab and the reminder ticker; connected by `connect_session_signals`; the ticker
     started (its first tick shows at once whatever fell due while the app was closed). Tests call it with
     a fake clock and a silent player."""
+    import uuid
+
+    from ketamine_desktop.domain.training import TRAINING_PREFIX
     from ketamine_desktop.gui.attention import WindowAttention
     from ketamine_desktop.gui.monitoring.banner import AlertBanner
     from ketamine_desktop.gui.monitoring.panel import MonitoringPanel
     from ketamine_desktop.state.alerts import AlertController
     from ketamine_desktop.state.reminder_ticker import ReminderTicker
     from ketamine_desktop.state.session_store import SessionStore
-
-    import uuid
-
-    from ketamine_desktop.domain.training import TRAINING_PREFIX
 
     training = records.session_prefixes(TRAINING_PREFIX)[0]
     window.show_training(training)
