@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QStandardPaths
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication, QLabel, QTableView
 from pytestqt.qtbot import QtBot
 
@@ -24,14 +24,12 @@ def test_a_nurse_practises_on_a_training_record(
 ) -> None:
     with RecordStore.open(data_dir) as store:
         write_records(store, library, demo_records(library, now=START, days=3, past_sessions=2, seed=5))
-    QStandardPaths.setTestModeEnabled(True)
     nurse = Nurse(qtbot, qapp, library, clock, data_dir, tmp_path / "settings.ini")
     nurse.open()
     try:
         _practise(nurse)
     finally:
         nurse.close()
-        QStandardPaths.setTestModeEnabled(False)
         QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 

@@ -207,7 +207,8 @@ def _append(store: RecordStore, session_id: str) -> None:
     )
 
 
-def test_last_session_and_session_prefixes(store: RecordStore) -> None:
+def test_last_session_and_session_prefixes(record_store: RecordStore) -> None:
+    store = record_store
     assert store.last_session() is None
     assert store.session_prefixes("training-") == (False, False)
     _append(store, "training-1")
@@ -220,7 +221,8 @@ def test_last_session_and_session_prefixes(store: RecordStore) -> None:
         store.session_prefixes("")
 
 
-def test_a_batch_commits_together_or_not_at_all(store: RecordStore) -> None:
+def test_a_batch_commits_together_or_not_at_all(record_store: RecordStore) -> None:
+    store = record_store
     with store.batch():
         _append(store, "a")
         _append(store, "a")
@@ -236,7 +238,8 @@ def test_a_batch_commits_together_or_not_at_all(store: RecordStore) -> None:
     assert store.verify().ok and len(store.records()) == 3
 
 
-def test_session_open_is_whether_the_last_record_closes_its_session(store: RecordStore) -> None:
+def test_session_open_is_whether_the_last_record_closes_its_session(record_store: RecordStore) -> None:
+    store = record_store
     assert not store.session_open()
     _append(store, "a")
     assert store.session_open()

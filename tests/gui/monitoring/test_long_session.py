@@ -27,9 +27,9 @@ def _write_demo(library: Library, records: RecordStore, clock: FakeClock, days: 
 
 
 def test_a_training_record_says_training_and_its_history_is_appended_to(
-    qtbot: QtBot, library: Library, records: RecordStore, clock: FakeClock, make_app: AppFactory
+    qtbot: QtBot, library: Library, record_store: RecordStore, clock: FakeClock, make_app: AppFactory
 ) -> None:
-    _write_demo(library, records, clock, days=2)
+    _write_demo(library, record_store, clock, days=2)
     window, _plan, parts = make_app()
     assert window.training_banner.isVisible()
     assert window.training_banner.text().startswith("TRAINING: ")
@@ -73,9 +73,9 @@ def test_a_real_record_says_nothing_of_training(make_app: AppFactory) -> None:
 
 
 def test_the_trend_chart_of_days_is_drawn_per_pixel_column(
-    qtbot: QtBot, library: Library, records: RecordStore, clock: FakeClock, make_app: AppFactory
+    qtbot: QtBot, library: Library, record_store: RecordStore, clock: FakeClock, make_app: AppFactory
 ) -> None:
-    _write_demo(library, records, clock, days=3)
+    _write_demo(library, record_store, clock, days=3)
     window, _plan, parts = make_app()
     running = parts.panel.running
     assert running is not None
