@@ -88,11 +88,10 @@ def in_process(data_dir: Path, figures: Figures, runs: int) -> None:
 
     from PySide6.QtWidgets import QApplication
 
-    from ketamine_desktop.app import build_main_window
+    from ketamine_desktop.app import attach_session, build_main_window
     from ketamine_desktop.cli.common import load_default_library
     from ketamine_desktop.domain.clock import FakeClock
     from ketamine_desktop.domain.session import ObservationDraft
-    from ketamine_desktop.gui.monitoring.wiring import attach_session
     from ketamine_desktop.state.session_store import SessionStore
     from ketamine_desktop.state.settings import ViewSettings
     from ketamine_desktop.store import RecordStore
