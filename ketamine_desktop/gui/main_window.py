@@ -318,8 +318,7 @@ class MainWindow(QMainWindow):
         training record (`ketamine-desktop demo`): what is shown is practice, not a patient."""
         self.training = training
         self.training_banner.setVisible(training)
-        title = f"{APP_NAME} — {self._library.name} {self._library.version}"
-        self.setWindowTitle(f"{TRAINING_WORD} — {title}" if training else title)
+        self.setWindowTitle(f"{TRAINING_WORD} — {APP_NAME}" if training else APP_NAME)
 
     def set_alert_banner(self, banner: QWidget) -> None:
         """Put the running session's reminder banner between the patient strip and the tabs, so it shows

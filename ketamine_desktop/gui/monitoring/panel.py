@@ -50,13 +50,7 @@ from ketamine_desktop.state.session_store import Outcome, SessionChange, Session
 from ketamine_desktop.store import StoreError
 
 # Column widths of the history table, as sample texts measured once in the table's font (Details stretches).
-HISTORY_WIDTHS: dict[int, str] = {
-    0: "28 Nov 08:15",
-    1: "Acknowledged",
-    3: "1 (low), incomplete",
-    4: "Pause the infusion",
-    5: "WWWW",
-}
+HISTORY_WIDTHS: dict[int, str] = {0: "28 Nov 08:15", 1: "Task done", 3: "10 (high)"}
 # How many done checks stay in the timed list (the history keeps them all): a display choice.
 DONE_SHOWN = 3
 TASK_KINDS = ("lft", "end-prompt")
