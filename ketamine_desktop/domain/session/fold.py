@@ -15,9 +15,10 @@ from pydantic import Field
 
 from ketamine_desktop.domain.library import Library, Protocol
 from ketamine_desktop.domain.model import FrozenModel
-from ketamine_desktop.domain.regimen import InfusionResult, RegimenRequest
+from ketamine_desktop.domain.regimen import BolusResult, InfusionResult, RegimenRequest
 from ketamine_desktop.domain.session.records import (
     AcknowledgementPayload,
+    AdverseEventPayload,
     ClockJumpPayload,
     ClosePayload,
     CorruptRecord,
@@ -65,6 +66,7 @@ class SessionState(FrozenModel):
     raised: tuple[Recorded[RaisePayload], ...] = ()
     tasks_done: tuple[Recorded[TaskPayload], ...] = ()
     clock_jumps: tuple[Recorded[ClockJumpPayload], ...] = ()
+    adverse_events: tuple[Recorded[AdverseEventPayload], ...] = ()
     closed: Recorded[ClosePayload] | None = None
     status: InfusionStatus
     request: RegimenRequest
@@ -85,6 +87,16 @@ class SessionState(FrozenModel):
     @property
     def stopped_at(self) -> datetime | None:
         return next((e.body.at for e in self.events if e.body.kind == "stop"), None)
+
+    @property
+    def pending_bolus(self) -> BolusResult | None:
+        """The start's planned bolus while it is not yet recorded as given (None once it is, or if none)."""
+        bolus = self.start.regimen.bolus
+        if bolus is None or self.start.bolus_given == "at-start":
+            return None
+        if any(e.body.start_bolus for e in self.events):
+            return None
+        return bolus
 
     @property
     def last_event_at(self) -> datetime:
@@ -151,6 +163,8 @@ def apply_record(state: SessionState, record: SessionRecord) -> SessionState:
         update["tasks_done"] = (*state.tasks_done, _recorded(record, body))
     elif isinstance(body, ClockJumpPayload):
         update["clock_jumps"] = (*state.clock_jumps, _recorded(record, body))
+    elif isinstance(body, AdverseEventPayload):
+        update["adverse_events"] = (*state.adverse_events, _recorded(record, body))
     else:
         update["closed"] = _recorded(record, body)
         update["status"] = "ended"
@@ -169,6 +183,12 @@ def _after_event(state: SessionState, event: Recorded[EventPayload]) -> dict[str
     if body.kind in ("rate-increase", "rate-decrease") and body.infusion is not None:
         infusion = body.infusion
         request = request.model_copy(update={"infusion_dose": body.infusion_dose})
+    elif body.kind == "syringe-change" and body.infusion is not None:
+        # Another concentration: the same dose at a new pump rate (older syringe changes carry none).
+        infusion = body.infusion
+        request = request.model_copy(
+            update={"infusion_concentration_mg_per_ml": body.infusion.concentration_mg_per_ml}
+        )
     if body.kind == "pause":
         status = "paused"
     elif body.kind == "resume":

@@ -1,5 +1,5 @@
-"""The session's history as rows: every check, event, deferral, acknowledgement and clock jump, newest
-first.
+"""The session's history as rows: every check, event, adverse event, deferral, acknowledgement and clock
+jump, newest first.
 
 `history_rows` turns the folded state into immutable rows of text (numbers through the window's ISMP
 formatting); `history_model` is the table model over them.
@@ -55,8 +55,12 @@ def observation_text(obs: Observation, monitors: bool | None) -> str:
         parts.append(f"SpO2 {obs.spo2}%{air}")
     if obs.pulse is not None:
         parts.append(f"HR {obs.pulse}")
-    if obs.systolic_bp is not None:
+    if obs.systolic_bp is not None and obs.diastolic_bp is not None:
+        parts.append(f"BP {obs.systolic_bp}/{obs.diastolic_bp}")
+    elif obs.systolic_bp is not None:
         parts.append(f"BP {obs.systolic_bp} systolic")
+    elif obs.diastolic_bp is not None:
+        parts.append(f"BP {obs.diastolic_bp} diastolic")
     if obs.poss is not None:
         parts.append(f"POSS {obs.poss}")
     if obs.rass is not None:
@@ -85,8 +89,18 @@ def observation_text(obs: Observation, monitors: bool | None) -> str:
 
 
 def event_text(event: EventPayload, display: numbers.Display) -> str:
-    words = EVENT_WORDS[event.kind]
-    if event.infusion is not None:
+    words = "Planned bolus given" if event.start_bolus else EVENT_WORDS[event.kind]
+    if event.kind == "syringe-change" and event.infusion is not None:
+        infusion = event.infusion
+        confirmed = "; pump set, confirmed" if event.pump_rate_confirmed else ""
+        words += (
+            f" to {display.mg_per_ml(infusion.concentration_mg_per_ml)}: "
+            f"pump {display.ml_per_h(infusion.rate_ml_per_h)} for the same dose "
+            f"({display.mg_per_h(infusion.delivered_mg_per_h)}; "
+            f"{numbers.dose_rate(infusion.delivered_mg_per_kg_per_h, 'mg/kg/h')}, "
+            f"{numbers.dose_rate(infusion.delivered_mcg_per_kg_per_min, 'mcg/kg/min')}){confirmed}"
+        )
+    elif event.infusion is not None:
         infusion = event.infusion
         words += (
             f" to {numbers.dose_rate(infusion.entered.value, infusion.entered.unit)}: "
@@ -168,6 +182,23 @@ def history_rows(state: SessionState, display: numbers.Display) -> tuple[History
                 ack.by,
             )
         )
+    for adverse in state.adverse_events:
+        body_a = adverse.body
+        effect = next(
+            (e.name for e in state.library.document.side_effects if e.id == body_a.side_effect_id),
+            body_a.side_effect_id,
+        )
+        rows.append(
+            HistoryRow(
+                body_a.at,
+                adverse.seq,
+                "Adverse event",
+                f"{effect}. Done: {body_a.action_taken}",
+                "",
+                "",
+                adverse.by,
+            )
+        )
     for task in state.tasks_done:
         rows.append(HistoryRow(task.body.at, task.seq, "Task done", task.body.key, "", "", task.by))
     for jump in state.clock_jumps:
@@ -185,7 +216,8 @@ def _start_text(state: SessionState, display: numbers.Display) -> str:
             f"{display.mg_per_ml(regimen.infusion.concentration_mg_per_ml)}"
         )
     if regimen.bolus is not None:
-        parts.append(f"bolus {display.mg(regimen.bolus.dose_mg)}")
+        planned = "bolus" if state.start.bolus_given == "at-start" else "planned bolus"
+        parts.append(f"{planned} {display.mg(regimen.bolus.dose_mg)}")
     if state.start.soft_limit_reason:
         parts.append(f"reason: {state.start.soft_limit_reason}")
     return ", ".join(parts)
