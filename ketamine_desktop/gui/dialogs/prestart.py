@@ -67,8 +67,8 @@ def regimen_summary(library: Library, regimen: Regimen) -> str:
 
 DONE_IN_APP_WORDS = {
     "baseline-check": (
-        "recorded in the app: starting the session makes the baseline check due at once; record it on "
-        "the Monitoring tab."
+        "in the app, not ticked here: starting the session makes the baseline check due at once; record "
+        "it on the Monitoring tab."
     ),
 }
 
@@ -184,7 +184,7 @@ class PrestartDialog(QDialog):
         self.in_app: list[QLabel] = []
         for item in items_done_in_app(library, protocol):
             assert item.done_in_app is not None  # items_done_in_app returns only those
-            note = QLabel(f"{item.text.rstrip('.')}: {DONE_IN_APP_WORDS[item.done_in_app]}", content)
+            note = QLabel(f"{item.text.rstrip('.')} {DONE_IN_APP_WORDS[item.done_in_app]}", content)
             note.setObjectName(f"checklist_{item.id}_inApp")
             note.setWordWrap(True)
             note.setProperty("role", "hint")
