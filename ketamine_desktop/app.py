@@ -24,7 +24,7 @@ from ketamine_desktop.gui.binding_check import binding_problem
 from ketamine_desktop.gui.first_paint_probe import first_paint_probe
 from ketamine_desktop.gui.main_window import APP_NAME, MainWindow
 from ketamine_desktop.gui.theme import apply_theme, icon
-from ketamine_desktop.state.plan import PlanChange, PlanStore
+from ketamine_desktop.state.plan import PlanChange, PlannedStart, PlanStore
 from ketamine_desktop.state.settings import ViewPrefs, ViewSettings, default_settings_path
 
 if TYPE_CHECKING:  # the session's parts are imported after the first paint, not at start-up
@@ -144,6 +144,7 @@ def attach_session(
     from ketamine_desktop.gui.attention import WindowAttention
     from ketamine_desktop.gui.monitoring.banner import AlertBanner
     from ketamine_desktop.gui.monitoring.panel import MonitoringPanel
+    from ketamine_desktop.gui.monitoring.start_form import start_draft
     from ketamine_desktop.state.alerts import AlertController
     from ketamine_desktop.state.reminder_ticker import ReminderTicker
     from ketamine_desktop.state.session_store import SessionStore
@@ -157,17 +158,21 @@ def attach_session(
         store=store,
         alerts=AlertController(store, clock, player, window),
         attention=WindowAttention(window, tray_icon=icon("app.svg")),
-        panel=MonitoringPanel(
-            library, store, lambda: (window.strip.bed.text(), window.strip.initials.text()), window.monitoring
-        ),
+        panel=MonitoringPanel(library, store, window.monitoring),
         banner=AlertBanner(window),
         ticker=ReminderTicker(store, clock, window),
     )
     window.set_alert_banner(parts.banner)
     window.monitoring.set_session_panel(parts.panel)
     connect_session_signals(window, plan, parts)
-    # Show what there is now: the schedule planned before the first paint, and the running session.
-    parts.panel.show_planned(plan.planned)
+
+    # The completed pre-start checklist starts the session (the dialog shows a refusal and keeps its values).
+    def start_session(planned: PlannedStart) -> str | None:
+        outcome = store.start(start_draft(library, planned))
+        return None if outcome.saved else outcome.message
+
+    window.session_starter = start_session
+    # Show what there is now: the running session, if any.
     follow_session(window, plan, store)
     if start_ticker:
         parts.ticker.start()
@@ -206,13 +211,6 @@ def connect_session_signals(window: MainWindow, plan: PlanStore, parts: SessionP
         panel.show_list()
 
     banner.show_requested.connect(on_banner_show_requested)
-
-    # --- The plan store -> the panel's planned schedule (before a session starts).
-    def on_plan_changed(change: PlanChange) -> None:
-        if change & PlanChange.PLANNED:
-            panel.show_planned(plan.planned)
-
-    plan.changed.connect(on_plan_changed)
 
 
 def follow_session(window: MainWindow, plan: PlanStore, store: SessionStore) -> None:

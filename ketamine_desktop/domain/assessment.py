@@ -20,7 +20,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Annotated, Literal
 
-from pydantic import Field, Strict, ValidationInfo, field_validator
+from pydantic import Field, Strict, ValidationInfo, field_validator, model_validator
 
 from ketamine_desktop.domain.library import (
     Condition,
@@ -50,6 +50,7 @@ __all__ = [
     "PossLevel",
     "RiskLevel",
     "assess",
+    "blood_pressure_problem",
     "escalation_problems",
     "score_news2",
 ]
@@ -97,6 +98,7 @@ OBSERVATION_RANGES: Mapping[str, ObservationRange] = MappingProxyType(
         "spo2": _range("SpO2", "50", "100"),
         "pulse": _range("pulse", "0", "300"),
         "systolic_bp": _range("systolic blood pressure", "0", "300"),
+        "diastolic_bp": _range("diastolic blood pressure", "0", "300"),
         "temperature": _range("temperature", "25.0", "45.0", whole=False),
         "pain": _range("pain score", "0", "10"),
         "previous_pain": _range("previous pain score", "0", "10"),
@@ -122,6 +124,7 @@ class Observation(FrozenModel):
     spo2: _StrictInt | None = None
     oxygen: _StrictBool | None = None
     systolic_bp: _StrictInt | None = None
+    diastolic_bp: _StrictInt | None = None  # charted with the systolic; NEWS2 scores the systolic only
     pulse: _StrictInt | None = None
     consciousness: ConsciousnessLevel | None = None
     temperature: Annotated[Decimal, Field(allow_inf_nan=False)] | None = None
@@ -133,7 +136,7 @@ class Observation(FrozenModel):
     nausea: _StrictBool = False
     pain: _StrictInt | None = None
 
-    @field_validator("respiration_rate", "spo2", "systolic_bp", "pulse", "rass", "pain")
+    @field_validator("respiration_rate", "spo2", "systolic_bp", "diastolic_bp", "pulse", "rass", "pain")
     @classmethod
     def _whole_in_range(cls, value: int | None, info: ValidationInfo) -> int | None:
         if value is not None:
@@ -155,6 +158,21 @@ class Observation(FrozenModel):
         if value is not None:
             _check_range("temperature", value)
         return value
+
+    @model_validator(mode="after")
+    def _diastolic_not_above_systolic(self) -> Observation:
+        problem = blood_pressure_problem(self.systolic_bp, self.diastolic_bp)
+        if problem is not None:
+            raise ValueError(problem)
+        return self
+
+
+def blood_pressure_problem(systolic: int | None, diastolic: int | None) -> str | None:
+    """Why a systolic/diastolic pair cannot be right (a typing error, not a clinical threshold); None if
+    fine. A diastolic above the systolic is a swapped or mistyped pair."""
+    if systolic is not None and diastolic is not None and diastolic > systolic:
+        return f"diastolic {diastolic} is above the systolic {systolic}: check the order"
+    return None
 
 
 class AssessmentContext(FrozenModel):

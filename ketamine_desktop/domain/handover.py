@@ -116,9 +116,10 @@ def _segment(
 
 
 def bolus_doses(state: SessionState) -> tuple[BolusDose, ...]:
-    """Every bolus given: the start's (given at the start) and each bolus event."""
+    """Every bolus given: each bolus event (the start's planned bolus is one, once confirmed given), and,
+    in a record written before that confirmation existed, the start's bolus, given at the start."""
     doses: list[BolusDose] = []
-    if state.start.regimen.bolus is not None:
+    if state.start.regimen.bolus is not None and state.start.bolus_given == "at-start":
         doses.append(
             BolusDose(seq=state.start_seq, at=state.start.started_at, bolus=state.start.regimen.bolus)
         )

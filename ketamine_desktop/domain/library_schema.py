@@ -309,9 +309,13 @@ class SedationScale(Cited):
 
 
 class ChecklistItem(Cited):
+    """One pre-start item. `done_in_app` names what the app itself records for it: "baseline-check" is the
+    schedule's baseline check, due at once when the session starts, so the item is not ticked beforehand."""
+
     id: Identifier
     text: Text
     requires_name: bool = False
+    done_in_app: Literal["baseline-check"] | None = None
 
 
 class Screening(FrozenModel):

@@ -6,8 +6,9 @@ What goes in:
   the dosage text, the mg delivered over the stretch once it has ended); ketamine coded in RxNorm and ATC;
 - an Observation per vital sign, after the R4 vital-signs profile (category `vital-signs`, LOINC, UCUM):
   respiratory rate 9279-1, heart rate 8867-4, SpO2 by pulse oximetry 59408-5 (with 2708-6), the blood
-  pressure panel 85354-9 with systolic 8480-6 and diastolic 8462-4 (diastolic marked absent: the record
-  holds none), body temperature 8310-5, body weight 29463-7 (the start's);
+  pressure panel 85354-9 with systolic 8480-6 and diastolic 8462-4 (diastolic marked absent where the
+  record holds none: records written before it was charted), body temperature 8310-5, body weight
+  29463-7 (the start's);
 - the NEWS2 total, sedation (POSS or RASS), ACVPU, pain (LOINC 72514-3) and each side effect as
   Observations, with text where LOINC has no code we can name with confidence;
 - a Provenance naming the app and its version, the drug library (name, version, SHA-256) and the record's
@@ -243,6 +244,15 @@ class _Builder:
                 spo2["note"] = [{"text": "on supplemental oxygen" if obs.oxygen else "on room air"}]
             yield "spo2", spo2
         if obs.systolic_bp is not None:
+            diastolic: dict[str, object] = (
+                {"valueQuantity": _quantity(Decimal(obs.diastolic_bp), "mmHg", "mm[Hg]")}
+                if obs.diastolic_bp is not None
+                else {
+                    "dataAbsentReason": {
+                        "coding": [{"system": ABSENT, "code": "not-performed", "display": "Not Performed"}]
+                    }
+                }
+            )
             bp = self._vital("85354-9", "Blood pressure panel with all children optional", at, {})
             del bp["valueQuantity"]
             bp["component"] = [
@@ -250,12 +260,7 @@ class _Builder:
                     "code": _concept("8480-6", "Systolic blood pressure"),
                     "valueQuantity": _quantity(Decimal(obs.systolic_bp), "mmHg", "mm[Hg]"),
                 },
-                {
-                    "code": _concept("8462-4", "Diastolic blood pressure"),
-                    "dataAbsentReason": {
-                        "coding": [{"system": ABSENT, "code": "not-performed", "display": "Not Performed"}]
-                    },
-                },
+                {"code": _concept("8462-4", "Diastolic blood pressure"), **diastolic},
             ]
             yield "bp", bp
         if obs.temperature is not None:

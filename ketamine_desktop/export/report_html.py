@@ -166,7 +166,9 @@ def observation_words(obs: Observation, fmt: Fmt) -> str:
         parts.append(f"SpO2 {obs.spo2}%{air}")
     if obs.pulse is not None:
         parts.append(f"HR {obs.pulse}")
-    if obs.systolic_bp is not None:
+    if obs.systolic_bp is not None and obs.diastolic_bp is not None:
+        parts.append(f"BP {obs.systolic_bp}/{obs.diastolic_bp}")
+    elif obs.systolic_bp is not None:
         parts.append(f"SBP {obs.systolic_bp}")
     if obs.poss is not None:
         parts.append(f"POSS {obs.poss}")

@@ -40,7 +40,7 @@ from ketamine_desktop.gui.theme import icon
 from ketamine_desktop.gui.widgets.accessible import named, styled
 from ketamine_desktop.gui.widgets.elided import ElidedLabel
 from ketamine_desktop.gui.widgets.wheel_guard import install_wheel_guard
-from ketamine_desktop.state.plan import PlanChange, PlanStore
+from ketamine_desktop.state.plan import PlanChange, PlannedStart, PlanStore
 from ketamine_desktop.state.settings import ViewPrefs
 
 if TYPE_CHECKING:  # imported where first used: the first paint needs none of them
@@ -150,6 +150,9 @@ class MainWindow(QMainWindow):
         self._plan = plan
         self._display = Display(library)
         self.prestart_dialog: PrestartDialog | None = None
+        # Set by the session wiring (after the first paint): starts the session from the completed
+        # checklist; returns None when it was saved, else why not. Without it the plan is only shown.
+        self.session_starter: Callable[[PlannedStart], str | None] | None = None
         self.about_dialog: AboutDialog | None = None
         self.sources_dialog: SourcesDialog | None = None
         self.quit_dialog: QMessageBox | None = None
@@ -379,10 +382,34 @@ class MainWindow(QMainWindow):
             return  # the button is disabled then; a queued click must not slip through
         from ketamine_desktop.gui.dialogs.prestart import PrestartDialog
 
-        dialog = PrestartDialog(self._library, regimen, self._plan.screening, self)
-        dialog.accepted.connect(lambda: self.command_issued.emit(dialog.command()))
+        dialog = PrestartDialog(
+            self._library,
+            regimen,
+            self._plan.screening,
+            self,
+            bed=self.strip.bed.text(),
+            initials=self.strip.initials.text(),
+        )
+        dialog.completed.connect(lambda: self._on_prestart_completed(dialog))
         self.prestart_dialog = dialog
         dialog.open()
+
+    def _on_prestart_completed(self, dialog: PrestartDialog) -> None:
+        """The checklist is complete: the plan records it, and the session (once attached) starts from it.
+        A start that is refused or not saved keeps the dialog open with its values and says why."""
+        self.command_issued.emit(dialog.command())
+        planned = self._plan.planned
+        if planned is None:
+            dialog.show_failure(
+                "the plan changed while the checklist was open: close it and press Start again"
+            )
+            return
+        if self.session_starter is not None:
+            failure = self.session_starter(planned)
+            if failure is not None:
+                dialog.show_failure(failure)
+                return
+        dialog.accept()
 
     # --- quitting ---
 

@@ -26,6 +26,7 @@ from typing import Literal, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
+from ketamine_desktop.domain.checklist import items_to_tick
 from ketamine_desktop.domain.clock import Clock
 from ketamine_desktop.domain.library import DoseRate, DoseRateUnit, Library, Protocol
 from ketamine_desktop.domain.patient import InvalidInput
@@ -111,12 +112,17 @@ class AnswerScreening:
 
 @dataclass(frozen=True)
 class CompleteChecklist:
-    """The pre-start checklist was completed for the regimen now on the card."""
+    """The pre-start checklist was completed for the regimen now on the card, with what the session's
+    start needs besides (bed, syringe volume, who starts): completing it starts the session."""
 
-    confirmed_items: tuple[str, ...]  # checklist item ids, every one of the library's
+    confirmed_items: tuple[str, ...]  # checklist item ids: every one the nurse ticks (`items_to_tick`)
     names: Mapping[str, str]  # item id -> the practitioner named by that item (requires_name)
     confirmed_gates: tuple[str, ...]  # the gate texts confirmed
     soft_limit_reason: str | None
+    bed_label: str = ""
+    patient_initials: str = ""
+    syringe_volume_ml: Decimal | None = None  # as typed and parsed; the session's start checks it
+    started_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -190,6 +196,11 @@ class PlannedStart:
     screening: ScreeningResult
     names: Mapping[str, str]
     soft_limit_reason: str | None
+    confirmed_items: tuple[str, ...] = ()
+    bed_label: str = ""
+    patient_initials: str = ""
+    syringe_volume_ml: Decimal | None = None
+    started_by: str = ""
 
 
 def default_entries(library: Library, protocol: Protocol | None, weight_kg: Decimal | None) -> PlanEntries:
@@ -481,7 +492,8 @@ class PlanStore(QObject):
         gate = self.start_gate()
         if not gate.can_start or regimen is None:
             raise ValueError("the plan cannot start: " + " ".join(gate.reasons))
-        required = {item.id for item in self._library.document.checklist}
+        protocol = self._library.protocol(regimen.protocol_id)
+        required = {item.id for item in items_to_tick(self._library, protocol)}
         if set(command.confirmed_items) != required:
             raise ValueError("every checklist item must be confirmed")
         for item in self._library.document.checklist:
@@ -504,5 +516,10 @@ class PlanStore(QObject):
             screening=self._screening,
             names=MappingProxyType({k: v.strip() for k, v in command.names.items()}),
             soft_limit_reason=reason,
+            confirmed_items=command.confirmed_items,
+            bed_label=command.bed_label.strip(),
+            patient_initials=command.patient_initials.strip(),
+            syringe_volume_ml=command.syringe_volume_ml,
+            started_by=command.started_by.strip(),
         )
         return PlanChange.PLANNED

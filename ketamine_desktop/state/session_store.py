@@ -44,6 +44,7 @@ from ketamine_desktop.domain.reminders import (
 from ketamine_desktop.domain.schedule import Check
 from ketamine_desktop.domain.session import (
     KIND_OF,
+    AdverseEventDraft,
     CorruptRecord,
     EventDraft,
     EventPreview,
@@ -54,6 +55,7 @@ from ketamine_desktop.domain.session import (
     SessionState,
     StartDraft,
     acknowledgement_payload,
+    adverse_event_payload,
     apply_record,
     checks_until,
     clean_name,
@@ -80,7 +82,9 @@ JUMP_THRESHOLD_S = 60.0
 # The author of the records the app writes by itself (raised reminders, clock jumps).
 SYSTEM_USER = "ketamine-desktop"
 
-DraftKind = Literal["start", "observation", "event", "deferral", "acknowledgement", "task", "close"]
+DraftKind = Literal[
+    "start", "observation", "event", "deferral", "acknowledgement", "task", "close", "adverse-event"
+]
 
 
 class SessionChange(enum.Flag):
@@ -242,6 +246,11 @@ class SessionStore(QObject):
             observation_seq,
             by,
             lambda s, now: acknowledgement_payload(s, observation_seq, by, now),
+        )
+
+    def record_adverse_event(self, draft: AdverseEventDraft, by: str) -> Outcome:
+        return self._command(
+            "adverse-event", draft, by, lambda s, now: adverse_event_payload(s, draft, by, now)
         )
 
     def complete_task(self, key: str, by: str) -> Outcome:

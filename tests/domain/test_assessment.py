@@ -19,6 +19,7 @@ from ketamine_desktop.domain.assessment import (
     News2Scores,
     Observation,
     ObservationRange,
+    blood_pressure_problem,
     score_news2,
 )
 from ketamine_desktop.domain.library import Band, Library, News2Risk
@@ -274,6 +275,7 @@ RANGE_EDGES = [
     ("spo2", 50, 100),
     ("pulse", 0, 300),
     ("systolic_bp", 0, 300),
+    ("diastolic_bp", 0, 300),
     ("pain", 0, 10),
     ("rass", -5, 4),
 ]
@@ -286,6 +288,22 @@ def test_whole_number_ranges(field: str, low: int, high: int) -> None:
     for outside in (low - 1, high + 1):
         with pytest.raises(ValidationError, match=f"must be from {low} to {high}"):
             Observation(**{field: outside})
+
+
+def test_diastolic_is_charted_beside_the_systolic_and_not_scored(library: Library) -> None:
+    pair = Observation(systolic_bp=128, diastolic_bp=76)
+    assert (pair.systolic_bp, pair.diastolic_bp) == (128, 76)
+    assert score_news2(library, pair) == score_news2(library, Observation(systolic_bp=128))
+    assert Observation(systolic_bp=90, diastolic_bp=90).diastolic_bp == 90  # equal: accepted
+    assert Observation(diastolic_bp=80).systolic_bp is None  # either may be recorded alone
+    with pytest.raises(ValidationError, match="diastolic 129 is above the systolic 128: check the order"):
+        Observation(systolic_bp=128, diastolic_bp=129)
+    assert blood_pressure_problem(128, 129) == "diastolic 129 is above the systolic 128: check the order"
+    assert blood_pressure_problem(128, 128) is None
+    assert blood_pressure_problem(None, 129) is None
+    assert blood_pressure_problem(128, None) is None
+    with pytest.raises(ValidationError):
+        Observation(diastolic_bp=True)
 
 
 def test_temperature_range() -> None:
@@ -367,6 +385,7 @@ def test_observation_ranges_are_the_contract() -> None:
         "spo2": ("50", "100", True),
         "pulse": ("0", "300", True),
         "systolic_bp": ("0", "300", True),
+        "diastolic_bp": ("0", "300", True),
         "temperature": ("25.0", "45.0", False),
         "pain": ("0", "10", True),
         "previous_pain": ("0", "10", True),

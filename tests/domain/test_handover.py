@@ -21,8 +21,8 @@ from ketamine_desktop.domain.handover import (
 )
 from ketamine_desktop.domain.reminders import close_payload
 from ketamine_desktop.domain.screening import ScreeningItemResult
-from ketamine_desktop.domain.session import deferral_payload
-from tests.helpers.builders import BOLUS_ONLY, ICU, T0, WARD, Ledger, dose, start_draft
+from ketamine_desktop.domain.session import deferral_payload, session_state
+from tests.helpers.builders import BOLUS_ONLY, ICU, T0, WARD, Ledger, dose, roundtrip, start_draft
 
 HEAD = "ab" * 32
 
@@ -32,10 +32,20 @@ def _close(a: Decimal, b: Decimal) -> bool:
     return abs(a - b) < Decimal("1e-20")
 
 
-def _shift() -> Ledger:
-    """Start 08:00 (4.2 mL/h, with the protocol's bolus), up to 1.5 mcg/kg/min at 09:00, pause 09:30,
-    new rate while paused 09:35, resume 09:40, syringe change 10:00, stop 11:00."""
+def _started_before_the_bolus_was_confirmed() -> Ledger:
+    """A record written before the planned bolus was confirmed separately: it counts as given at 08:00."""
     ledger = Ledger(start_draft(WARD))
+    start = ledger.state.start.model_copy(update={"bolus_given": "at-start"})
+    ledger.records = [roundtrip(1, start, "AB", T0)]
+    ledger.state = session_state(ledger.library, "session-1", ledger.records)
+    return ledger
+
+
+def _shift() -> Ledger:
+    """Start 08:00 (4.2 mL/h, with the protocol's bolus, an older record: given at the start), up to
+    1.5 mcg/kg/min at 09:00, pause 09:30, new rate while paused 09:35, resume 09:40, syringe change 10:00,
+    stop 11:00."""
+    ledger = _started_before_the_bolus_was_confirmed()
     ledger.at(60)
     ledger.event("rate-change", infusion_dose=dose("1.5"), reason="pain")
     ledger.at(90)
@@ -81,6 +91,8 @@ def test_delivered_dose_is_rate_times_time_plus_boluses() -> None:
 
 def test_a_running_stretch_counts_up_to_the_window_end_and_a_later_bolus_counts() -> None:
     ledger = Ledger(start_draft(WARD))
+    assert bolus_doses(ledger.state) == ()  # planned, not yet given
+    ledger.event("bolus-given")  # given at 08:00
     ledger.at(30)
     ledger.event("bolus", reason="breakthrough pain")
     state = ledger.state
@@ -106,6 +118,7 @@ def test_stop_while_paused_and_a_start_without_bolus() -> None:
 
 def test_bolus_only_session_has_no_infusion_segments_and_no_syringe() -> None:
     ledger = Ledger(start_draft(BOLUS_ONLY, volume=None))
+    ledger.event("bolus-given")
     assert infusion_segments(ledger.state) == ()
     assert syringe_remaining_ml(ledger.state, T0) is None
     assert delivered_mg(ledger.state, None, T0) == bolus_doses(ledger.state)[0].bolus.delivered_mg

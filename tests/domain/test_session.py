@@ -505,6 +505,7 @@ def test_refolding_every_record_gives_the_same_state_as_folding_one_by_one() -> 
     ledger.event("resume")
     assert session_state(library(), "session-1", ledger.records) == ledger.state
     observing = Ledger(start_draft(BOLUS_ONLY, volume=None))
+    observing.event("bolus-given")
     observing.at(40)
     observing.event("bolus")
     assert observing.state.syringe is None
@@ -516,6 +517,7 @@ def test_a_repeat_bolus_sooner_than_the_protocol_allows_needs_a_reason() -> None
     repeat_after = library().protocol(BOLUS_ONLY).bolus.repeat_after_min  # type: ignore[union-attr]
     assert repeat_after == 30
     ledger = Ledger(start_draft(BOLUS_ONLY, volume=None))
+    ledger.event("bolus-given")  # the starting dose, given at the start
     ledger.at(repeat_after - 1)  # 29 min after the starting dose
     early = preview_event(ledger.state, EventDraft(kind="bolus"), ledger.now)
     assert [f.code for f in early.payload.findings] == ["bolus-repeat-too-soon"]

@@ -115,7 +115,7 @@ def soak(
     if gui:
         from ketamine_desktop.gui.monitoring.panel import MonitoringPanel
 
-        panel = MonitoringPanel(library(), store, lambda: ("soak", ""))
+        panel = MonitoringPanel(library(), store)
         store.changed.connect(panel.show_session)
     assert store.start(start_draft(THEATRE, volume="500")).saved
     wal = data_dir / (records.path.name + "-wal")

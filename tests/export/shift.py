@@ -26,6 +26,7 @@ SESSION = "session-night"
 
 def night_ledger(*, stop: bool = True, hours: int = 10) -> Ledger:
     ledger = Ledger(start_draft(bed="Bed 12", initials="JD", volume="50"), now=NIGHT)
+    ledger.event("bolus-given")  # the planned bolus, given at the start
 
     def at(minutes: float) -> None:
         ledger.now = NIGHT + timedelta(minutes=minutes)

@@ -192,11 +192,11 @@ def test_expect_head_accepts_the_head_and_an_earlier_head_of_a_grown_record(reco
     head = _head(record_copy)
     code, out, _ = _run("verify-record", "--data-dir", str(record_copy), "--expect-head", head, "--json")
     assert code == 0
-    assert json.loads(out)["expected_head"] == {"hash": head, "found_at_seq": 33, "records_since": 0}
+    assert json.loads(out)["expected_head"] == {"hash": head, "found_at_seq": 34, "records_since": 0}
     write(record_copy, night_ledger(hours=1), session_id="later")
     code, out, _ = _run("verify-record", "--data-dir", str(record_copy), "--expect-head", head.upper())
     assert code == 0
-    assert "found at record 33" in out and "appended since" in out
+    assert "found at record 34" in out and "appended since" in out
 
 
 def test_expect_head_catches_a_record_rewritten_with_every_hash_recomputed(record_copy: Path) -> None:

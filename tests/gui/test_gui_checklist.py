@@ -1,11 +1,16 @@
-"""The pre-start checklist: nothing unticked, a second practitioner named; then the planned schedule."""
+"""The pre-start checklist: the bed, the syringe volume and who starts, nothing unticked, a second
+practitioner named; the baseline observations are the app's baseline check, never a tick. Without a session
+attached (these tests) it shows the planned schedule; with one it starts it (tests/gui/monitoring)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from ketamine_desktop.domain.checklist import items_to_tick
 from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.domain.schedule import monitoring_checks
@@ -29,7 +34,13 @@ def test_the_checklist_cannot_complete_with_an_item_unticked(
     _open_checklist(qtbot, window)
     dialog = window.prestart_dialog
     assert dialog is not None
-    assert [item_id for _, item_id in dialog.items] == [item.id for item in library.document.checklist]
+    protocol = library.protocol("subanesthetic-infusion")
+    assert [item_id for _, item_id in dialog.items] == [item.id for item in items_to_tick(library, protocol)]
+    assert "baseline-observations" not in [item_id for _, item_id in dialog.items]
+    dialog.bed.setText("Bed 4")
+    assert dialog.volume is not None
+    dialog.volume.edit.setText("50")
+    dialog.started_by.setText("AB")
     for field in dialog.names.values():
         field.setText("A. Second RN")
     for box, _ in dialog.items[:-1]:
@@ -49,6 +60,10 @@ def test_the_checklist_needs_the_second_practitioners_name(
     _open_checklist(qtbot, window)
     dialog = window.prestart_dialog
     assert dialog is not None
+    dialog.bed.setText("Bed 4")
+    assert dialog.volume is not None
+    dialog.volume.edit.setText("50")
+    dialog.started_by.setText("AB")
     for box, _ in dialog.items:
         box.setChecked(True)
     assert dialog.names, "the library's double-check item asks for a name"
@@ -93,6 +108,10 @@ def test_gates_must_be_confirmed_in_the_checklist(
     dialog = window.prestart_dialog
     assert dialog is not None
     assert dialog.gates, "the shock protocol has a gate"
+    dialog.bed.setText("Bed 4")
+    assert dialog.volume is not None
+    dialog.volume.edit.setText("50")
+    dialog.started_by.setText("AB")
     for box, _ in dialog.items:
         box.setChecked(True)
     for field in dialog.names.values():
@@ -126,3 +145,52 @@ def test_a_cancelled_checklist_plans_nothing(qtbot: QtBot, window: MainWindow, p
     dialog.cancel_button.click()
     assert not dialog.isVisible()
     assert plan_store.planned is None
+
+
+def test_the_checklist_asks_for_the_bed_the_volume_and_who_starts(
+    qtbot: QtBot, window: MainWindow, plan_store: PlanStore
+) -> None:
+    window.strip.bed.setText("Ward 7 bed 12")
+    window.strip.initials.setText("JD")
+    _open_checklist(qtbot, window)
+    dialog = window.prestart_dialog
+    assert dialog is not None
+    assert dialog.bed.text() == "Ward 7 bed 12" and dialog.initials.text() == "JD"  # from the strip
+    in_app = dialog.findChild(QLabel, "checklist_baseline-observations_inApp")
+    assert in_app is not None and "recorded in the app" in in_app.text() and "due at once" in in_app.text()
+    for box, _ in (*dialog.items, *dialog.gates):
+        box.setChecked(True)
+    for field in dialog.names.values():
+        field.setText("B. Checker")
+    assert dialog.volume is not None
+    assert "the syringe or bag volume" in dialog.missing.text()
+    assert "your initials (started by)" in dialog.missing.text()
+    dialog.volume.edit.setText("5O")
+    dialog.volume.edit.textEdited.emit("5O")
+    assert dialog.volume.error_label.text() != "" and not dialog.complete_button.isEnabled()
+    dialog.volume.edit.setText("0")
+    dialog.volume.edit.textEdited.emit("0")
+    assert "must be greater than zero" in dialog.missing.text()
+    dialog.volume.edit.setText("50")
+    dialog.volume.edit.textEdited.emit("50")
+    dialog.bed.setText("  ")
+    assert "the bed or location" in dialog.missing.text()
+    dialog.bed.setText("Ward 7 bed 12")
+    dialog.started_by.setText("AB")
+    assert dialog.complete_button.isEnabled(), dialog.missing.text()
+    dialog.complete_button.click()
+    planned = plan_store.planned
+    assert planned is not None and not dialog.isVisible()  # no session attached: the plan is shown
+    assert (planned.bed_label, planned.patient_initials, planned.started_by) == ("Ward 7 bed 12", "JD", "AB")
+    assert planned.syringe_volume_ml == Decimal(50)
+    assert "baseline-observations" not in planned.confirmed_items
+
+
+def test_a_bolus_only_checklist_has_no_volume(
+    qtbot: QtBot, window: MainWindow, plan_store: PlanStore
+) -> None:
+    _open_checklist(qtbot, window, "acute-bolus")
+    dialog = window.prestart_dialog
+    assert dialog is not None and dialog.volume is None
+    complete_checklist(window)
+    assert plan_store.planned is not None and plan_store.planned.syringe_volume_ml is None

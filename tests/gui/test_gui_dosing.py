@@ -144,6 +144,10 @@ def test_a_soft_limit_needs_a_typed_reason_at_start(
         box.setChecked(True)
     for field in dialog.names.values():
         field.setText("A. Second RN")
+    dialog.bed.setText("Bed 4")
+    assert dialog.volume is not None
+    dialog.volume.edit.setText("50")
+    dialog.started_by.setText("AB")
     assert not dialog.complete_button.isEnabled()
     assert "reason" in dialog.missing.text()
     dialog.reason.setPlainText("Agreed with the pain consultant")

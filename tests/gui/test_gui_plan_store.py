@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from pytestqt.qtbot import QtBot
 
+from ketamine_desktop.domain.checklist import items_to_tick
 from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.domain.library import DoseRate, Library
 from ketamine_desktop.domain.regimen import RegimenRequest, compute_regimen
@@ -37,8 +38,9 @@ def _all_absent(store: PlanStore, library: Library) -> None:
 def _checklist(library: Library, store: PlanStore, reason: str | None = None) -> CompleteChecklist:
     regimen = store.regimen
     assert regimen is not None
+    protocol = library.protocol(regimen.protocol_id)
     return CompleteChecklist(
-        confirmed_items=tuple(item.id for item in library.document.checklist),
+        confirmed_items=tuple(item.id for item in items_to_tick(library, protocol)),
         names={item.id: "A. Second RN" for item in library.document.checklist if item.requires_name},
         confirmed_gates=tuple(f.message for f in regimen.findings if f.code == "gate"),
         soft_limit_reason=reason,

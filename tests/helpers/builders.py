@@ -45,6 +45,7 @@ NORMAL_VALUES: dict[str, Any] = {
     "spo2": 98,
     "oxygen": False,
     "systolic_bp": 130,
+    "diastolic_bp": 78,
     "pulse": 72,
     "consciousness": "A",
     "temperature": Decimal("36.8"),

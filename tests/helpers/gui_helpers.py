@@ -44,9 +44,23 @@ def answer_screening(window: MainWindow, present: dict[str, bool] | None = None)
         (row.present if present.get(item_id) else row.absent).click()
 
 
-def complete_checklist(window: MainWindow, name: str = "A. Second RN", reason: str | None = None) -> None:
+def complete_checklist(
+    window: MainWindow,
+    name: str = "A. Second RN",
+    reason: str | None = None,
+    *,
+    volume: str = "50",
+    started_by: str = "AB",
+) -> None:
+    """Fill the pre-start checklist as a nurse does (bed kept from the strip, else "Ward 7 bed 12") and
+    press its button: with a session attached this starts the session."""
     dialog = window.prestart_dialog
     assert dialog is not None
+    if not dialog.bed.text():
+        dialog.bed.setText("Ward 7 bed 12")
+    if dialog.volume is not None:
+        dialog.volume.edit.setText(volume)
+    dialog.started_by.setText(started_by)
     for box, _ in (*dialog.items, *dialog.gates):
         box.setChecked(True)
     for field in dialog.names.values():

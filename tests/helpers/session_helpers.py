@@ -16,6 +16,7 @@ NORMAL_TEXT = {
     "spo2": "98",
     "pulse": "72",
     "systolic_bp": "128",
+    "diastolic_bp": "76",
     "pain": "3",
     "temperature": "36.8",
 }
@@ -78,17 +79,15 @@ def start_from_the_dosing_tab(
     bed: str = "Ward 7 bed 12",
     initials: str = "",
 ) -> None:
-    """Dosing tab, screening, checklist, then the session's start form, as a nurse does it."""
+    """Dosing tab, screening, then the pre-start checklist (with the syringe volume) starts the session."""
     window.strip.bed.setText(bed)
     window.strip.initials.setText(initials)
     answer_screening(window)
     choose_protocol(window, protocol)
     retype(qtbot, window.dosing.form.weight.edit, "70")
     window.dosing.start_bar.start_button.click()
+    dialog = window.prestart_dialog
+    assert dialog is not None
     complete_checklist(window, name="B. Checker")
-    form = parts.panel.start_form
-    assert form.isVisibleTo(window) and window.tabs.currentIndex() == 1
-    type_into(qtbot, form.volume.edit, "50")
-    type_into(qtbot, form.by, "AB")
-    form.start_button.click()
-    assert parts.store.running, form.message.text()
+    assert parts.store.running, dialog.missing.text()
+    assert not dialog.isVisible() and window.tabs.currentIndex() == 1

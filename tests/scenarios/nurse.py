@@ -70,6 +70,7 @@ NORMAL_NUMBERS = {
     "spo2": "98",
     "pulse": "72",
     "systolic_bp": "128",
+    "diastolic_bp": "76",
     "pain": "3",
     "temperature": "36.8",
 }
@@ -291,7 +292,8 @@ class Nurse:
         checker: str = "B. Checker",
         by: str = "AB",
     ) -> None:
-        """Patient strip, contraindications (none present), protocol and weight, checklist, start.
+        """Patient strip, contraindications (none present), protocol and weight, then the pre-start
+        checklist (bed, syringe volume, items, gates, second checker, who starts) starts the session.
 
         The one place that knows how a session starts: when the start flow changes, only this changes.
         """
@@ -305,20 +307,19 @@ class Nurse:
         self.click("startButton")
         dialog = window.prestart_dialog
         assert dialog is not None, "the pre-start checklist did not open"
+        if self.has(QLineEdit, "prestartVolumeField"):
+            self.type("prestartVolumeField", volume)
+        self.type("prestartStartedByField", by)
         for box, _ in (*dialog.items, *dialog.gates):
             box.setChecked(True)
         for field in dialog.names.values():
             field.setText(checker)
-        dialog.complete_button.click()
-        if self.has(QLineEdit, "sessionVolumeField"):
-            self.type("sessionVolumeField", volume)
-        self.type("sessionStartedByField", by)
-        self.click("startSessionButton")
-        assert self.parts is not None and self.parts.store.running, self.label("sessionStartMessage")
+        self.click("prestartCompleteButton")
+        assert self.parts is not None and self.parts.store.running, self.label("prestartMissing")
 
     def record_check(self, sedation: str = "1", by: str = "EF", **values: str) -> str:
         """Fill the record form for the check it shows (normal values unless given, by the form's field
-        names: respiration_rate, spo2, pulse, systolic_bp, pain, temperature, oxygen, consciousness,
+        names: respiration_rate, spo2, pulse, systolic_bp, diastolic_bp, pain, temperature, oxygen, consciousness,
         hallucinations, dysphoria, nightmares, nausea, monitors), save, and return what the form says."""
         form = self.running.form
         unknown = set(values) - set(NORMAL_NUMBERS) - set(NORMAL_CHOICES)

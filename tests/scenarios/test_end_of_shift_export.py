@@ -32,6 +32,10 @@ def test_end_of_shift_handover_and_export(
     nurse.start("chronic-opioid-tolerant", weight="70")
     nurse.tick()
     assert nurse.record_check(sedation="1").startswith("Saved at")
+    # The planned bolus, given at the start, is recorded as given (Bolus given, the time as shown: 20:00).
+    nurse.click("bolusGivenButton")
+    nurse.type("eventByField", "AB")
+    nurse.click("confirmEventButton")
     # The night: every check recorded when it falls due, up to 07:00.
     for minute in (15, 30, 45, 60, 90, 120, 150, 180, *range(240, 12 * 60, 60)):
         nurse.wait_until(minute)

@@ -8,11 +8,13 @@ One job per module:
 - `commands` - the pure half of the start, observation, deferral, acknowledgement and clock commands:
                each checks a request and returns the payload to write, or raises `SessionError`.
 - `events`   - the pure half of the commands on the infusion (bolus, rate change, pause, stop, ...).
+- `adverse`  - the pure half of recording an adverse event (a side effect from the library, what was done).
 
 Import from here (`from ketamine_desktop.domain.session import X`); the modules are the map, this is the
 door.
 """
 
+from ketamine_desktop.domain.session.adverse import AdverseEventDraft, adverse_event_payload
 from ketamine_desktop.domain.session.commands import (
     NAME_MAX_CHARS,
     ObservationDraft,
@@ -63,6 +65,7 @@ from ketamine_desktop.domain.session.records import (
     KIND_OF,
     RECORD_KINDS,
     AcknowledgementPayload,
+    AdverseEventPayload,
     ClockJumpPayload,
     ClosePayload,
     CorruptRecord,
@@ -90,6 +93,8 @@ __all__ = [
     "NAME_MAX_CHARS",
     "RECORD_KINDS",
     "AcknowledgementPayload",
+    "AdverseEventDraft",
+    "AdverseEventPayload",
     "ClockJumpPayload",
     "ClosePayload",
     "CorruptRecord",
@@ -117,6 +122,7 @@ __all__ = [
     "Syringe",
     "TaskPayload",
     "acknowledgement_payload",
+    "adverse_event_payload",
     "apply_record",
     "assessment_context",
     "check_key",

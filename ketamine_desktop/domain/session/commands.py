@@ -51,7 +51,7 @@ class SessionError(ValueError):
 
 
 class StartDraft(FrozenModel):
-    """What the start needs from the checklist and the start form. `expected`, when given, is the regimen
+    """What the start needs from the pre-start checklist. `expected`, when given, is the regimen
     the checklist was completed for: the start is refused if the request no longer gives exactly it."""
 
     request: RegimenRequest
@@ -166,6 +166,7 @@ def start_payload(library: Library, draft: StartDraft, now: datetime) -> StartPa
         screening=tuple(s for s in draft.screening if s.status in ("overridden", "acknowledged")),
         confirmed_checklist=draft.confirmed_checklist,
         confirmed_gates=draft.confirmed_gates,
+        bolus_given="when-confirmed",
     )
 
 
@@ -213,7 +214,7 @@ def missing_items(protocol: Protocol, draft: ObservationDraft, items: Iterable[I
         "respiratory_rate": obs.respiration_rate is not None,
         "spo2": obs.spo2 is not None and obs.oxygen is not None,
         "heart_rate": obs.pulse is not None,
-        "blood_pressure": obs.systolic_bp is not None,
+        "blood_pressure": obs.systolic_bp is not None and obs.diastolic_bp is not None,
         "sedation": (obs.rass is not None) if rass else (obs.poss is not None),
         "consciousness": obs.consciousness is not None,
         "pain": obs.pain is not None,

@@ -3,18 +3,25 @@
 `preview_event` shows an event as it would be written with its findings (a rate change goes through
 `compute_regimen` with the start's limits and soft-reason rule, plus the library's rate-increase lockout);
 `event_payload` returns it once every rule is met, or raises `SessionError` saying why not.
+
+The start's planned bolus is not assumed given at the start: "bolus-given" records it when the nurse
+confirms it, at the time it was given (not before the start or the last recorded event, not in the
+future); until then no other bolus can be recorded. A syringe change may bring another concentration:
+the same dose is computed again at it (`concentration_change`) and the nurse must confirm that the pump
+is set to the new rate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 
 from ketamine_desktop.domain.library import DoseRate
-from ketamine_desktop.domain.limits import Finding, Target, sort_findings
+from ketamine_desktop.domain.limits import Finding, Target, sort_findings, written
 from ketamine_desktop.domain.model import FrozenModel
+from ketamine_desktop.domain.patient import InvalidInput
 from ketamine_desktop.domain.session.commands import (
     SessionError,
     optional_text,
@@ -23,8 +30,9 @@ from ketamine_desktop.domain.session.commands import (
 )
 from ketamine_desktop.domain.session.fold import InfusionStatus, SessionState
 from ketamine_desktop.domain.session.records import EventPayload
+from ketamine_desktop.domain.syringe_change import concentration_change
 
-EventRequestKind = Literal["bolus", "rate-change", "pause", "resume", "syringe-change", "stop"]
+EventRequestKind = Literal["bolus", "bolus-given", "rate-change", "pause", "resume", "syringe-change", "stop"]
 _INFUSION_TARGETS: frozenset[Target] = frozenset({"infusion", "infusion_concentration"})
 _BOLUS_TARGETS: frozenset[Target] = frozenset({"bolus", "bolus_concentration", "bolus_duration"})
 
@@ -40,6 +48,9 @@ class EventDraft(FrozenModel):
     syringe_volume_ml: Decimal | None = None
     reason: str | None = None
     end_prompt_done: bool = False
+    given_at: datetime | None = None  # "bolus-given": when it was given (None: now)
+    concentration_mg_per_ml: Decimal | None = None  # "syringe-change": None or the running one: unchanged
+    pump_rate_confirmed: bool = False  # "syringe-change" to another concentration: the pump is set
 
 
 class EventPreview(FrozenModel):
@@ -53,10 +64,11 @@ class EventPreview(FrozenModel):
 # Which events each status allows; the window enables its buttons from this same table. A bolus-only
 # session has no infusion to stop: a `stop` would cut its post-dose checks short, so it ends only by
 # closing the session with a recorded reason.
+# The start's planned bolus can be confirmed given while anything still runs or is observed.
 ALLOWED_EVENTS: Mapping[InfusionStatus, frozenset[EventRequestKind]] = {
-    "running": frozenset({"bolus", "rate-change", "pause", "syringe-change", "stop"}),
-    "paused": frozenset({"resume", "rate-change", "syringe-change", "stop"}),
-    "observing": frozenset({"bolus"}),
+    "running": frozenset({"bolus", "bolus-given", "rate-change", "pause", "syringe-change", "stop"}),
+    "paused": frozenset({"bolus-given", "resume", "rate-change", "syringe-change", "stop"}),
+    "observing": frozenset({"bolus", "bolus-given"}),
     "stopped": frozenset(),
     "ended": frozenset(),
 }
@@ -69,6 +81,7 @@ _STATUS_WORDS: Mapping[InfusionStatus, str] = {
 }
 _EVENT_WORDS: Mapping[EventRequestKind, str] = {
     "bolus": "a bolus",
+    "bolus-given": "recording the planned bolus",
     "rate-change": "a rate change",
     "pause": "a pause",
     "resume": "a resume",
@@ -83,14 +96,21 @@ def preview_event(state: SessionState, draft: EventDraft, now: datetime) -> Even
         raise SessionError(f"{_EVENT_WORDS[draft.kind]} is not possible {_STATUS_WORDS[state.status]}")
     if draft.kind == "bolus" and state.protocol.bolus is None:
         raise SessionError(f"{state.protocol.id} has no bolus")
+    if draft.kind == "bolus" and state.pending_bolus is not None:
+        raise SessionError("the planned bolus is not recorded as given yet: record it first (Bolus given)")
     # Events stay in order and after the start even if the wall clock was put back.
     at = max(now, state.last_event_at)
     reason = optional_text(draft.reason)
+    if draft.kind == "bolus-given":
+        return _bolus_given(state, draft, at, reason)
     if draft.kind == "rate-change":
         return _rate_change(state, draft, at, reason)
     if draft.kind == "bolus":
         return _bolus(state, draft, at, reason)
     volume = syringe_volume(draft.syringe_volume_ml) if draft.kind == "syringe-change" else None
+    if draft.kind == "syringe-change" and _new_concentration(state, draft) is not None:
+        assert volume is not None
+        return _syringe_concentration(state, draft, at, volume, reason)
     end_prompt = state.protocol.end_prompt if draft.kind == "stop" else None
     payload = EventPayload(
         at=at,
@@ -101,6 +121,60 @@ def preview_event(state: SessionState, draft: EventDraft, now: datetime) -> Even
         end_prompt_done=end_prompt is not None and draft.end_prompt_done,
     )
     return EventPreview(payload=payload, blocked=False, needs_reason=False)
+
+
+def _bolus_given(state: SessionState, draft: EventDraft, at: datetime, reason: str | None) -> EventPreview:
+    """The start's planned bolus, given at `draft.given_at` (now when None): the numbers checked at the
+    start, written as a bolus at the time it was given (which shapes the schedule from then)."""
+    bolus = state.pending_bolus
+    if bolus is None:
+        raise SessionError("there is no planned bolus waiting to be recorded as given")
+    given = at if draft.given_at is None else draft.given_at.astimezone(UTC)
+    if given > at:
+        raise SessionError(f"bolus given: {_hm(given)} UTC is in the future")
+    if given < state.last_event_at:
+        earliest = "the start" if not state.events else "the last recorded event"
+        raise SessionError(
+            f"bolus given: {_hm(given)} UTC is before {earliest} ({_hm(state.last_event_at)} UTC)"
+        )
+    payload = EventPayload(at=given, kind="bolus", bolus=bolus, start_bolus=True, reason=reason)
+    return _preview(payload)
+
+
+def _hm(instant: datetime) -> str:
+    return f"{instant.astimezone(UTC):%H:%M}"
+
+
+def _new_concentration(state: SessionState, draft: EventDraft) -> Decimal | None:
+    """The syringe change's concentration when it differs from the one running, else None."""
+    current = state.infusion
+    wanted = draft.concentration_mg_per_ml
+    if wanted is None or current is None or wanted == current.concentration_mg_per_ml:
+        return None
+    return wanted
+
+
+def _syringe_concentration(
+    state: SessionState, draft: EventDraft, at: datetime, volume: Decimal, reason: str | None
+) -> EventPreview:
+    """A new syringe of another concentration: the same dose at a new pump rate, to confirm on the pump."""
+    current = state.infusion
+    concentration = draft.concentration_mg_per_ml
+    assert current is not None and concentration is not None  # _new_concentration said so
+    try:
+        change = concentration_change(state.library, state.request, current, concentration)
+    except InvalidInput as exc:
+        raise SessionError(f"new concentration: {exc.message}") from exc
+    payload = EventPayload(
+        at=at,
+        kind="syringe-change",
+        syringe_volume_ml=volume,
+        infusion=change.after,
+        findings=change.findings,
+        reason=reason,
+        pump_rate_confirmed=draft.pump_rate_confirmed,
+    )
+    return _preview(payload)
 
 
 def _rate_change(state: SessionState, draft: EventDraft, at: datetime, reason: str | None) -> EventPreview:
@@ -213,4 +287,8 @@ def event_payload(state: SessionState, draft: EventDraft, now: datetime) -> Even
         raise SessionError("a hard limit blocks this: it cannot be given")
     if preview.needs_reason and preview.payload.reason is None:
         raise SessionError("the warnings need a reason")
-    return preview.payload
+    payload = preview.payload
+    if payload.kind == "syringe-change" and payload.infusion is not None and not payload.pump_rate_confirmed:
+        rate = written(payload.infusion.rate_ml_per_h)
+        raise SessionError(f"new concentration: confirm that the pump is set to {rate} mL/h")
+    return payload

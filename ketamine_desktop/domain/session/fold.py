@@ -15,9 +15,10 @@ from pydantic import Field
 
 from ketamine_desktop.domain.library import Library, Protocol
 from ketamine_desktop.domain.model import FrozenModel
-from ketamine_desktop.domain.regimen import InfusionResult, RegimenRequest
+from ketamine_desktop.domain.regimen import BolusResult, InfusionResult, RegimenRequest
 from ketamine_desktop.domain.session.records import (
     AcknowledgementPayload,
+    AdverseEventPayload,
     ClockJumpPayload,
     ClosePayload,
     CorruptRecord,
@@ -68,6 +69,7 @@ class SessionState(FrozenModel):
     raised: tuple[Recorded[RaisePayload], ...] = ()
     tasks_done: tuple[Recorded[TaskPayload], ...] = ()
     clock_jumps: tuple[Recorded[ClockJumpPayload], ...] = ()
+    adverse_events: tuple[Recorded[AdverseEventPayload], ...] = ()
     closed: Recorded[ClosePayload] | None = None
     status: InfusionStatus
     request: RegimenRequest
@@ -96,6 +98,16 @@ class SessionState(FrozenModel):
     @property
     def stopped_at(self) -> datetime | None:
         return next((e.body.at for e in self.events if e.body.kind == "stop"), None)
+
+    @property
+    def pending_bolus(self) -> BolusResult | None:
+        """The start's planned bolus while it is not yet recorded as given (None once it is, or if none)."""
+        bolus = self.start.regimen.bolus
+        if bolus is None or self.start.bolus_given == "at-start":
+            return None
+        if any(e.body.start_bolus for e in self.events):
+            return None
+        return bolus
 
     @property
     def last_event_at(self) -> datetime:
@@ -165,6 +177,7 @@ class _Fold:
         self.raised = list(state.raised)
         self.tasks_done = list(state.tasks_done)
         self.clock_jumps = list(state.clock_jumps)
+        self.adverse_events = list(state.adverse_events)
         self.closed = state.closed
         self.status: InfusionStatus = state.status
         self.request = state.request
@@ -210,6 +223,8 @@ class _Fold:
             self.tasks_done.append(_recorded(record, body))
         elif isinstance(body, ClockJumpPayload):
             self.clock_jumps.append(_recorded(record, body))
+        elif isinstance(body, AdverseEventPayload):
+            self.adverse_events.append(_recorded(record, body))
         else:
             self.closed = _recorded(record, body)
             self.status = "ended"
@@ -232,6 +247,12 @@ class _Fold:
         if body.kind in ("rate-increase", "rate-decrease") and body.infusion is not None:
             self.infusion = body.infusion
             self.request = self.request.model_copy(update={"infusion_dose": body.infusion_dose})
+        elif body.kind == "syringe-change" and body.infusion is not None:
+            # Another concentration: the same dose at a new pump rate (older syringe changes carry none).
+            self.infusion = body.infusion
+            self.request = self.request.model_copy(
+                update={"infusion_concentration_mg_per_ml": body.infusion.concentration_mg_per_ml}
+            )
         if body.kind == "pause":
             self.status = "paused"
         elif body.kind == "resume":
@@ -253,6 +274,7 @@ class _Fold:
                 "raised": tuple(self.raised),
                 "tasks_done": tuple(self.tasks_done),
                 "clock_jumps": tuple(self.clock_jumps),
+                "adverse_events": tuple(self.adverse_events),
                 "closed": self.closed,
                 "status": self.status,
                 "request": self.request,

@@ -36,6 +36,7 @@ RecordKind = Literal[
     "task-done",
     "clock-jump",
     "session-closed",
+    "adverse-event",
 ]
 RECORD_KINDS: tuple[RecordKind, ...] = get_args(RecordKind)
 SessionEventKind = Literal[
@@ -70,6 +71,9 @@ class StartPayload(FrozenModel):
     screening: tuple[ScreeningItemResult, ...] = ()
     confirmed_checklist: tuple[str, ...] = ()
     confirmed_gates: tuple[str, ...] = ()
+    # "at-start": the regimen's bolus counts as given at the start (records written before the nurse
+    # confirmed it); "when-confirmed": it is given when a `bolus` event with `start_bolus` says so.
+    bolus_given: Literal["at-start", "when-confirmed"] = "at-start"
 
 
 class EventPayload(FrozenModel):
@@ -85,6 +89,10 @@ class EventPayload(FrozenModel):
     syringe_volume_ml: PositiveDecimal | None = None
     end_prompt: str | None = None
     end_prompt_done: bool = False
+    start_bolus: bool = False  # a bolus: the start's planned bolus, confirmed given at `at`
+    # A syringe change to another concentration: `infusion` is the same dose at the new concentration, and
+    # the nurse confirmed the pump was set to its rate.
+    pump_rate_confirmed: bool = False
 
 
 class ObservationPayload(FrozenModel):
@@ -140,6 +148,15 @@ class ClosePayload(FrozenModel):
     reason: str | None = None
 
 
+class AdverseEventPayload(FrozenModel):
+    """A side effect from the library seen in this session, and what was done about it."""
+
+    at: datetime
+    side_effect_id: Text
+    action_taken: Text
+    note: str | None = None
+
+
 Payload = (
     StartPayload
     | EventPayload
@@ -150,6 +167,7 @@ Payload = (
     | TaskPayload
     | ClockJumpPayload
     | ClosePayload
+    | AdverseEventPayload
 )
 _PAYLOAD_CLASSES: Mapping[RecordKind, type[Payload]] = {
     "session-started": StartPayload,
@@ -161,6 +179,7 @@ _PAYLOAD_CLASSES: Mapping[RecordKind, type[Payload]] = {
     "task-done": TaskPayload,
     "clock-jump": ClockJumpPayload,
     "session-closed": ClosePayload,
+    "adverse-event": AdverseEventPayload,
 }
 KIND_OF: Mapping[type[Payload], RecordKind] = {cls: kind for kind, cls in _PAYLOAD_CLASSES.items()}
 

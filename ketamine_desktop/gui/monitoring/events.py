@@ -1,6 +1,8 @@
 """Things done to the infusion: the event buttons, and the dialogs that check each event before it is
 written (a new dose through the same limits as the start, the rate-increase lockout, a reason for any
-warning, the protocol's end prompt at the stop), plus the deferral and close dialogs.
+warning, the protocol's end prompt at the stop; the planned bolus with the time it was given; a new
+syringe of another concentration with its new pump rate to confirm), plus the deferral, close and adverse
+event dialogs.
 
 The dialogs never save by themselves: they emit what was asked for and show the store's answer, so a
 failed save keeps the dialog open with its values.
@@ -9,9 +11,10 @@ failed save keeps the dialog open with its values.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTime, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,6 +26,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +37,7 @@ from ketamine_desktop.domain.limits import Finding
 from ketamine_desktop.domain.reminders import CLOSABLE
 from ketamine_desktop.domain.session import (
     ALLOWED_EVENTS,
+    AdverseEventDraft,
     EventDraft,
     EventPreview,
     EventRequestKind,
@@ -47,6 +52,7 @@ from ketamine_desktop.gui.widgets.accessible import named, styled
 from ketamine_desktop.gui.widgets.findings import FindingList
 
 BUTTONS: tuple[tuple[EventRequestKind, str, str], ...] = (
+    ("bolus-given", "Bolus &given…", "bolusGivenButton"),
     ("bolus", "&Bolus…", "bolusButton"),
     ("rate-change", "Change &rate…", "rateChangeButton"),
     ("pause", "Pa&use…", "pauseButton"),
@@ -55,6 +61,7 @@ BUTTONS: tuple[tuple[EventRequestKind, str, str], ...] = (
     ("stop", "S&top…", "stopButton"),
 )
 TITLES: dict[EventRequestKind, str] = {
+    "bolus-given": "Bolus given",
     "bolus": "Give a bolus",
     "rate-change": "Change the infusion rate",
     "pause": "Pause the infusion",
@@ -80,6 +87,7 @@ def _lay_out(
 class EventBar(QWidget):
     event_requested = Signal(str)  # EventRequestKind
     close_requested = Signal()
+    adverse_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -89,24 +97,39 @@ class EventBar(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(4)
+        # "Bolus given" and "Bolus" share a place: the first while the planned bolus waits, then the other.
         for index, (kind, text, object_name) in enumerate(BUTTONS):
             button = named(QPushButton(text, self), object_name, TITLES[kind])
             button.clicked.connect(lambda _checked=False, k=kind: self.event_requested.emit(k))
             self.buttons[kind] = button
-            grid.addWidget(button, index // 4, index % 4)
+            place = max(index - 1, 0)
+            grid.addWidget(button, place // 4, place % 4)
+        self.adverse_button = named(
+            QPushButton("A&dverse event…", self),
+            "adverseEventButton",
+            "Record an adverse event: a side effect and what was done",
+        )
+        self.adverse_button.clicked.connect(self.adverse_requested)
+        grid.addWidget(self.adverse_button, 1, 2)
         self.close_button = named(
             QPushButton("&Close session…", self), "closeSessionButton", "Close the stopped session"
         )
         self.close_button.clicked.connect(self.close_requested)
-        grid.addWidget(self.close_button, 1, 2, 1, 2)
+        grid.addWidget(self.close_button, 1, 3)
 
     def show_state(self, state: SessionState) -> None:
         allowed = ALLOWED_EVENTS[state.status]
+        pending = state.pending_bolus is not None
         for kind, button in self.buttons.items():
             button.setVisible(kind != "bolus" or state.protocol.bolus is not None)
             if kind in ("rate-change", "pause", "resume", "syringe-change"):
                 button.setVisible(state.infusion is not None)
+            if kind == "bolus-given":
+                button.setVisible(pending)
+            elif kind == "bolus" and pending:
+                button.setVisible(False)  # no other bolus before the planned one is recorded as given
             button.setEnabled(kind in allowed)
+        self.adverse_button.setEnabled(state.status != "ended")
         self.close_button.setEnabled(state.status in CLOSABLE)
 
 
@@ -122,9 +145,12 @@ class EventDialog(QDialog):
         kind: EventRequestKind,
         preview: Callable[[EventDraft], EventPreview],
         parent: QWidget | None = None,
+        *,
+        now: datetime | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("eventDialog")
+        self._now = now
         self.setWindowTitle(TITLES[kind])
         self.kind = kind
         self._preview = preview
@@ -138,7 +164,35 @@ class EventDialog(QDialog):
         self.bolus_over: QLineEdit | None = None
         self.volume: QLineEdit | None = None
         self.end_prompt_done: QCheckBox | None = None
+        self.given_at: QTimeEdit | None = None
+        self.concentration: QComboBox | None = None
+        self.pump_rate = QLabel(self)
+        self.pump_rate.setObjectName("newPumpRate")
+        self.pump_rate.setWordWrap(True)
+        self.pump_rate.setStyleSheet("font-size: 20px; font-weight: 700;")
+        self.pump_rate.hide()
+        self.pump_confirmed: QCheckBox | None = None
         protocol = state.protocol
+        planned = state.pending_bolus
+        if kind == "bolus-given" and planned is not None:
+            d = self._display
+            what = QLabel(
+                f"The bolus checked at the start: {d.mg(planned.dose_mg)} "
+                f"({d.mg_per_kg(planned.dose_mg_per_kg)}) = {d.ml(planned.volume_ml)} of "
+                f"{d.mg_per_ml(planned.concentration_mg_per_ml)} over {d.minutes(planned.over_min)}. "
+                "Record it once it has been given, with the time it was given: the checks after a bolus "
+                "count from then.",
+                self,
+            )
+            what.setObjectName("plannedBolus")
+            what.setWordWrap(True)
+            form.addRow(what)
+            self.given_at = named(QTimeEdit(self), "bolusGivenTimeField", "Time the bolus was given")
+            self.given_at.setDisplayFormat("HH:mm")
+            local = (now or datetime.now(UTC)).astimezone()
+            self.given_at.setTime(QTime(local.hour, local.minute))
+            form.addRow("Given &at (local time)", self.given_at)
+            self.given_at.timeChanged.connect(self._refresh)
         if kind == "rate-change" and protocol.infusion is not None and state.infusion is not None:
             entered = state.infusion.entered
             form.addRow(
@@ -179,6 +233,25 @@ class EventDialog(QDialog):
             self.volume = named(QLineEdit(self), "syringeVolumeField", "Volume of the new syringe or bag, mL")
             form.addRow("New syringe or bag &volume (mL)", self.volume)
             self.volume.textEdited.connect(self._refresh)
+            running = state.infusion
+            if running is not None:
+                self.concentration = named(
+                    QComboBox(self), "newConcentrationField", "Concentration of the new syringe or bag"
+                )
+                standards = library.document.concentrations.infusion_standard_mg_per_ml
+                current = running.concentration_mg_per_ml
+                for value in (current, *(c for c in standards if c != current)):
+                    words = " (the same as now)" if value == current else " (another concentration)"
+                    self.concentration.addItem(self._display.mg_per_ml(value) + words, numbers.exact(value))
+                form.addRow("New &concentration", self.concentration)
+                self.concentration.currentIndexChanged.connect(self._refresh)
+                form.addRow(self.pump_rate)
+                self.pump_confirmed = named(
+                    QCheckBox(self), "pumpRateConfirmedField", "The pump is set to the new rate"
+                )
+                self.pump_confirmed.hide()
+                form.addRow(self.pump_confirmed)
+                self.pump_confirmed.toggled.connect(self._refresh)
         if kind == "stop" and protocol.end_prompt is not None:
             prompt = styled(QLabel(protocol.end_prompt, self), "notice")
             prompt.setObjectName("endPrompt")
@@ -195,6 +268,7 @@ class EventDialog(QDialog):
         self.new_rate.setObjectName("newRateValue")
         self.new_rate.setStyleSheet("font-size: 30px; font-weight: 800;")
         self.new_rate.hide()
+        self._running_rate = state.infusion.rate_ml_per_h if state.infusion is not None else Decimal(0)
         self.summary = QLabel(self)
         self.summary.setObjectName("eventSummary")
         self.summary.setWordWrap(True)
@@ -223,8 +297,8 @@ class EventDialog(QDialog):
         self.by.textEdited.connect(self._refresh)
         self.confirm_button.clicked.connect(self._on_confirm_clicked)
         cancel.clicked.connect(self.reject)
-        self.resize(620, 360)
         self._refresh()
+        self.resize(700, 380)
 
     def draft(self) -> EventDraft:
         """The event as entered; raises NumberParseError for a number the grammar refuses."""
@@ -234,8 +308,16 @@ class EventDialog(QDialog):
         bolus = numbers.parse_entry(self.bolus_dose.text()) if self.bolus_dose is not None else None
         over = numbers.parse_entry(self.bolus_over.text()) if self.bolus_over is not None else None
         volume = numbers.parse_entry(self.volume.text()) if self.volume is not None else None
+        concentration = (
+            numbers.parse_entry(str(self.concentration.currentData()))
+            if self.concentration is not None
+            else None
+        )
         return EventDraft(
             kind=self.kind,
+            given_at=self._given_at(),
+            concentration_mg_per_ml=concentration,
+            pump_rate_confirmed=self.pump_confirmed is not None and self.pump_confirmed.isChecked(),
             infusion_dose=dose,
             bolus_mg_per_kg=bolus,
             bolus_over_min=over,
@@ -243,6 +325,18 @@ class EventDialog(QDialog):
             reason=self.reason.text(),
             end_prompt_done=self.end_prompt_done is not None and self.end_prompt_done.isChecked(),
         )
+
+    def _given_at(self) -> datetime | None:
+        """The bolus time typed, on the day that puts it at or before now (a bolus given before midnight,
+        recorded after it, is yesterday's)."""
+        if self.given_at is None:
+            return None
+        now = (self._now or datetime.now(UTC)).astimezone()
+        typed = self.given_at.time()
+        given = now.replace(hour=typed.hour(), minute=typed.minute(), second=0, microsecond=0)
+        if given > now + timedelta(minutes=1):
+            given -= timedelta(days=1)
+        return given
 
     def _refresh(self) -> None:
         self._current = None
@@ -267,12 +361,30 @@ class EventDialog(QDialog):
             self.new_rate.setText("New rate: \u2014")
         self.findings.show_findings(preview.payload.findings if preview is not None else ())
         needs_reason = preview is not None and preview.needs_reason
-        self.reason.setVisible(needs_reason)
+        new_rate = preview.payload.infusion if preview is not None and self.kind == "syringe-change" else None
+        self.pump_rate.setVisible(new_rate is not None)
+        if self.pump_confirmed is not None:
+            self.pump_confirmed.setVisible(new_rate is not None)
+        if new_rate is not None and self.pump_confirmed is not None:
+            d = self._display
+            self.pump_rate.setText(
+                numbers.unbroken_units(
+                    f"Set the pump to {d.ml_per_h(new_rate.rate_ml_per_h)} "
+                    f"(now {d.ml_per_h(self._running_rate)}): "
+                    f"the same dose, {d.mg_per_h(new_rate.dose_mg_per_h)}, delivered as "
+                    f"{d.mg_per_h(new_rate.delivered_mg_per_h)} = "
+                    f"{numbers.dose_rate(new_rate.delivered_mg_per_kg_per_h, 'mg/kg/h')} = "
+                    f"{numbers.dose_rate(new_rate.delivered_mcg_per_kg_per_min, 'mcg/kg/min')}."
+                )
+            )
+            self.pump_confirmed.setText(f"I have set the pump to {d.ml_per_h(new_rate.rate_ml_per_h)}")
         self.reason_label.setVisible(needs_reason)
         if preview is not None and preview.blocked:
             problem = "A hard limit blocks this: it cannot be given."
         elif needs_reason and not self.reason.text().strip():
             problem = "The warnings need a reason."
+        elif new_rate is not None and self.pump_confirmed is not None and not self.pump_confirmed.isChecked():
+            problem = "Set the pump to the new rate and tick to confirm it."
         elif not self.by.text().strip() and preview is not None:
             problem = "Enter your initials."
         self.message.setText(problem)
@@ -393,6 +505,74 @@ class CloseDialog(QDialog):
             lambda: self.confirmed.emit(self.reason.text().strip(), self.by.text().strip())
         )
         cancel.clicked.connect(self.reject)
+
+    def show_failure(self, message: str) -> None:
+        self.message.setText(message)
+
+
+class AdverseEventDialog(QDialog):
+    """An adverse event: a side effect from the library (its management shown), what was done, who."""
+
+    confirmed = Signal(object, str)  # AdverseEventDraft, initials
+
+    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("adverseEventDialog")
+        self.setWindowTitle("Adverse event")
+        self._effects = {effect.id: effect for effect in library.document.side_effects}
+        self.effect = named(QComboBox(self), "adverseEffectField", "Side effect (from the library)")
+        self.effect.addItem("— choose —", None)
+        for effect in library.document.side_effects:
+            self.effect.addItem(effect.name, effect.id)
+        self.management = styled(QLabel(self), "hint")
+        self.management.setObjectName("adverseManagement")
+        self.management.setWordWrap(True)
+        self.action = named(QLineEdit(self), "adverseActionField", "What was done about it")
+        self.action.setMaxLength(500)
+        self.action.setPlaceholderText("e.g. ondansetron 4 mg IV as prescribed; infusion continued")
+        self.by = named(QLineEdit(self), "adverseByField", "Your initials")
+        self.by.setMaxLength(40)
+        self.message = styled(QLabel(self), "fieldError")
+        self.message.setObjectName("adverseMessage")
+        self.message.setWordWrap(True)
+        self.confirm_button = named(
+            QPushButton("&Record adverse event", self), "confirmAdverseButton", "Record the adverse event"
+        )
+        cancel = named(QPushButton("Cancel", self), "cancelAdverseButton", "Cancel")
+        form = QFormLayout()
+        form.addRow("&Side effect", self.effect)
+        form.addRow(self.management)
+        form.addRow("&What was done", self.action)
+        form.addRow("&Your initials", self.by)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message, 1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.confirm_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        self.effect.currentIndexChanged.connect(self._on_effect_changed)
+        self.confirm_button.clicked.connect(self._on_confirm_clicked)
+        cancel.clicked.connect(self.reject)
+        self.resize(620, 260)
+
+    def _on_effect_changed(self, _index: int) -> None:
+        effect = self._effects.get(str(self.effect.currentData()))
+        self.management.setText(
+            f"The library's advice: {effect.management} ({effect.frequency.lower()})" if effect else ""
+        )
+
+    def _on_confirm_clicked(self) -> None:
+        effect = self.effect.currentData()
+        if not isinstance(effect, str):
+            self.message.setText("Choose the side effect.")
+            return
+        if not self.action.text().strip() or not self.by.text().strip():
+            self.message.setText("Say what was done, and enter your initials.")
+            return
+        self.confirmed.emit(
+            AdverseEventDraft(side_effect_id=effect, action_taken=self.action.text()), self.by.text().strip()
+        )
 
     def show_failure(self, message: str) -> None:
         self.message.setText(message)

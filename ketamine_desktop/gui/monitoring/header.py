@@ -71,6 +71,10 @@ class SessionHeader(QFrame):
         next_layout = QGridLayout(self.next_check)
         next_layout.setContentsMargins(4, 2, 4, 2)
         next_layout.addWidget(self.next_text, 0, 0)
+        self.pending_bolus = styled(QLabel(self), "notice")
+        self.pending_bolus.setObjectName("sessionPendingBolus")
+        self.pending_bolus.setWordWrap(True)
+        self.pending_bolus.hide()
         self.library_note = styled(QLabel(self), "fieldError")
         self.library_note.setObjectName("sessionLibraryNote")
         self.library_note.setWordWrap(True)
@@ -84,7 +88,8 @@ class SessionHeader(QFrame):
         grid.addWidget(self.dose, 1, 1, 1, 2)
         grid.addWidget(self.syringe, 2, 1, 1, 2)
         grid.addWidget(self.next_check, 3, 0, 1, 3)
-        grid.addWidget(self.library_note, 4, 0, 1, 3)
+        grid.addWidget(self.pending_bolus, 4, 0, 1, 3)
+        grid.addWidget(self.library_note, 5, 0, 1, 3)
         grid.setColumnStretch(1, 1)
 
     def show_state(
@@ -122,6 +127,15 @@ class SessionHeader(QFrame):
         else:
             until = f", empty at {clock_time(empty)} at this rate" if empty is not None else ""
             self.syringe.setText(f"Syringe or bag: about {d.ml(left)} left{until}")
+        planned = state.pending_bolus
+        self.pending_bolus.setVisible(planned is not None)
+        if planned is not None:
+            self.pending_bolus.setText(
+                f"Planned bolus {d.mg(planned.dose_mg)} ({d.mg_per_kg(planned.dose_mg_per_kg)}) = "
+                f"{d.ml(planned.volume_ml)} of {d.mg_per_ml(planned.concentration_mg_per_ml)} over "
+                f"{d.minutes(planned.over_min)}: not yet recorded as given. Press 'Bolus given' once it "
+                "has been given."
+            )
         text, level = next_check_words(active, upcoming, now)
         self.next_text.setText(text)
         if self.next_check.property("level") != level:

@@ -1,5 +1,5 @@
-"""The session's history as rows: every check, event, deferral, acknowledgement and clock jump, newest
-first.
+"""The session's history as rows: every check, event, adverse event, deferral, acknowledgement and clock
+jump, newest first.
 
 `history_rows_after` turns the records of the folded state after a given seq into immutable rows of text
 (numbers through the window's ISMP formatting); `HistoryModel` is the table model over them, appended to
@@ -17,6 +17,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from ketamine_desktop.domain.assessment import Observation
 from ketamine_desktop.domain.session import (
     AcknowledgementPayload,
+    AdverseEventPayload,
     ClockJumpPayload,
     DeferralPayload,
     EventPayload,
@@ -68,8 +69,12 @@ def observation_text(obs: Observation, monitors: bool | None) -> str:
         parts.append(f"SpO2 {obs.spo2}%{air}")
     if obs.pulse is not None:
         parts.append(f"HR {obs.pulse}")
-    if obs.systolic_bp is not None:
+    if obs.systolic_bp is not None and obs.diastolic_bp is not None:
+        parts.append(f"BP {obs.systolic_bp}/{obs.diastolic_bp}")
+    elif obs.systolic_bp is not None:
         parts.append(f"BP {obs.systolic_bp} systolic")
+    elif obs.diastolic_bp is not None:
+        parts.append(f"BP {obs.diastolic_bp} diastolic")
     if obs.poss is not None:
         parts.append(f"POSS {obs.poss}")
     if obs.rass is not None:
@@ -98,8 +103,18 @@ def observation_text(obs: Observation, monitors: bool | None) -> str:
 
 
 def event_text(event: EventPayload, display: numbers.Display) -> str:
-    words = EVENT_WORDS[event.kind]
-    if event.infusion is not None:
+    words = "Planned bolus given" if event.start_bolus else EVENT_WORDS[event.kind]
+    if event.kind == "syringe-change" and event.infusion is not None:
+        infusion = event.infusion
+        confirmed = "; pump set, confirmed" if event.pump_rate_confirmed else ""
+        words += (
+            f" to {display.mg_per_ml(infusion.concentration_mg_per_ml)}: "
+            f"pump {display.ml_per_h(infusion.rate_ml_per_h)} for the same dose "
+            f"({display.mg_per_h(infusion.delivered_mg_per_h)}; "
+            f"{numbers.dose_rate(infusion.delivered_mg_per_kg_per_h, 'mg/kg/h')}, "
+            f"{numbers.dose_rate(infusion.delivered_mcg_per_kg_per_min, 'mcg/kg/min')}){confirmed}"
+        )
+    elif event.infusion is not None:
         infusion = event.infusion
         words += (
             f" to {numbers.dose_rate(infusion.entered.value, infusion.entered.unit)}: "
@@ -147,7 +162,15 @@ def _entries_after(state: SessionState, after_seq: int) -> list[_Entry]:
     if state.start_seq > after_seq:
         entries.append(_Entry(state.start.started_at, state.start_seq, None))
     entries.extend(_Entry(o.body.taken_at, o.seq, o) for o in _after(state.observations, after_seq))
-    for group in (state.events, state.deferrals, state.acknowledgements, state.tasks_done, state.clock_jumps):
+    groups = (
+        state.events,
+        state.deferrals,
+        state.acknowledgements,
+        state.adverse_events,
+        state.tasks_done,
+        state.clock_jumps,
+    )
+    for group in groups:
         entries.extend(_Entry(r.body.at, r.seq, r) for r in _after(group, after_seq))
     return entries
 
@@ -185,6 +208,14 @@ def entry_row(state: SessionState, entry: _Entry, display: numbers.Display) -> H
     if isinstance(body, AcknowledgementPayload):
         what = f"urgent action of record {body.observation_seq}: {', '.join(body.codes)}"
         return HistoryRow(entry.at, entry.seq, "Acknowledged", what, "", "", record.by)
+    if isinstance(body, AdverseEventPayload):
+        effect = next(
+            (e.name for e in state.library.document.side_effects if e.id == body.side_effect_id),
+            body.side_effect_id,
+        )
+        return HistoryRow(
+            entry.at, entry.seq, "Adverse event", f"{effect}. Done: {body.action_taken}", "", "", record.by
+        )
     if isinstance(body, TaskPayload):
         return HistoryRow(entry.at, entry.seq, "Task done", body.key, "", "", record.by)
     assert isinstance(body, ClockJumpPayload)
@@ -215,7 +246,8 @@ def _start_text(state: SessionState, display: numbers.Display) -> str:
             f"{display.mg_per_ml(regimen.infusion.concentration_mg_per_ml)}"
         )
     if regimen.bolus is not None:
-        parts.append(f"bolus {display.mg(regimen.bolus.dose_mg)}")
+        planned = "bolus" if state.start.bolus_given == "at-start" else "planned bolus"
+        parts.append(f"{planned} {display.mg(regimen.bolus.dose_mg)}")
     if state.start.soft_limit_reason:
         parts.append(f"reason: {state.start.soft_limit_reason}")
     return ", ".join(parts)

@@ -3,12 +3,11 @@ the event buttons, and the history and trend below.
 
 The panel is a view over the session store: `show_session(update)` re-reads what the update says changed,
 and every button goes to one store command, whose `Outcome` it shows ("saved" only when the store says
-so). Before a session runs it shows the start form (after the pre-start checklist).
+so). Before a session runs it is empty: the pre-start checklist (Dosing tab, Start) starts the session.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -28,24 +27,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketamine_desktop.domain.answering import answerable_checks, default_answer
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.domain.reminders import Reminder
-from ketamine_desktop.domain.session import EventRequestKind, SessionState, StartDraft
+from ketamine_desktop.domain.session import EventRequestKind, SessionState
 from ketamine_desktop.export.source import ExportSource
 from ketamine_desktop.gui import numbers
 from ketamine_desktop.gui.monitoring.assessment_view import AssessmentView
-from ketamine_desktop.gui.monitoring.events import CloseDialog, DeferDialog, EventBar, EventDialog
+from ketamine_desktop.gui.monitoring.events import (
+    AdverseEventDialog,
+    CloseDialog,
+    DeferDialog,
+    EventBar,
+    EventDialog,
+)
 from ketamine_desktop.gui.monitoring.handover_view import HandoverView
 from ketamine_desktop.gui.monitoring.header import SessionHeader
 from ketamine_desktop.gui.monitoring.history import history_model
 from ketamine_desktop.gui.monitoring.record_form import RecordCheckForm
 from ketamine_desktop.gui.monitoring.reminder_model import ReminderTableModel
-from ketamine_desktop.gui.monitoring.start_form import SessionStartForm
 from ketamine_desktop.gui.monitoring.trend_chart import TrendChart, trend_data
 from ketamine_desktop.gui.monitoring.words import clock_time
 from ketamine_desktop.gui.widgets.accessible import named, styled
 from ketamine_desktop.gui.widgets.scroll import vertical_scroll
-from ketamine_desktop.state.plan import PlannedStart
 from ketamine_desktop.state.session_store import Outcome, SessionChange, SessionStore, SessionUpdate
 from ketamine_desktop.store import StoreError
 
@@ -69,11 +73,8 @@ def list_rows(reminders: tuple[Reminder, ...]) -> tuple[Reminder, ...]:
 
 
 def record_target(reminders: tuple[Reminder, ...]) -> Reminder | None:
-    """The check the form records: the oldest one not done (overdue, due or deferred), else the next."""
-    checks = [r for r in reminders if r.kind == "check" and r.status != "done"]
-    waiting = [r for r in checks if r.status != "upcoming"]
-    first = waiting or checks
-    return first[0] if first else None
+    """The check the form records unless the nurse picks another: the oldest open one, else the next."""
+    return default_answer(reminders)
 
 
 HISTORY_DETAILS = 2  # the history model's columns (gui.monitoring.history.history_model)
@@ -240,31 +241,27 @@ class RunningSession(QWidget):
 
 
 class MonitoringPanel(QWidget):
-    """The start form before a session, the running session once there is one."""
+    """The running session, once there is one (and the record's load error, if any)."""
 
     def __init__(
         self,
         library: Library,
         store: SessionStore,
-        patient_label: Callable[[], tuple[str, str]],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("monitoringPanel")
         self._library = library
         self._store = store
-        self.start_form = SessionStartForm(library, patient_label, self)
         self.load_error = styled(QLabel(store.load_error or "", self), "fieldError")
         self.load_error.setObjectName("sessionLoadError")
         self.load_error.setWordWrap(True)
         self.load_error.setVisible(store.load_error is not None)
         self.running: RunningSession | None = None
-        self.dialog: EventDialog | DeferDialog | CloseDialog | None = None
+        self.dialog: EventDialog | DeferDialog | CloseDialog | AdverseEventDialog | None = None
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addWidget(self.load_error)
-        self._layout.addWidget(self.start_form)
-        self.start_form.start_requested.connect(self._on_start_requested)
         self.show_session(
             SessionUpdate(SessionChange.SESSION | SessionChange.RECORD | SessionChange.REMINDERS)
         )
@@ -275,9 +272,6 @@ class MonitoringPanel(QWidget):
         """Bring the timed list forward (the banner's "Show monitoring")."""
         if self.running is not None:
             self.running.tabs.setCurrentIndex(0)
-
-    def show_planned(self, planned: PlannedStart | None) -> None:
-        self.start_form.show_planned(planned if not self._store.running else None)
 
     def show_session(self, update: SessionUpdate) -> None:
         store = self._store
@@ -295,15 +289,8 @@ class MonitoringPanel(QWidget):
             has_task = any(r.kind in TASK_KINDS and r.active for r in reminders)
             for widget in (running.task_message, running.task_by, running.task_button):
                 widget.setVisible(has_task)
-            target = record_target(reminders)
-            current = running.form.target
-            if (
-                target is None
-                or current is None
-                or target.key != current.key
-                or target.status != current.status
-            ):
-                running.form.set_target(target, now)
+            running.form.set_choices(answerable_checks(reminders), now)
+            target = running.form.target
             running.events.show_state(state)
             latest = state.observations[-1] if state.observations else None
             acknowledged = latest is not None and any(
@@ -339,7 +326,6 @@ class MonitoringPanel(QWidget):
             self.running = None
         if state is None:
             return
-        self.start_form.show_planned(None)
         running = RunningSession(self._library, state, self)
         self._layout.addWidget(running, 1)
         running.form.save_requested.connect(self._on_form_save_requested)
@@ -347,6 +333,7 @@ class MonitoringPanel(QWidget):
         running.assessment.acknowledge_requested.connect(self._on_acknowledge_requested)
         running.events.event_requested.connect(self._on_event_requested)
         running.events.close_requested.connect(self._on_close_requested)
+        running.events.adverse_requested.connect(self._on_adverse_requested)
         running.task_button.clicked.connect(self._on_task_button_clicked)
         running.handover.export_requested.connect(self._on_export_requested)
         running.handover.print_requested.connect(self._on_print_requested)
@@ -458,11 +445,6 @@ class MonitoringPanel(QWidget):
         pages = paint_document(printer, document)
         message.setText(f"Printed {title} ({pages} pages). Record head hash {source.head_hash}.")
 
-    def _on_start_requested(self, draft: StartDraft) -> None:
-        outcome = self._store.start(draft)
-        if not outcome.saved:
-            self.start_form.show_failure(outcome.message)
-
     def _on_form_save_requested(self) -> None:
         running = self.running
         if running is None:
@@ -499,8 +481,15 @@ class MonitoringPanel(QWidget):
         state = self._store.state
         if state is None:
             return
-        dialog = EventDialog(self._library, state, kind, self._store.preview_event, self)
+        dialog = EventDialog(self._library, state, kind, self._store.preview_event, self, now=self._store.now)
         dialog.confirmed.connect(lambda draft, by: self._finish(dialog, self._store.record_event(draft, by)))
+        self._open(dialog)
+
+    def _on_adverse_requested(self) -> None:
+        dialog = AdverseEventDialog(self._library, self)
+        dialog.confirmed.connect(
+            lambda draft, by: self._finish(dialog, self._store.record_adverse_event(draft, by))
+        )
         self._open(dialog)
 
     def _on_close_requested(self) -> None:
@@ -523,13 +512,15 @@ class MonitoringPanel(QWidget):
         outcome = self._store.complete_task(reminder.key, running.task_by.text())
         running.task_message.setText("" if outcome.saved else outcome.message)
 
-    def _open(self, dialog: EventDialog | DeferDialog | CloseDialog) -> None:
+    def _open(self, dialog: EventDialog | DeferDialog | CloseDialog | AdverseEventDialog) -> None:
         if self.dialog is not None:
             self.dialog.close()
         self.dialog = dialog
         dialog.open()
 
-    def _finish(self, dialog: EventDialog | DeferDialog | CloseDialog, outcome: Outcome) -> None:
+    def _finish(
+        self, dialog: EventDialog | DeferDialog | CloseDialog | AdverseEventDialog, outcome: Outcome
+    ) -> None:
         if outcome.saved:
             dialog.accept()
         else:

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamine_desktop.domain.assessment import OBSERVATION_RANGES, Observation
+from ketamine_desktop.domain.assessment import OBSERVATION_RANGES, Observation, blood_pressure_problem
 from ketamine_desktop.domain.library import Item, Library, Protocol
 from ketamine_desktop.domain.reminders import Reminder
 from ketamine_desktop.domain.session import ObservationDraft
@@ -46,6 +46,7 @@ CONSCIOUSNESS: tuple[tuple[str, str], ...] = (
     ("U", "U: unresponsive"),
 )
 NOT_ANSWERED = "— choose —"
+EXTRA = "extra"  # the answers box's data for an extra check
 _COMBO_CHARS = 22
 # (item, observation field, object name, label, unit)
 _NUMBERS: tuple[tuple[Item, str, str, str, str], ...] = (
@@ -53,6 +54,7 @@ _NUMBERS: tuple[tuple[Item, str, str, str, str], ...] = (
     ("spo2", "spo2", "spo2Field", "Sp&O2", "%"),
     ("heart_rate", "pulse", "hrField", "&Heart rate", "/min"),
     ("blood_pressure", "systolic_bp", "bpField", "Systolic &BP", "mmHg"),
+    ("blood_pressure", "diastolic_bp", "dbpField", "D&iastolic BP", "mmHg"),
     ("pain", "pain", "painField", "&Pain (0-10)", "/10"),
     ("temperature", "temperature", "temperatureField", "&Temperature", "°C"),
 )
@@ -118,6 +120,17 @@ class RecordCheckForm(QFrame):
         self.defer_button = named(
             QPushButton("De&fer…", self), "deferButton", "Defer this check with a reason"
         )
+        # Which due check this observation answers: the oldest open one unless the nurse picks another.
+        self.answers = named(QComboBox(self), "checkTargetField", "The due check this observation answers")
+        self.answers.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.answers.activated.connect(self._on_answers_activated)
+        answers_label = QLabel("&Answers", self)
+        answers_label.setBuddy(self.answers)
+        self._choices_shown: tuple[tuple[str, str], ...] | None = None
+        self._target_shown: object = None
+        self._choices: tuple[Reminder, ...] = ()
+        self._picked: str | None = None  # the key the nurse picked, kept while it stays a choice
+        self._now: datetime | None = None
         self.numbers: dict[str, NumberField] = {}
         self.rows: dict[str, list[QWidget]] = {}
         grid = QGridLayout()
@@ -146,7 +159,7 @@ class RecordCheckForm(QFrame):
                 grid.addWidget(self.oxygen, row, 1)
                 self.rows["spo2"].extend([oxygen_label, self.oxygen])
                 order.append(self.oxygen)
-            if item == "blood_pressure":
+            if name == "diastolic_bp":
                 scale = library.sedation_scale(protocol.sedation_scale)
                 self.sedation = choice_combo(
                     "sedationField",
@@ -204,12 +217,16 @@ class RecordCheckForm(QFrame):
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
         top.addWidget(self.defer_button)
+        answers_row = QHBoxLayout()
+        answers_row.addWidget(answers_label)
+        answers_row.addWidget(self.answers, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.message, 1)
         buttons.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.addLayout(top)
+        layout.addLayout(answers_row)
         layout.addLayout(grid)
         layout.addLayout(buttons)
         self.save_button.clicked.connect(self.save_requested)
@@ -220,6 +237,46 @@ class RecordCheckForm(QFrame):
 
     # --- which check ---
 
+    def set_choices(self, choices: tuple[Reminder, ...], now: datetime) -> None:
+        """The due checks this observation may answer (oldest first); the nurse's pick stays while it is
+        still one of them, else the first (the oldest open one). The last choice is an extra check."""
+        self._choices = choices
+        self._now = now
+        shown = tuple((r.key, self._choice_text(r, now)) for r in choices)
+        keys = [r.key for r in choices]
+        if self._picked is not None and self._picked not in keys and self._picked != EXTRA:
+            self._picked = None
+        if shown != self._choices_shown:
+            self._choices_shown = shown
+            self.answers.blockSignals(True)
+            self.answers.clear()
+            for reminder in choices:
+                self.answers.addItem(self._choice_text(reminder, now), reminder.key)
+            self.answers.addItem("Extra check (answers no due check)", EXTRA)
+            self.answers.blockSignals(False)
+        wanted = self._picked if self._picked is not None else (keys[0] if keys else EXTRA)
+        index = self.answers.findData(wanted)
+        if self.answers.currentIndex() != index:
+            self.answers.setCurrentIndex(index)
+        target = next((r for r in choices if r.key == wanted), None)
+        shown_target: object = (target.key, target.status) if target is not None else EXTRA
+        if shown_target != self._target_shown:
+            self._target_shown = shown_target
+            self.set_target(target, now)
+
+    @staticmethod
+    def _choice_text(reminder: Reminder, now: datetime) -> str:
+        check = reminder.check
+        what = "Baseline check" if check is not None and check.kind == "baseline" else "Check"
+        late = f", {span(now - reminder.due)} late" if reminder.status == "overdue" else ""
+        return f"{what} due {clock_time(reminder.due)} ({STATUS_WORDS[reminder.status]}{late})"
+
+    def _on_answers_activated(self, index: int) -> None:
+        key = self.answers.itemData(index)
+        self._picked = key if isinstance(key, str) else None
+        if self._now is not None:
+            self.set_choices(self._choices, self._now)
+
     def set_target(self, target: Reminder | None, now: datetime) -> None:
         """Show the items of the check to record (all items for an extra check)."""
         self.target = target
@@ -228,12 +285,15 @@ class RecordCheckForm(QFrame):
         for item, widgets in self.rows.items():
             for widget in widgets:
                 widget.setVisible(item in items)
-        if target is None:
+        if target is None and self._choices:
+            self.heading.setText("Record an extra check (it answers no due check)")
+        elif target is None:
             self.heading.setText("No check is due: record an extra check")
         else:
             state = STATUS_WORDS[target.status]
             late = f", {span(now - target.due)} late" if target.status == "overdue" else ""
-            self.heading.setText(f"Record the check due {clock_time(target.due)} ({state}{late})")
+            what = "baseline check" if check is not None and check.kind == "baseline" else "check"
+            self.heading.setText(f"Record the {what} due {clock_time(target.due)} ({state}{late})")
         self.defer_button.setEnabled(target is not None and target.status in ("due", "overdue"))
 
     def items_shown(self) -> tuple[Item, ...]:
@@ -259,7 +319,13 @@ class RecordCheckForm(QFrame):
                 problems[name] = problem
             elif value is not None:
                 values[name] = value if name == "temperature" else int(value)
-        for item, combo, name in self._choices():
+        systolic, diastolic = values.get("systolic_bp"), values.get("diastolic_bp")
+        if isinstance(systolic, int) and isinstance(diastolic, int):
+            bp_problem = blood_pressure_problem(systolic, diastolic)
+            self.numbers["diastolic_bp"].show_error(bp_problem)
+            if bp_problem is not None:
+                problems["diastolic_bp"] = bp_problem
+        for item, combo, name in self._choice_combos():
             choice = combo_value(combo)
             missing = item in shown and choice is None
             set_invalid(combo, missing)
@@ -294,7 +360,7 @@ class RecordCheckForm(QFrame):
         )
         return draft, {}
 
-    def _choices(self) -> list[tuple[Item, QComboBox, str]]:
+    def _choice_combos(self) -> list[tuple[Item, QComboBox, str]]:
         choices: list[tuple[Item, QComboBox, str]] = [
             ("spo2", self.oxygen, "oxygen"),
             ("sedation", self.sedation, "sedation"),
@@ -323,10 +389,12 @@ class RecordCheckForm(QFrame):
         repolish(self.message)
 
     def clear_values(self) -> None:
-        """After a save: empty every value (the initials stay for the next check)."""
+        """After a save: empty every value (the initials stay for the next check); the next observation
+        answers the oldest open check again unless the nurse picks another."""
+        self._picked = None
         for field in self.numbers.values():
             field.set_text("")
             field.show_error(None)
-        for _item, combo, _name in self._choices():
+        for _item, combo, _name in self._choice_combos():
             combo.setCurrentIndex(0)
             set_invalid(combo, False)

@@ -71,7 +71,7 @@ class MonitoringTab(QWidget):
         self._layout.addStretch(0)
 
     def set_session_panel(self, panel: QWidget) -> None:
-        """Host the monitoring session's panel (its start form, then the running session) under the plan."""
+        """Host the monitoring session's panel (the running session, once the checklist started it)."""
         if self.session_panel is not None:
             self._layout.removeWidget(self.session_panel)
             self.session_panel.deleteLater()

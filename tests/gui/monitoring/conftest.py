@@ -45,7 +45,7 @@ def session_store(library: Library, record_store: RecordStore, clock: FakeClock)
 
 @pytest.fixture
 def panel(qtbot: QtBot, library: Library, session_store: SessionStore) -> MonitoringPanel:
-    widget = MonitoringPanel(library, session_store, lambda: ("Ward 7 bed 12", "JD"))
+    widget = MonitoringPanel(library, session_store)
     session_store.changed.connect(widget.show_session)
     qtbot.addWidget(widget)
     widget.resize(1300, 900)

@@ -31,8 +31,27 @@ def tick(store: SessionStore, clock: FakeClock, seconds: float = 1) -> None:
     store.tick(clock.now(), clock.monotonic())
 
 
+def give_the_planned_bolus(qtbot: QtBot, panel: MonitoringPanel) -> None:
+    """The planned bolus, recorded as given now (Bolus given, the time as shown, initials)."""
+    running = panel.running
+    assert running is not None
+    assert running.events.buttons["bolus-given"].isVisibleTo(running.events)
+    assert not running.events.buttons["bolus"].isVisibleTo(running.events)  # none before the planned one
+    assert running.header.pending_bolus.text().startswith("Planned bolus 10.5 mg (0.15 mg/kg)")
+    running.events.buttons["bolus-given"].click()
+    dialog = panel.dialog
+    assert isinstance(dialog, EventDialog) and dialog.given_at is not None
+    type_into(qtbot, dialog.by, "EF")
+    dialog.confirm_button.click()
+    assert not dialog.isVisible(), dialog.message.text()
+    assert not running.events.buttons["bolus-given"].isVisibleTo(running.events)
+    assert running.events.buttons["bolus"].isVisibleTo(running.events)
+    assert not running.header.pending_bolus.isVisibleTo(running.header)
+    assert any(r.what.startswith("Planned bolus given 10.5 mg") for r in running.history_model.rows)
+
+
 def test_no_session_no_running_view(panel: MonitoringPanel) -> None:
-    assert panel.running is None and not panel.start_form.isVisibleTo(panel)
+    assert panel.running is None
     assert not panel.load_error.isVisibleTo(panel)
 
 
@@ -61,7 +80,7 @@ def test_recording_the_due_check_through_the_form(
     assert running is not None
     form = running.form
     assert form.target is not None and form.target.due == T0
-    assert "Record the check due" in form.heading.text()
+    assert "Record the baseline check due" in form.heading.text()
     assert form.numbers["temperature"].isVisibleTo(form)  # the baseline takes the temperature
     fill(qtbot, form, sedation="1", typed=True)
     qtbot.keyClick(form.by, Qt.Key.Key_Return)
@@ -218,6 +237,7 @@ def test_bolus_dialog_uses_the_protocols_bolus(
     qtbot: QtBot, panel: MonitoringPanel, session_store: SessionStore, clock: FakeClock
 ) -> None:
     start(session_store, BOLUS_ONLY)
+    give_the_planned_bolus(qtbot, panel)
     clock.advance(30 * 60)  # acute-bolus may repeat after 30 min without a reason
     running = panel.running
     assert running is not None
@@ -238,6 +258,7 @@ def test_a_repeat_bolus_too_soon_asks_for_a_reason(
     qtbot: QtBot, panel: MonitoringPanel, session_store: SessionStore, clock: FakeClock
 ) -> None:
     start(session_store, BOLUS_ONLY)
+    give_the_planned_bolus(qtbot, panel)
     clock.advance(10 * 60)
     running = panel.running
     assert running is not None

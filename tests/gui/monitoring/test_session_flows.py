@@ -8,7 +8,9 @@ from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.app import SessionParts
 from ketamine_desktop.domain.clock import FakeClock
+from ketamine_desktop.gui.monitoring.words import clock_time
 from tests.gui.monitoring.conftest import AppFactory, QuietPlayer
+from tests.helpers.gui_helpers import answer_screening, choose_protocol, complete_checklist, retype
 from tests.helpers.session_helpers import fill, start_from_the_dosing_tab, type_into
 
 
@@ -89,3 +91,39 @@ def test_a_restart_of_the_app_object_restores_the_session(
     assert next_before is not None and next_before.key in {r.key for r in overdue}
     assert "(and " in parts2.banner.text.text()
     parts2.ticker.stop()
+
+
+def test_the_checklist_starts_the_session_and_the_baseline_check_is_due_at_once(
+    qtbot: QtBot, make_app: AppFactory, clock: FakeClock
+) -> None:
+    window, _plan, parts = make_app()
+    answer_screening(window)
+    choose_protocol(window, "subanesthetic-infusion")
+    retype(qtbot, window.dosing.form.weight.edit, "70")
+    window.dosing.start_bar.start_button.click()
+    dialog = window.prestart_dialog
+    assert dialog is not None
+    dialog.initials.setText("J1")  # refused by the start: the dialog stays open with every value
+    complete_checklist(window, name="B. Checker", volume="50")
+    assert not parts.store.running and dialog.isVisible()
+    assert dialog.missing.text() == "Not started: patient initials: letters only, at most 4"
+    assert dialog.volume is not None and dialog.volume.text() == "50"
+    dialog.initials.setText("JD")
+    dialog.complete_button.click()
+    assert parts.store.running and not dialog.isVisible()
+    state = parts.store.state
+    assert state is not None
+    assert "baseline-observations" not in state.start.confirmed_checklist
+    assert state.start.patient_initials == "JD" and window.strip.initials.text() == "JD"
+    # No second form: the Monitoring tab shows the running session, its baseline check due now.
+    assert window.tabs.currentIndex() == 1
+    running = parts.panel.running
+    assert running is not None
+    assert running.header.next_text.text().startswith("CHECK DUE NOW: due")
+    assert running.form.heading.text() == f"Record the baseline check due {clock_time(clock.now())} (DUE)"
+    assert not window.monitoring.table.isVisibleTo(window)  # the planned schedule stepped aside
+    fill(qtbot, running.form, sedation="0")
+    running.form.save_button.click()
+    assert running.form.message.text().startswith("Saved at")
+    state = parts.store.state
+    assert state is not None and state.observations[0].body.check_due == state.start.started_at
