@@ -364,6 +364,7 @@ class _Ward:
             values["pulse"] = rng.randint(58, 88)
         if "blood_pressure" in wanted:
             values["systolic_bp"] = rng.randint(112, 142)
+            values["diastolic_bp"] = rng.randint(62, 88)
         if "sedation" in wanted or "consciousness" in wanted:
             values["consciousness"] = "A"
             if self.protocol.sedation_scale == "RASS":
