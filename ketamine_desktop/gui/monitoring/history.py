@@ -259,7 +259,7 @@ def day_time(instant: datetime) -> str:
 
 
 COLUMNS: tuple[Column[HistoryRow], ...] = (
-    Column("Time", lambda r: day_time(r.at)),
+    Column("Time", lambda r: clock_time(r.at)),
     Column("Type", lambda r: r.kind),
     Column("Details", lambda r: r.what, tooltip=lambda r: r.what),
     Column("NEWS2", lambda r: r.news2),
