@@ -40,6 +40,10 @@ EXIT_LIBRARY_INVALID = 1
 EXIT_BROKEN_BINDING = 1
 EXIT_RECORD_UNAVAILABLE = 1
 MONITORING_TAB = 1
+LIBRARY_REFUSED = (
+    "The drug library could not be loaded, or is not signed by a key this computer trusts. Nothing can be "
+    "calculated without a valid, signed library; ask the pharmacy or IT to restore it."
+)
 EVERYTHING = (
     PlanChange.PROTOCOL
     | PlanChange.ENTRIES
@@ -272,16 +276,14 @@ def run_app(data_dir: Path | None = None) -> int:
     if problem is not None:
         _fatal_dialog("This computer's Qt for Python cannot run the app safely.", [problem])
         return EXIT_BROKEN_BINDING
-    from ketamine_desktop.cli.common import load_default_library
+    from ketamine_desktop.cli.common import default_library_path, load_default_library
 
     try:
-        library = load_default_library()
+        # Parsed and validated now; its signature is checked just after the first paint (the crypto import
+        # costs ~25 ms), before the session is attached, so nothing is recorded under an unsigned library.
+        library = load_default_library(check_signature=False)
     except LibraryError as exc:
-        _fatal_dialog(
-            "The drug library could not be loaded. Nothing can be calculated without a valid library; "
-            "ask the pharmacy or IT to restore it.",
-            exc.problems,
-        )
+        _fatal_dialog(LIBRARY_REFUSED, exc.problems)
         return EXIT_LIBRARY_INVALID
     from ketamine_desktop.store.record_access import open_record
 
@@ -296,6 +298,15 @@ def run_app(data_dir: Path | None = None) -> int:
     probe = first_paint_probe(window)  # None unless a start-up measurement asks for it
 
     def attach_running_session() -> None:
+        from ketamine_desktop.cli.common import check_library
+
+        try:
+            check_library(default_library_path(), library.sha256)
+        except LibraryError as exc:
+            window.setEnabled(False)
+            _fatal_dialog(LIBRARY_REFUSED, exc.problems)
+            app.exit(EXIT_LIBRARY_INVALID)
+            return
         # The session (its store, alerts, panel, banner and ticker, and their imports) comes just after the
         # first paint: the ticker's first tick, which shows whatever fell due while the app was closed,
         # follows within a few hundred milliseconds of start, and the window is on screen before it.

@@ -25,7 +25,7 @@ def test_self_test_passes_in_process(qapp: object) -> None:
 
 
 def test_a_failure_is_one_line_and_status_1(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken() -> object:
+    def broken(**kwargs: object) -> object:
         raise LibraryError(["library.toml: TOML syntax error"])
 
     monkeypatch.setattr("ketamine_desktop.cli.common.load_default_library", broken)

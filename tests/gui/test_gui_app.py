@@ -69,7 +69,7 @@ def test_an_invalid_library_is_a_clear_error_not_a_window(
 ) -> None:
     shown: list[tuple[str, Sequence[str]]] = []
 
-    def broken() -> object:
+    def broken(**kwargs: object) -> object:
         raise LibraryError(
             ["default.toml: protocols[0].bolus: soft max 0.4 mg/kg is above hard max 0.35 mg/kg"]
         )
@@ -90,3 +90,34 @@ def test_a_binding_that_loses_references_is_refused(
     monkeypatch.setattr(app_module, "_fatal_dialog", lambda text, problems: shown.append(problems[0]))
     assert app_module.run_app() == app_module.EXIT_BROKEN_BINDING
     assert shown == ["PySide6 x loses a reference to None"]
+
+
+def test_an_unsigned_library_is_refused_just_after_the_first_paint(
+    qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The signature is checked off the first-paint path, but before the session: nothing is recorded."""
+    import shutil
+
+    from ketamine_desktop.cli.common import bundled_library_path
+
+    unsigned = tmp_path / "default.toml"
+    shutil.copyfile(bundled_library_path(), unsigned)  # no .sig beside it
+    monkeypatch.setattr("ketamine_desktop.cli.common.default_library_path", lambda: unsigned)
+    shown: list[tuple[str, Sequence[str]]] = []
+    monkeypatch.setattr(app_module, "_fatal_dialog", lambda text, problems: shown.append((text, problems)))
+    data_dir = tmp_path / "data"
+    assert app_module.run_app(["--data-dir", str(data_dir)]) == app_module.EXIT_LIBRARY_INVALID
+    assert len(shown) == 1 and "not signed by a key this computer trusts" in shown[0][0]
+    assert "the library is not signed" in shown[0][1][0] and str(unsigned) in shown[0][1][0]
+    from ketamine_desktop.store import RecordStore
+
+    with RecordStore.open(data_dir) as store:
+        assert store.records() == ()
+
+
+def test_about_says_who_signed_the_library(library: object) -> None:
+    from ketamine_desktop.domain.library import Library
+    from ketamine_desktop.gui.dialogs.about import about_html
+
+    assert isinstance(library, Library)
+    assert "Signed by ketamine-desktop project" in about_html(library)
