@@ -265,6 +265,42 @@ def _fatal_dialog(text: str, problems: Sequence[str]) -> None:
     box.exec()
 
 
+def _ask_start_new_record(damage: str) -> bool:
+    """The damaged-record dialog: True to start a new record file, False to keep the record read-only."""
+    box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, "The record of infusion sessions is damaged.")
+    box.setObjectName("damagedRecordDialog")
+    box.setInformativeText(
+        f"{damage}\n\nIt is open READ-ONLY: you can read it, and nothing will be added to it. A new record "
+        "file can be started; it names this one, which is kept unchanged beside it for IT to examine."
+    )
+    new = box.addButton("Start a new record file", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Open read-only", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is new
+
+
+def _damaged_record(data_dir: Path, records: RecordStore, library: Library, clock: Clock) -> RecordStore:
+    from ketamine_desktop.state.session_store import SYSTEM_USER
+    from ketamine_desktop.store import RecordStore, StoreError
+
+    damage = records.read_only_because or ""
+    if not _ask_start_new_record(damage):
+        return records
+    records.close()
+    try:
+        return RecordStore.start_new_file(
+            data_dir,
+            damage,
+            by=SYSTEM_USER,
+            now=clock.now(),
+            library_version=library.version,
+            library_sha256=library.sha256,
+        )
+    except StoreError as exc:
+        _fatal_dialog("A new record file could not be started; the damaged one is unchanged.", [str(exc)])
+        return RecordStore.open_read_only(data_dir, damage)
+
+
 def run_app(data_dir: Path | None = None) -> int:
     """Open the window on the record in `data_dir` (None: the user's data directory); returns the exit
     status when it closes. The entry point (__main__.py) has read the options; Qt gets none of ours."""
@@ -292,9 +328,13 @@ def run_app(data_dir: Path | None = None) -> int:
     except StoreError as exc:
         _fatal_dialog("The record of infusion sessions cannot be opened.", [str(exc)])
         return EXIT_RECORD_UNAVAILABLE
-    settings = ViewSettings(Path(default_settings_path()))
     clock = SystemClock()
+    if records.read_only_because is not None:
+        records = _damaged_record(data_dir, records, library, clock)
+    settings = ViewSettings(Path(default_settings_path()))
     window, plan = build_main_window(app, library, settings, clock)
+    if records.read_only_because is not None:
+        window.setWindowTitle(f"{window.windowTitle()} — record READ-ONLY (damaged)")
     probe = first_paint_probe(window)  # None unless a start-up measurement asks for it
 
     def attach_running_session() -> None:

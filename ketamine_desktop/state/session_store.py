@@ -149,6 +149,12 @@ class SessionStore(QObject):
         self.load_error: str | None = None
         self.save_failures = 0
         self._replay()
+        if records.read_only_because is not None:
+            # Shown on the Monitoring tab: what is wrong with the record and that nothing is added to it.
+            self.load_error = (
+                f"The record is open READ-ONLY: {records.read_only_because} Nothing will be added to it; "
+                "restart the app and choose 'Start a new record file' to go on recording."
+            )
 
     # --- Reading ---
 
@@ -363,7 +369,10 @@ class SessionStore(QObject):
         self._fold_saved(stored)
         self._rebuild()
         # Local time, as every time on screen (the record keeps UTC).
-        return Outcome(True, f"Saved at {clock_time(stored.recorded_at, seconds=True)}.", seq=stored.seq)
+        message = f"Saved at {clock_time(stored.recorded_at, seconds=True)}."
+        while self._records.warnings:
+            message += " WARNING: " + self._records.warnings.pop(0)
+        return Outcome(True, message, seq=stored.seq)
 
     def _append(self, session_id: str, payload: Payload, by: str, now: datetime) -> StoredRecord:
         return self._records.append(
