@@ -150,7 +150,10 @@ def attach_session(
     from ketamine_desktop.state.reminder_ticker import ReminderTicker
     from ketamine_desktop.state.session_store import SessionStore
 
+    from ketamine_desktop.gui.monitoring.words import set_display_correction
+
     store = SessionStore(library, records, clock, window)
+    set_display_correction(store.correction)  # a reopened session's clock changes, before it is drawn
     parts = SessionParts(
         store=store,
         alerts=AlertController(store, clock, player, window),
@@ -184,6 +187,10 @@ def connect_session_signals(window: MainWindow, plan: PlanStore, parts: SessionP
 
     # --- The session store -> the alerts first (a raised reminder chimes and flashes before anything is
     #     redrawn), then the session panel; a session started or closed -> the plan follows it.
+    from ketamine_desktop.gui.monitoring.words import set_display_correction
+
+    # Times are shown on the corrected wall clock: the correction is set before anything is drawn.
+    store.changed.connect(lambda _update: set_display_correction(store.correction))
     store.changed.connect(alerts.on_session_changed)
 
     def on_session_changed(update: SessionUpdate) -> None:

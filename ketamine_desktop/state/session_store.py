@@ -59,6 +59,7 @@ from ketamine_desktop.domain.session import (
     apply_record,
     checks_until,
     clean_name,
+    clock_correction,
     clock_jump_payload,
     deferral_payload,
     event_payload,
@@ -144,6 +145,9 @@ class SessionStore(QObject):
         self._reminders: tuple[Reminder, ...] = ()
         self._checks: tuple[tuple[str, int], datetime, tuple[Check, ...]] | None = None
         self._last_tick: tuple[datetime, float] | None = None
+        # How far the running session's time line is behind the wall clock (corrected clock jumps): due
+        # times, records and decisions use wall - correction, which runs on real elapsed time.
+        self._correction = timedelta(0)
         self._now: datetime = clock.now()
         self._latest_recorded_at: datetime | None = None
         self.load_error: str | None = None
@@ -188,6 +192,15 @@ class SessionStore(QObject):
         return self._now
 
     @property
+    def correction(self) -> timedelta:
+        """Add this to a session time to show it on the (corrected) wall clock."""
+        return self._correction
+
+    def session_now(self) -> datetime:
+        """The wall clock minus the session's correction: the time line checks are due on."""
+        return self._clock.now() - self._correction
+
+    @property
     def pending_count(self) -> int:
         return len(self._pending)
 
@@ -210,13 +223,14 @@ class SessionStore(QObject):
 
     def preview_event(self, draft: EventDraft) -> EventPreview:
         """The event as it would be written, for the dialog; raises SessionError."""
-        return preview_event(self._require_state(), draft, self._clock.now())
+        return preview_event(self._require_state(), draft, self.session_now())
 
     # --- Commands ---
 
     def start(self, draft: StartDraft) -> Outcome:
         if self.running:
             return Outcome(False, "A session is already running: stop and close it first.")
+        self._correction = timedelta(0)  # a new session starts on the wall clock as it is
         now = self._clock.now()
         try:
             payload = start_payload(self._library, draft, now)
@@ -269,7 +283,7 @@ class SessionStore(QObject):
         state = self._state
         if state is None or state.status == "ended":
             return Outcome(False, "No session is running.")
-        now = self._clock.now()
+        now = self.session_now()
         try:
             clean_name("who", by)
             payload = build(state, now)
@@ -288,19 +302,22 @@ class SessionStore(QObject):
         change = SessionChange.REMINDERS | SessionChange.TICK
         previous = self._last_tick
         self._last_tick = (now, monotonic)
+        wall = now
         if previous is not None:
-            jump = wall_jump_seconds(previous[0], previous[1], now, monotonic)
+            jump = wall_jump_seconds(previous[0], previous[1], wall, monotonic)
             if abs(jump) > JUMP_THRESHOLD_S:
                 change |= SessionChange.CLOCK_JUMP
-                self._note_jump(previous[0], now, jump, "tick")
+                self._note_jump(previous[0] - self._correction, wall, jump, "tick", monotonic)
         elif self._latest_recorded_at is not None:
             # No earlier tick in this process: the only clue to a clock put back while the app was closed
-            # is a record written "later" than now.
+            # is a record written "later" than now. (How long the app was closed is not known, so the
+            # correction is at most that much short: checks come no earlier, and late by at most that.)
             latest = self._latest_recorded_at
-            behind = (now - latest).total_seconds()
+            behind = (wall - self._correction - latest).total_seconds()
             if behind < -JUMP_THRESHOLD_S:
                 change |= SessionChange.CLOCK_JUMP
-                self._note_jump(latest, now, behind, "restart")
+                self._note_jump(latest, wall, behind, "restart", monotonic)
+        now = wall - self._correction  # from here on, the session's time line
         self._flush_pending(now)
         raised, found = self._raise(now)
         if raised:
@@ -308,11 +325,35 @@ class SessionStore(QObject):
         self._refresh(now, change, raised, found)
 
     def _note_jump(
-        self, previous_at: datetime, now: datetime, jump: float, cause: Literal["tick", "restart"]
+        self,
+        previous_at: datetime,
+        wall: datetime,
+        jump: float,
+        cause: Literal["tick", "restart"],
+        monotonic: float,
     ) -> None:
-        if self._state is not None and self._state.status != "ended":
-            self._pending.append(clock_jump_payload(previous_at, now, jump, cause))
-            self._rebuild()
+        """Write the jump with both clocks' readings and, where it cannot be a sleep, correct for it.
+
+        A clock put back is always a clock change. A clock put forward is one too when the monotonic clock
+        counts sleep (CLOCK_BOOTTIME); where it does not, it may be a sleep, which is real time for the
+        patient, so it is not corrected for (checks then come early, never late)."""
+        if self._state is None or self._state.status == "ended":
+            return
+        corrected = jump < 0 or bool(getattr(self._clock, "counts_sleep", False))
+        if corrected:
+            self._correction += timedelta(seconds=jump)
+        self._pending.append(
+            clock_jump_payload(
+                previous_at,
+                wall - self._correction,
+                jump,
+                cause,
+                corrected=corrected,
+                wall_at=wall,
+                real_time_s=monotonic,
+            )
+        )
+        self._rebuild()
 
     def _raise(self, now: datetime) -> tuple[tuple[Reminder, ...], tuple[Reminder, ...] | None]:
         """Write a raise for each reminder above its last raised level; returns the raised reminders and,
@@ -462,7 +503,8 @@ class SessionStore(QObject):
             return
         self._latest_recorded_at = max(r.recorded_at for r in records)
         self._saved = state
+        self._correction = clock_correction(state)
         self._rebuild()
-        now = self._clock.now()
+        now = self.session_now()
         self._now = now
         self._reminders = reminders(state, now, self._cached_checks(state, now))
