@@ -37,6 +37,20 @@ def test_a_failure_is_one_line_and_status_1(monkeypatch: pytest.MonkeyPatch) -> 
     assert lines[0].startswith("self-test failed (library)")
 
 
+def test_an_unsigned_library_fails_the_self_test(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import shutil
+
+    from ketamine_desktop.cli.common import bundled_library_path
+
+    unsigned = tmp_path / "default.toml"
+    shutil.copyfile(bundled_library_path(), unsigned)
+    monkeypatch.setattr("ketamine_desktop.cli.common.default_library_path", lambda: unsigned)
+    out, err = io.StringIO(), io.StringIO()
+    assert run(["--self-test"], Streams(out, err)) == 1
+    assert err.getvalue().startswith("self-test failed (library signature): LibraryError: ")
+    assert "the library is not signed" in err.getvalue()
+
+
 def test_self_test_as_a_subprocess_without_a_display() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     result = subprocess.run(

@@ -56,6 +56,14 @@ class SystemClock:
     def counts_sleep(self) -> bool:
         return self.real_time_name == "CLOCK_BOOTTIME"
 
+    def boot_id(self) -> str | None:
+        """This boot's identity (Linux): CLOCK_BOOTTIME readings compare only within one boot."""
+        try:
+            with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as handle:
+                return handle.read().strip() or None
+        except OSError:  # pragma: no cover - not Linux
+            return None
+
     def now(self) -> datetime:
         return datetime.now(UTC)
 
@@ -82,6 +90,10 @@ class FakeClock:
     @property
     def counts_sleep(self) -> bool:
         return self._counts_sleep
+
+    def boot_id(self) -> str | None:
+        """One boot for the whole life of a fake clock."""
+        return "fake-boot"
 
     def now(self) -> datetime:
         return self._wall

@@ -19,12 +19,15 @@ One `changed` signal carries a `SessionUpdate` saying what changed.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
+import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Literal
 
 from PySide6.QtCore import QObject, Signal
@@ -80,6 +83,9 @@ _log = logging.getLogger(__name__)
 # From the issue, not the library: a wall-clock jump of more than this is written to the record. Smaller
 # differences are timer and scheduling jitter.
 JUMP_THRESHOLD_S = 60.0
+# The last clock reading of the running session (`_keep_reading`), beside the record: no patient data.
+CLOCK_READING_FILE_NAME = "session.clock"
+READING_EVERY_S = 10.0
 # The author of the records the app writes by itself (raised reminders, clock jumps).
 SYSTEM_USER = "ketamine-desktop"
 
@@ -148,6 +154,7 @@ class SessionStore(QObject):
         # How far the running session's time line is behind the wall clock (corrected clock jumps): due
         # times, records and decisions use wall - correction, which runs on real elapsed time.
         self._correction = timedelta(0)
+        self._reading_noted: float | None = None  # monotonic time of the last clock reading kept
         self._now: datetime = clock.now()
         self._latest_recorded_at: datetime | None = None
         self.load_error: str | None = None
@@ -308,21 +315,66 @@ class SessionStore(QObject):
             if abs(jump) > JUMP_THRESHOLD_S:
                 change |= SessionChange.CLOCK_JUMP
                 self._note_jump(previous[0] - self._correction, wall, jump, "tick", monotonic)
+        elif (reading := self._saved_reading(monotonic)) is not None:
+            # Restarted in the same boot: the real time since the last reading is known exactly.
+            expected = reading[0] + timedelta(seconds=monotonic - reading[1])
+            jump = (wall - self._correction - expected).total_seconds()
+            if abs(jump) > JUMP_THRESHOLD_S:
+                change |= SessionChange.CLOCK_JUMP
+                self._note_jump(reading[0], wall, jump, "restart", monotonic)
         elif self._latest_recorded_at is not None:
-            # No earlier tick in this process: the only clue to a clock put back while the app was closed
-            # is a record written "later" than now. (How long the app was closed is not known, so the
-            # correction is at most that much short: checks come no earlier, and late by at most that.)
+            # No earlier tick in this process and no reading from this boot: the only clue to a clock put
+            # back while the app was closed is a record written "later" than now. (How long the app was
+            # closed is not known, so the correction may fall short by that: checks come no earlier, and
+            # late by at most that.)
             latest = self._latest_recorded_at
             behind = (wall - self._correction - latest).total_seconds()
             if behind < -JUMP_THRESHOLD_S:
                 change |= SessionChange.CLOCK_JUMP
                 self._note_jump(latest, wall, behind, "restart", monotonic)
         now = wall - self._correction  # from here on, the session's time line
+        self._keep_reading(now, monotonic)
         self._flush_pending(now)
         raised, found = self._raise(now)
         if raised:
             change |= SessionChange.RAISED
         self._refresh(now, change, raised, found)
+
+    # --- The last clock reading, kept beside the record so a restart in the same boot knows real time ---
+
+    def _reading_path(self) -> Path:
+        return self._records.path.parent / CLOCK_READING_FILE_NAME
+
+    def _saved_reading(self, monotonic: float) -> tuple[datetime, float] | None:
+        """(session time, monotonic) of the running session's last reading, when it was taken in this boot
+        on a clock that counts sleep; else None."""
+        boot = _boot_id(self._clock)
+        state = self._state
+        if boot is None or state is None or state.status == "ended":
+            return None
+        try:
+            parts = self._reading_path().read_text(encoding="ascii").split()
+            if len(parts) != 4 or parts[0] != boot or parts[1] != state.session_id:
+                return None
+            at, mono = datetime.fromisoformat(parts[2]), float(parts[3])
+        except (OSError, ValueError):
+            return None
+        return (at, mono) if mono <= monotonic and at.tzinfo is not None else None
+
+    def _keep_reading(self, now: datetime, monotonic: float) -> None:
+        """Every READING_EVERY_S of real time, note (boot, session, session time, monotonic); best effort."""
+        boot = _boot_id(self._clock)
+        state = self._state
+        if boot is None or state is None or state.status == "ended" or self._records.read_only_because:
+            return
+        if self._reading_noted is not None and monotonic - self._reading_noted < READING_EVERY_S:
+            return
+        self._reading_noted = monotonic
+        path = self._reading_path()
+        temp = path.with_name(path.name + ".tmp")
+        with contextlib.suppress(OSError):
+            temp.write_text(f"{boot} {state.session_id} {now.isoformat()} {monotonic!r}\n", encoding="ascii")
+            os.replace(temp, path)
 
     def _note_jump(
         self,
@@ -508,3 +560,12 @@ class SessionStore(QObject):
         now = self.session_now()
         self._now = now
         self._reminders = reminders(state, now, self._cached_checks(state, now))
+
+
+def _boot_id(clock: Clock) -> str | None:
+    """The clock's boot identity when its monotonic reading counts sleep and survives a restart of the
+    app (CLOCK_BOOTTIME, within one boot); None where a saved reading cannot be compared."""
+    if not getattr(clock, "counts_sleep", False):
+        return None
+    boot = getattr(clock, "boot_id", None)
+    return boot() if callable(boot) else None

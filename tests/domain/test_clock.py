@@ -142,3 +142,6 @@ def test_a_clock_that_counts_sleep_sees_no_jump_in_a_suspend() -> None:
     assert jump_since(clock, before) == 0
     assert not FakeClock(START).counts_sleep
     assert SystemClock().counts_sleep is sys.platform.startswith("linux")
+    if sys.platform.startswith("linux"):
+        assert len(SystemClock().boot_id() or "") == 36  # a UUID, the same for the whole boot
+    assert clock.boot_id() == "fake-boot"

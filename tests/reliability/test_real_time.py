@@ -103,17 +103,32 @@ def test_a_clock_put_back_before_a_restart_does_not_delay_checks(
     clock.jump_wall(-3600)  # while the app is closed (restarted at once)
     restarted = make_store()
     drive(restarted, clock, 2 * 3600, first_due)
-    # How long the app was closed is unknown after a restart: the correction is the distance from the
-    # last record (here about a minute before the restart), so checks may be late by that much, within the
-    # 5-min grace of the shortest interval; never early, and never the hour the clock was put back.
-    off = [(key, s) for key, s in lateness(first_due) if not 0 <= s <= 2 * 60]
+    # Restarted in the same boot: the last clock reading beside the record gives the real time since.
+    off = [(key, s) for key, s in lateness(first_due) if not 0 <= s <= 1]
     assert off == []
     # A second restart keeps the correction (it is in the record), and does not write the jump again.
     again = make_store()
-    assert again.correction == restarted.correction
-    assert timedelta(minutes=-61) <= restarted.correction <= timedelta(minutes=-58)
+    assert again.correction == restarted.correction == timedelta(hours=-1)
     drive(again, clock, 60, first_due)
     assert len([r for r in records.records() if r.kind == "clock-jump"]) == 1
+
+
+def test_after_a_reboot_a_clock_put_back_is_found_from_the_record(
+    make_store: Callable[[], SessionStore], records: RecordStore, clock: FakeClock
+) -> None:
+    """No reading from this boot: the last record is the clue; checks may be late by the time the app was
+    closed (here about a minute since the last record), never early, never by the hour put back."""
+    store = make_store()
+    assert store.start(start_draft(WARD)).saved
+    first_due: dict[str, float] = {}
+    drive(store, clock, 50 * 60, first_due)
+    (records.path.parent / "session.clock").unlink()  # as after a reboot (another boot id)
+    clock.jump_wall(-3600)
+    restarted = make_store()
+    drive(restarted, clock, 2 * 3600, first_due)
+    off = [(key, s) for key, s in lateness(first_due) if not 0 <= s <= 2 * 60]
+    assert off == []
+    assert timedelta(minutes=-61) <= restarted.correction <= timedelta(minutes=-58)
 
 
 def test_a_sleep_makes_due_checks_overdue_and_is_no_clock_change(
