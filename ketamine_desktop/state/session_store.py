@@ -426,8 +426,8 @@ class SessionStore(QObject):
     def _flush_pending(self, now: datetime) -> None:
         """Write the app's own records that are waiting, oldest first; stop at the first failure."""
         saved = self._saved
-        if saved is None:
-            return
+        if saved is None or self._records.read_only_because is not None:
+            return  # a read-only (damaged) record: they are shown, and kept in memory only
         while self._pending:
             payload = self._pending[0]
             try:

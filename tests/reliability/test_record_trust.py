@@ -348,3 +348,24 @@ def test_a_read_only_data_directory_is_a_sentence(shared_tmp: Path) -> None:
     done = _open_without_privileges(data_dir)
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert f"The data folder {data_dir} cannot be written by" in done.stdout
+
+
+def test_a_session_over_a_damaged_record_shows_it_and_saves_nothing(
+    qapp: object, filled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ketamine_desktop.cli.common import load_default_library
+    from ketamine_desktop.domain.clock import FakeClock
+    from ketamine_desktop.state.session_store import SessionStore
+
+    tamper(
+        filled, "UPDATE records SET payload = replace(payload, '\"spo2\":98', '\"spo2\":85') WHERE seq = 3"
+    )
+    lock, records = open_record(filled)
+    try:
+        store = SessionStore(load_default_library(), records, FakeClock(T0 + timedelta(days=1)))
+        assert store.load_error is not None and store.load_error.startswith("The record is open READ-ONLY")
+        store.tick(T0 + timedelta(days=1), 10.0)
+        assert len(records.records()) == 20
+    finally:
+        records.close()
+        lock.release()
