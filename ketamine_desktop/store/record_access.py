@@ -23,7 +23,7 @@ def open_record(data_dir: Path) -> tuple[InstanceLock, RecordStore]:
         )
     try:
         # Checked before anything is written: a damaged record opens read-only (nothing is appended).
-        check = check_record(data_dir)
+        check = check_record(data_dir, thorough=False)
         if check.damage is not None:
             return lock, RecordStore.open_read_only(data_dir, check.damage)
         return lock, RecordStore.open(data_dir)

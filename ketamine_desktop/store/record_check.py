@@ -65,8 +65,11 @@ def write_witness(data_dir: Path, seq: int, hash_: str) -> None:
         os.replace(temp, target)
 
 
-def check_record(data_dir: Path) -> RecordCheck:
-    """Verify the record in `data_dir` without writing anything (no file is created or changed)."""
+def check_record(data_dir: Path, *, thorough: bool = True) -> RecordCheck:
+    """Verify the record in `data_dir` without writing anything (no file is created or changed).
+
+    `thorough`: SQLite's full `integrity_check` (verify-record); the app's start uses `quick_check`, which
+    skips the index cross-checks and costs a fraction of it on a large record."""
     from ketamine_desktop.store.record_store import verify_connection
 
     path = data_dir / RECORD_FILE_NAME
@@ -122,9 +125,10 @@ def _no_schema(path: Path, witness: tuple[int, str] | None) -> str | None:
     )
 
 
-def integrity_text(conn: sqlite3.Connection) -> str:
+def integrity_text(conn: sqlite3.Connection, thorough: bool = True) -> str:
     """SQLite's own check of the file's structure: 'ok', or its findings one per line."""
-    return "\n".join(str(row[0]) for row in conn.execute("PRAGMA integrity_check"))
+    pragma = "integrity_check" if thorough else "quick_check"
+    return "\n".join(str(row[0]) for row in conn.execute(f"PRAGMA {pragma}"))
 
 
 def _damage(

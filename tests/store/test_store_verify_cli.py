@@ -97,7 +97,7 @@ def test_integrity_failure_alone_makes_it_not_intact(
     add(record_store)
     monkeypatch.setattr(
         "ketamine_desktop.store.record_check.integrity_text",
-        lambda conn: "*** in database main ***\npage 3 is never used",
+        lambda conn, thorough=True: "*** in database main ***\npage 3 is never used",
     )
     code, text = _run(data_dir, as_json=True)
     assert code == 1
