@@ -249,3 +249,22 @@ def test_an_unsigned_library_is_one_line_from_a_real_process(tmp_path: Path) -> 
         timeout=60,
     )
     assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+def test_the_crypto_import_stays_off_the_first_paint_path() -> None:
+    """The window loads the library unchecked before its first paint and checks the signature after it."""
+    code = (
+        "import sys; import ketamine_desktop.app; "
+        "from ketamine_desktop.cli.common import load_default_library; "
+        "load_default_library(check_signature=False); "
+        "assert 'cryptography' not in sys.modules, 'cryptography imported before the first paint'"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
