@@ -73,6 +73,17 @@ def system_library_path() -> Path:
     return system_config_dir() / "library.toml"
 
 
+def bundled_library_path() -> Path:
+    return resource_path("library", "default.toml")
+
+
+def library_path() -> Path:
+    """The library the app uses: the hospital's, when IT installed one in the system directory, else the
+    default library shipped with the app."""
+    hospital = system_library_path()
+    return hospital if hospital.exists() else bundled_library_path()
+
+
 @dataclass(frozen=True)
 class TrustedKey:
     key_id: str

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from ketamine_desktop import json_text
 from ketamine_desktop.domain.library import Library, parse_library, read_library_bytes
-from ketamine_desktop.resources import resource_path
 
 if TYPE_CHECKING:
     from ketamine_desktop.library_trust import SignatureInfo
@@ -63,16 +62,17 @@ class Streams:
 
 
 def bundled_library_path() -> Path:
-    return resource_path("library", "default.toml")
+    from ketamine_desktop.library_trust import bundled_library_path as bundled
+
+    return bundled()
 
 
 def default_library_path() -> Path:
     """The library the app uses: the hospital's, when IT installed one in the system directory, else the
-    default library shipped with the app."""
-    from ketamine_desktop.library_trust import system_library_path
+    default library shipped with the app (`library_trust.library_path`; a seam the tests redirect)."""
+    from ketamine_desktop.library_trust import library_path
 
-    hospital = system_library_path()
-    return hospital if hospital.exists() else bundled_library_path()
+    return library_path()
 
 
 def load_default_library(*, check_signature: bool = True) -> Library:

@@ -1,4 +1,5 @@
-"""The drug library: loading, the pharmacy's approval (SHA-256) and the loaded `Library`.
+"""The drug library: loading (a regular file of at most 1 MiB) and the loaded `Library`. Whether it may
+be used (a trusted signature over its bytes) is decided outside the domain, in `library_trust`.
 
 The schema is in `library_schema.py` and the consistency checks in `library_checks.py`; every name of
 both is importable from here, which is where the rest of the app imports them from.
@@ -11,7 +12,6 @@ reported by name and place, and no half-loaded library ever reaches the rest of 
 from __future__ import annotations
 
 import hashlib
-import re
 import stat
 import tomllib
 from collections.abc import Iterable
@@ -132,7 +132,6 @@ __all__ = [
     "Track",
     "Units",
     "WeightRules",
-    "approval_path",
     "consistency_problems",
     "load_library",
     "parse_library",

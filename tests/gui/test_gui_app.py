@@ -106,7 +106,7 @@ def test_an_unsigned_library_is_refused_just_after_the_first_paint(
     shown: list[tuple[str, Sequence[str]]] = []
     monkeypatch.setattr(app_module, "_fatal_dialog", lambda text, problems: shown.append((text, problems)))
     data_dir = tmp_path / "data"
-    assert app_module.run_app(["--data-dir", str(data_dir)]) == app_module.EXIT_LIBRARY_INVALID
+    assert app_module.run_app(data_dir) == app_module.EXIT_LIBRARY_INVALID
     assert len(shown) == 1 and "not signed by a key this computer trusts" in shown[0][0]
     assert "the library is not signed" in shown[0][1][0] and str(unsigned) in shown[0][1][0]
     from ketamine_desktop.store import RecordStore
@@ -174,7 +174,7 @@ def test_a_damaged_record_is_said_and_opens_read_only_or_in_a_new_file(
         return window, plan
 
     monkeypatch.setattr(app_module, "build_main_window", build)
-    assert app_module.run_app(["--data-dir", str(data_dir)]) == 0
+    assert app_module.run_app(data_dir) == 0
     assert len(asked) == 1 and "fails its hash chain at record 2" in asked[0]
     broken = sorted(data_dir.glob("record.broken-*.sqlite3"))
     if start_new:

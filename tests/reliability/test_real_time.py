@@ -19,8 +19,8 @@ from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.state.session_store import SessionStore
 from ketamine_desktop.store import RecordStore
-from tests.state.builders import T0, WARD, library, start_draft
-from tests.state.timing import record_due
+from tests.helpers.builders import T0, WARD, library, start_draft
+from tests.helpers.timing import record_due
 
 MONO0 = 1000.0
 

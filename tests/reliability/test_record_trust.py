@@ -23,8 +23,8 @@ import pytest
 
 from ketamine_desktop.cli import run
 from ketamine_desktop.cli.common import Streams
-from ketamine_desktop.gui.monitoring.record_access import open_record
 from ketamine_desktop.store import InstanceLock, RecordStore, SaveFailed, StoreError
+from ketamine_desktop.store.record_access import open_record
 from ketamine_desktop.store.record_check import FILE_SESSION_ID, check_record
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -293,7 +293,7 @@ def shared_tmp() -> Iterator[Path]:
 _OPENER = """
 import sys
 from pathlib import Path
-from ketamine_desktop.gui.monitoring.record_access import open_record
+from ketamine_desktop.store.record_access import open_record
 from ketamine_desktop.store import StoreError
 try:
     open_record(Path(sys.argv[1]))

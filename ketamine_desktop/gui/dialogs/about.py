@@ -16,10 +16,10 @@ from ketamine_desktop.gui.widgets.sources import flags_text
 
 def signature_text(library: Library) -> str:
     """Who signed the library in use, and when (checked again now), or why it is not trusted."""
-    from ketamine_desktop.cli.common import check_library, default_library_path
+    from ketamine_desktop.library_trust import library_path, verify_signature
 
     try:
-        text = check_library(default_library_path(), library.sha256).describe()
+        text = verify_signature(library_path(), library.sha256).describe()
     except LibraryError as exc:
         return "NOT TRUSTED: " + "; ".join(exc.problems)
     return text[0].upper() + text[1:]
