@@ -146,11 +146,10 @@ def attach_session(
     from ketamine_desktop.gui.monitoring.banner import AlertBanner
     from ketamine_desktop.gui.monitoring.panel import MonitoringPanel
     from ketamine_desktop.gui.monitoring.start_form import start_draft
+    from ketamine_desktop.gui.monitoring.words import set_display_correction
     from ketamine_desktop.state.alerts import AlertController
     from ketamine_desktop.state.reminder_ticker import ReminderTicker
     from ketamine_desktop.state.session_store import SessionStore
-
-    from ketamine_desktop.gui.monitoring.words import set_display_correction
 
     store = SessionStore(library, records, clock, window)
     set_display_correction(store.correction)  # a reopened session's clock changes, before it is drawn

@@ -37,10 +37,10 @@ def lib() -> Library:
 
 @pytest.fixture
 def make_store(
-    qapp: QApplication, lib: Library, records: RecordStore, clock: FakeClock
+    qapp: QApplication, lib: Library, record_store: RecordStore, clock: FakeClock
 ) -> Callable[[], SessionStore]:
     del qapp
-    return lambda: SessionStore(lib, records, clock)
+    return lambda: SessionStore(lib, record_store, clock)
 
 
 def drive(store: SessionStore, clock: FakeClock, seconds: int, first_due: dict[str, float]) -> None:
@@ -68,7 +68,11 @@ def lateness(first_due: dict[str, float]) -> list[tuple[str, float]]:
     ("jump_s", "label"), [(-3600, "back 1 h"), (-600, "back 10 min"), (3600, "forward 1 h")]
 )
 def test_a_wall_clock_change_neither_delays_nor_advances_a_check(
-    make_store: Callable[[], SessionStore], records: RecordStore, clock: FakeClock, jump_s: int, label: str
+    make_store: Callable[[], SessionStore],
+    record_store: RecordStore,
+    clock: FakeClock,
+    jump_s: int,
+    label: str,
 ) -> None:
     store = make_store()
     assert store.start(start_draft(WARD)).saved
@@ -81,7 +85,7 @@ def test_a_wall_clock_change_neither_delays_nor_advances_a_check(
     off = [(key, s) for key, s in found if not 0 <= s <= 1]
     assert off == [], label  # 0 checks early, 0 later than the next tick
     # The change is written once, with both clocks' readings, and corrected for.
-    jumps = [r for r in records.records() if r.kind == "clock-jump"]
+    jumps = [r for r in record_store.records() if r.kind == "clock-jump"]
     assert len(jumps) == 1
     payload = jumps[0].payload
     assert float(payload["jump_seconds"]) == pytest.approx(jump_s, abs=1)  # type: ignore[arg-type]
@@ -94,7 +98,7 @@ def test_a_wall_clock_change_neither_delays_nor_advances_a_check(
 
 
 def test_a_clock_put_back_before_a_restart_does_not_delay_checks(
-    make_store: Callable[[], SessionStore], records: RecordStore, clock: FakeClock
+    make_store: Callable[[], SessionStore], record_store: RecordStore, clock: FakeClock
 ) -> None:
     store = make_store()
     assert store.start(start_draft(WARD)).saved
@@ -110,11 +114,11 @@ def test_a_clock_put_back_before_a_restart_does_not_delay_checks(
     again = make_store()
     assert again.correction == restarted.correction == timedelta(hours=-1)
     drive(again, clock, 60, first_due)
-    assert len([r for r in records.records() if r.kind == "clock-jump"]) == 1
+    assert len([r for r in record_store.records() if r.kind == "clock-jump"]) == 1
 
 
 def test_after_a_reboot_a_clock_put_back_is_found_from_the_record(
-    make_store: Callable[[], SessionStore], records: RecordStore, clock: FakeClock
+    make_store: Callable[[], SessionStore], record_store: RecordStore, clock: FakeClock
 ) -> None:
     """No reading from this boot: the last record is the clue; checks may be late by the time the app was
     closed (here about a minute since the last record), never early, never by the hour put back."""
@@ -122,7 +126,7 @@ def test_after_a_reboot_a_clock_put_back_is_found_from_the_record(
     assert store.start(start_draft(WARD)).saved
     first_due: dict[str, float] = {}
     drive(store, clock, 50 * 60, first_due)
-    (records.path.parent / "session.clock").unlink()  # as after a reboot (another boot id)
+    (record_store.path.parent / "session.clock").unlink()  # as after a reboot (another boot id)
     clock.jump_wall(-3600)
     restarted = make_store()
     drive(restarted, clock, 2 * 3600, first_due)
@@ -132,7 +136,7 @@ def test_after_a_reboot_a_clock_put_back_is_found_from_the_record(
 
 
 def test_a_sleep_makes_due_checks_overdue_and_is_no_clock_change(
-    make_store: Callable[[], SessionStore], records: RecordStore, clock: FakeClock
+    make_store: Callable[[], SessionStore], record_store: RecordStore, clock: FakeClock
 ) -> None:
     store = make_store()
     assert store.start(start_draft(WARD)).saved
@@ -141,21 +145,21 @@ def test_a_sleep_makes_due_checks_overdue_and_is_no_clock_change(
     store.tick(clock.now(), clock.monotonic())
     overdue = [r for r in store.active if r.kind == "check" and r.status == "overdue"]
     assert overdue, "checks that fell due during the sleep are overdue on the first tick"
-    assert [r for r in records.records() if r.kind == "clock-jump"] == []
+    assert [r for r in record_store.records() if r.kind == "clock-jump"] == []
     assert store.correction == timedelta(0)
 
 
 def test_where_the_monotonic_clock_stops_in_sleep_a_forward_jump_is_not_corrected(
-    qapp: QApplication, lib: Library, records: RecordStore
+    qapp: QApplication, lib: Library, record_store: RecordStore
 ) -> None:
     """Fallback platforms: a forward jump may be a sleep, which is real time: checks come early, not late."""
     del qapp
     clock = FakeClock(T0, monotonic_start=MONO0, counts_sleep=False)
-    store = SessionStore(lib, records, clock)
+    store = SessionStore(lib, record_store, clock)
     assert store.start(start_draft(WARD)).saved
     drive(store, clock, 60, {})
     clock.suspend(3600)
     store.tick(clock.now(), clock.monotonic())
-    jumps = [r for r in records.records() if r.kind == "clock-jump"]
+    jumps = [r for r in record_store.records() if r.kind == "clock-jump"]
     assert len(jumps) == 1 and jumps[0].payload["corrected"] is False
     assert store.correction == timedelta(0)
