@@ -617,6 +617,8 @@ def test_the_plan_to_session_hand_off_gives_a_start_the_domain_accepts() -> None
     assert draft.confirmed_checklist == tuple(item.id for item in lib.document.checklist)
     assert draft.confirmed_gates == gate_texts(regimen)
     assert start_payload(lib, draft, T0).regimen == regimen
+
+
 def test_a_corrected_clock_jump_moves_the_time_line_and_not_the_deferral() -> None:
     ledger = Ledger()
     ledger.at(1)
