@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 from ketamine_desktop.cli.common import Streams
 
+EXIT_MISSING_X11_LIBRARIES = 1
+
 
 def main(argv: Sequence[str] | None = None, streams: Streams | None = None) -> int:
     from ketamine_desktop.cli import run
@@ -23,6 +25,12 @@ def main(argv: Sequence[str] | None = None, streams: Streams | None = None) -> i
         from ketamine_desktop.self_test import run_self_test
 
         return run_self_test(streams or Streams.standard())
+    from ketamine_desktop.x11_check import xcb_problem
+
+    problem = xcb_problem()  # before Qt loads its platform plugin, which would abort the process
+    if problem is not None:
+        sys.stderr.write(problem + "\n")
+        return EXIT_MISSING_X11_LIBRARIES
     from ketamine_desktop.app import run_app
 
     return run_app(launch.data_dir)

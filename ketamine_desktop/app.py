@@ -40,6 +40,10 @@ EXIT_LIBRARY_INVALID = 1
 EXIT_BROKEN_BINDING = 1
 EXIT_RECORD_UNAVAILABLE = 1
 MONITORING_TAB = 1
+LIBRARY_REFUSED = (
+    "The drug library could not be loaded, or is not signed by a key this computer trusts. Nothing can be "
+    "calculated without a valid, signed library; ask the pharmacy or IT to restore it."
+)
 EVERYTHING = (
     PlanChange.PROTOCOL
     | PlanChange.ENTRIES
@@ -145,6 +149,7 @@ def attach_session(
     from ketamine_desktop.gui.monitoring.banner import AlertBanner
     from ketamine_desktop.gui.monitoring.panel import MonitoringPanel
     from ketamine_desktop.gui.monitoring.start_form import start_draft
+    from ketamine_desktop.gui.monitoring.words import set_display_correction
     from ketamine_desktop.state.alerts import AlertController
     from ketamine_desktop.state.reminder_ticker import ReminderTicker
     from ketamine_desktop.state.session_store import SessionStore
@@ -154,6 +159,7 @@ def attach_session(
     # In a training record every session started is a training one too: practice never reads as a patient.
     new_id = (lambda: TRAINING_PREFIX + uuid.uuid4().hex) if training else (lambda: uuid.uuid4().hex)
     store = SessionStore(library, records, clock, window, new_session_id=new_id)
+    set_display_correction(store.correction)  # a reopened session's clock changes, before it is drawn
     parts = SessionParts(
         store=store,
         alerts=AlertController(store, clock, player, window),
@@ -187,6 +193,10 @@ def connect_session_signals(window: MainWindow, plan: PlanStore, parts: SessionP
 
     # --- The session store -> the alerts first (a raised reminder chimes and flashes before anything is
     #     redrawn), then the session panel; a session started or closed -> the plan follows it.
+    from ketamine_desktop.gui.monitoring.words import set_display_correction
+
+    # Times are shown on the corrected wall clock: the correction is set before anything is drawn.
+    store.changed.connect(lambda _update: set_display_correction(store.correction))
     store.changed.connect(alerts.on_session_changed)
 
     def on_session_changed(update: SessionUpdate) -> None:
@@ -279,6 +289,42 @@ def _fatal_dialog(text: str, problems: Sequence[str]) -> None:
     box.exec()
 
 
+def _ask_start_new_record(damage: str) -> bool:
+    """The damaged-record dialog: True to start a new record file, False to keep the record read-only."""
+    box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, "The record of infusion sessions is damaged.")
+    box.setObjectName("damagedRecordDialog")
+    box.setInformativeText(
+        f"{damage}\n\nIt is open READ-ONLY: you can read it, and nothing will be added to it. A new record "
+        "file can be started; it names this one, which is kept unchanged beside it for IT to examine."
+    )
+    new = box.addButton("Start a new record file", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Open read-only", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is new
+
+
+def _damaged_record(data_dir: Path, records: RecordStore, library: Library, clock: Clock) -> RecordStore:
+    from ketamine_desktop.state.session_store import SYSTEM_USER
+    from ketamine_desktop.store import RecordStore, StoreError
+
+    damage = records.read_only_because or ""
+    if not _ask_start_new_record(damage):
+        return records
+    records.close()
+    try:
+        return RecordStore.start_new_file(
+            data_dir,
+            damage,
+            by=SYSTEM_USER,
+            now=clock.now(),
+            library_version=library.version,
+            library_sha256=library.sha256,
+        )
+    except StoreError as exc:
+        _fatal_dialog("A new record file could not be started; the damaged one is unchanged.", [str(exc)])
+        return RecordStore.open_read_only(data_dir, damage)
+
+
 def run_app(data_dir: Path | None = None) -> int:
     """Open the window on the record in `data_dir` (None: the user's data directory); returns the exit
     status when it closes. The entry point (__main__.py) has read the options; Qt gets none of ours."""
@@ -290,16 +336,14 @@ def run_app(data_dir: Path | None = None) -> int:
     if problem is not None:
         _fatal_dialog("This computer's Qt for Python cannot run the app safely.", [problem])
         return EXIT_BROKEN_BINDING
-    from ketamine_desktop.cli.common import load_default_library
+    from ketamine_desktop.cli.common import default_library_path, load_default_library
 
     try:
-        library = load_default_library()
+        # Parsed and validated now; its signature is checked just after the first paint (the crypto import
+        # costs ~25 ms), before the session is attached, so nothing is recorded under an unsigned library.
+        library = load_default_library(check_signature=False)
     except LibraryError as exc:
-        _fatal_dialog(
-            "The drug library could not be loaded. Nothing can be calculated without a valid library; "
-            "ask the pharmacy or IT to restore it.",
-            exc.problems,
-        )
+        _fatal_dialog(LIBRARY_REFUSED, exc.problems)
         return EXIT_LIBRARY_INVALID
     from ketamine_desktop.store.record_access import open_record
 
@@ -308,8 +352,10 @@ def run_app(data_dir: Path | None = None) -> int:
     except StoreError as exc:
         _fatal_dialog("The record of infusion sessions cannot be opened.", [str(exc)])
         return EXIT_RECORD_UNAVAILABLE
-    settings = ViewSettings(Path(default_settings_path()))
     clock = SystemClock()
+    if records.read_only_because is not None:
+        records = _damaged_record(data_dir, records, library, clock)
+    settings = ViewSettings(Path(default_settings_path()))
     window, plan = build_main_window(app, library, settings, clock)
     from ketamine_desktop.domain.training import TRAINING_PREFIX
 
@@ -318,11 +364,22 @@ def run_app(data_dir: Path | None = None) -> int:
     except StoreError as exc:
         _fatal_dialog("The record of infusion sessions cannot be read.", [str(exc)])
         return EXIT_RECORD_UNAVAILABLE
+    if records.read_only_because is not None:
+        window.setWindowTitle(f"{window.windowTitle()} — record READ-ONLY (damaged)")
     probe = first_paint_probe(window)  # None unless a start-up measurement asks for it
 
     attached: list[bool] = []
 
     def attach_running_session() -> None:
+        from ketamine_desktop.cli.common import check_library
+
+        try:
+            check_library(default_library_path(), library.sha256)
+        except LibraryError as exc:
+            window.setEnabled(False)
+            _fatal_dialog(LIBRARY_REFUSED, exc.problems)
+            app.exit(EXIT_LIBRARY_INVALID)
+            return
         # The session (its store, alerts, panel, banner and ticker, and their imports) comes just after the
         # first paint: the ticker's first tick, which shows whatever fell due while the app was closed,
         # follows within a few hundred milliseconds of start, and the window is on screen before it.

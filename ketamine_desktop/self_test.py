@@ -22,9 +22,11 @@ def run_self_test(streams: Streams) -> int:
     try:
         _headless_if_needed()
         step = "library"
-        from ketamine_desktop.cli.common import load_default_library
+        from ketamine_desktop.cli.common import check_library, default_library_path, load_default_library
 
-        library = load_default_library()
+        library = load_default_library(check_signature=False)
+        step = "library signature"
+        check_library(default_library_path(), library.sha256)  # a trusted key signed exactly these bytes
 
         step = "Qt binding"
         from ketamine_desktop.gui.binding_check import binding_problem

@@ -67,7 +67,12 @@ def test_the_wheel_holds_every_resource_file(wheel: Path) -> None:
     prefix = "ketamine_desktop/_resources/"
     shipped = {name.removeprefix(prefix) for name in names if name.startswith(prefix)}
     assert shipped == _resource_files(ROOT / "resources")
-    assert {"library/default.toml", "library/default.toml.sha256", "icons/app.svg"} <= shipped
+    assert {
+        "library/default.toml",
+        "library/default.toml.sig",
+        "keys/ketamine-desktop-project.pub",
+        "icons/app.svg",
+    } <= shipped
     assert "ketamine_desktop/py.typed" in names
     assert not any(name.startswith("resources/") for name in names), "resources must live inside the package"
 
@@ -116,5 +121,6 @@ def test_an_installed_copy_loads_the_approved_library(
     done = _python(only_the_installed_copy, tmp_path, "-m", "ketamine_desktop", "library", "--json")
     assert done.returncode == 0, done.stderr
     listed = json.loads(done.stdout)
-    approved = (ROOT / "resources" / "library" / "default.toml.sha256").read_text(encoding="ascii").split()[0]
+    signature = (ROOT / "resources" / "library" / "default.toml.sig").read_text(encoding="utf-8")
+    approved = signature.split("sha256: ", 1)[1].split()[0]  # the SHA-256 the project key signed
     assert approved in json.dumps(listed)

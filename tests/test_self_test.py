@@ -25,7 +25,7 @@ def test_self_test_passes_in_process(qapp: object) -> None:
 
 
 def test_a_failure_is_one_line_and_status_1(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken() -> object:
+    def broken(**kwargs: object) -> object:
         raise LibraryError(["library.toml: TOML syntax error"])
 
     monkeypatch.setattr("ketamine_desktop.cli.common.load_default_library", broken)
@@ -35,6 +35,20 @@ def test_a_failure_is_one_line_and_status_1(monkeypatch: pytest.MonkeyPatch) -> 
     lines = err.getvalue().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("self-test failed (library)")
+
+
+def test_an_unsigned_library_fails_the_self_test(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import shutil
+
+    from ketamine_desktop.cli.common import bundled_library_path
+
+    unsigned = tmp_path / "default.toml"
+    shutil.copyfile(bundled_library_path(), unsigned)
+    monkeypatch.setattr("ketamine_desktop.cli.common.default_library_path", lambda: unsigned)
+    out, err = io.StringIO(), io.StringIO()
+    assert run(["--self-test"], Streams(out, err)) == 1
+    assert err.getvalue().startswith("self-test failed (library signature): LibraryError: ")
+    assert "the library is not signed" in err.getvalue()
 
 
 def test_self_test_as_a_subprocess_without_a_display() -> None:

@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Protocol
 
 from ketamine_desktop import __version__
-from ketamine_desktop.cli.common import EXIT_INVALID_INPUT, InputError, Streams, StrictParser
+from ketamine_desktop.cli.common import (
+    EXIT_INVALID_INPUT,
+    InputError,
+    Streams,
+    StrictParser,
+    control_character,
+)
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "library": ("ketamine_desktop.cli.library_cmd", "list or validate a drug library"),
@@ -84,10 +90,29 @@ def _refuse_repeated_options(argv: Sequence[str]) -> None:
         seen.add(name)
 
 
+def _refuse_control_characters(argv: Sequence[str]) -> None:
+    """NUL, newline, escape and the other control characters have no place in any option or value: a NUL
+    inside an ISO time or a name would otherwise reach the record or the terminal."""
+    for index, arg in enumerate(argv):
+        found = control_character(arg)
+        if found is None:
+            continue
+        if arg.startswith("--"):
+            field = arg.split("=", 1)[0]
+        elif index > 0 and argv[index - 1].startswith("--"):
+            field = argv[index - 1]
+        else:
+            field = "argument"
+        if control_character(field) is not None:
+            field = "argument"  # the option's own name holds the character: do not echo it
+        raise InputError(field, f"contains a control character ({found})")
+
+
 def run(argv: Sequence[str], streams: Streams | None = None) -> int | Launch:
     """Run a headless command and return its exit status, or say what to launch instead."""
     streams = streams or Streams.standard()
     try:
+        _refuse_control_characters(argv)
         _refuse_repeated_options(argv)
         command = next((arg for arg in argv if arg in COMMANDS), None)
         args = build_parser(command).parse_args(list(argv))
@@ -101,4 +126,14 @@ def run(argv: Sequence[str], streams: Streams | None = None) -> int | Launch:
         return _command_module(args.module_name).run(args, streams)
     except InputError as exc:
         streams.err.write(f"error: {exc}\n")
+        return EXIT_INVALID_INPUT
+    except Exception as exc:
+        # A library that is missing, empty, endless, unreadable, invalid or not signed by a trusted key:
+        # one line per problem, never a traceback. (Imported here: the window's start does not need it.)
+        from ketamine_desktop.domain.library import LibraryError
+
+        if not isinstance(exc, LibraryError):
+            raise
+        for problem in exc.problems:
+            streams.err.write(f"error: {' '.join(problem.split())}\n")
         return EXIT_INVALID_INPUT

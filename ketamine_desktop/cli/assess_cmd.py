@@ -18,12 +18,14 @@ from typing import Any, get_args
 from ketamine_desktop.cli.common import (
     EXIT_INVALID_INPUT,
     EXIT_OK,
+    MAX_COUNT,
     InputError,
     Streams,
     StrictParser,
     library_identity,
     load_default_library,
     parse_number,
+    parse_whole,
     write_json,
 )
 from ketamine_desktop.domain.assessment import (
@@ -113,10 +115,7 @@ def _inputs(args: argparse.Namespace) -> tuple[Observation, AssessmentContext]:
         values[field] = getattr(args, _dest(option))
     prior_episodes = 0
     if args.prior_episodes is not None:
-        number = parse_number("--prior-episodes", args.prior_episodes)
-        if number != number.to_integral_value():
-            raise InputError("--prior-episodes", f"must be a whole number ({args.prior_episodes!r})")
-        prior_episodes = int(number)
+        prior_episodes = parse_whole("--prior-episodes", args.prior_episodes, 0, MAX_COUNT)
     context = AssessmentContext(
         prior_episodes=prior_episodes, previous_pain=values.pop("previous_pain", None)
     )

@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
+import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from ketamine_desktop import json_text
-from ketamine_desktop.domain.library import Library, load_library
-from ketamine_desktop.resources import resource_path
+from ketamine_desktop.domain.library import Library, parse_library, read_library_bytes
+
+if TYPE_CHECKING:
+    from ketamine_desktop.library_trust import SignatureInfo
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # verify-record: the chain is broken
 EXIT_INVALID_INPUT = 2
 EXIT_REFUSED = 3  # a hard limit refused the regimen
+
+# Dates outside these years are implausible for a bedside record (and far dates overflow date arithmetic).
+EARLIEST_YEAR = 2000
+LATEST_YEAR = 2100
+# Whole-number counts given on the command line (episodes, days, sessions) stay below this.
+MAX_COUNT = 1000
 
 
 class InputError(Exception):
@@ -30,7 +40,12 @@ class InputError(Exception):
 
 
 class StrictParser(argparse.ArgumentParser):
-    """argparse that reports one line through InputError instead of printing usage and exiting."""
+    """argparse that reports one line through InputError instead of printing usage and exiting, and never
+    accepts an abbreviated option: `--weight 150` must not quietly stand for `--weight-kg 150`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         raise InputError(self.prog, message)
@@ -46,13 +61,38 @@ class Streams:
         return cls(sys.stdout, sys.stderr)
 
 
+def bundled_library_path() -> Path:
+    from ketamine_desktop.library_trust import bundled_library_path as bundled
+
+    return bundled()
+
+
 def default_library_path() -> Path:
-    return resource_path("library", "default.toml")
+    """The library the app uses: the hospital's, when IT installed one in the system directory, else the
+    default library shipped with the app (`library_trust.library_path`; a seam the tests redirect)."""
+    from ketamine_desktop.library_trust import library_path
+
+    return library_path()
 
 
-def load_default_library() -> Library:
-    """The app's own library: it must carry its pharmacy approval (the SHA-256 file beside it)."""
-    return load_library(default_library_path(), require_approval=True)
+def load_default_library(*, check_signature: bool = True) -> Library:
+    """The app's library; refused (LibraryError) unless a trusted key signed exactly its bytes.
+
+    The window passes `check_signature=False` and checks it just after its first paint (`check_library`),
+    before anything can be recorded; every headless command checks it here.
+    """
+    path = default_library_path()
+    data = read_library_bytes(path)
+    if check_signature:
+        check_library(path, hashlib.sha256(data).hexdigest())
+    return parse_library(data, origin=str(path))
+
+
+def check_library(path: Path, sha256: str) -> SignatureInfo:
+    """The trusted signature over the library's bytes; raises LibraryError naming the file and why."""
+    from ketamine_desktop.library_trust import verify_signature
+
+    return verify_signature(path, sha256)
 
 
 def parse_number(field: str, text: str, *, allow_negative: bool = False, positive: bool = False) -> Decimal:
@@ -85,7 +125,19 @@ def parse_instant(field: str, text: str) -> datetime:
         raise InputError(field, f"not an ISO 8601 date and time ({text!r})") from exc
     if value.tzinfo is None or value.utcoffset() is None:
         raise InputError(field, f"needs a time zone, e.g. Z or +01:00 ({text!r})")
+    # The year as written and in UTC: 2100-12-31T23:00-05:00 is already 2101 in UTC.
+    plausible = EARLIEST_YEAR <= value.year <= LATEST_YEAR  # checked first: year 1 would overflow in UTC
+    if not (plausible and EARLIEST_YEAR <= value.astimezone(UTC).year <= LATEST_YEAR):
+        raise InputError(field, f"implausible date: must be from {EARLIEST_YEAR} to {LATEST_YEAR} ({text!r})")
     return value
+
+
+def control_character(text: str) -> str | None:
+    """The first control character in `text` (NUL, newline, escape, ...), as U+XXXX, or None."""
+    for char in text:
+        if unicodedata.category(char) == "Cc":
+            return f"U+{ord(char):04X}"
+    return None
 
 
 def write_json(value: object, out: TextIO) -> None:

@@ -26,6 +26,8 @@ from ketamine_desktop.domain.schedule import (
 
 # The contract's default listing length: a display choice, not a clinical interval.
 DEFAULT_SPAN = timedelta(hours=24)
+# The longest listing asked for at once (issue 13): a month of checks, computed in well under a second.
+MAX_SPAN = timedelta(days=31)
 
 # The domain names its inputs; the user typed options.
 _EVENT_KIND_NAMED: dict[str, EventKind] = {kind: kind for kind in EVENT_KINDS}
@@ -50,6 +52,8 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
     start = parse_instant("--start", args.start)
     events = [_event(text) for text in args.event]
     until = start + DEFAULT_SPAN if args.until is None else parse_instant("--until", args.until)
+    if until - start > MAX_SPAN:
+        raise InputError("--until", f"at most {MAX_SPAN.days} days after --start ({args.until!r})")
     library = load_default_library()
     try:
         checks = monitoring_checks(library, args.protocol, start, events, until)

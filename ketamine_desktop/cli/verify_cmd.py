@@ -29,4 +29,4 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
         raise InputError(
             "--expect-head", f"must be a SHA-256 hash of 64 hexadecimal digits ({expect_head!r})"
         )
-    return run_verify_record(data_dir, args.json, streams.out, expect_head)
+    return run_verify_record(data_dir, args.json, streams.out, expect_head, streams.err)

@@ -9,6 +9,7 @@ app can write a wall-clock jump to the audit log and show everything that fell d
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -21,18 +22,53 @@ class Clock(Protocol):
         ...
 
     def monotonic(self) -> float:
-        """Seconds from an arbitrary origin; never goes back, never jumps with the wall clock."""
+        """Seconds from an arbitrary origin; never goes back, never jumps with the wall clock; on Linux it
+        keeps counting while the machine sleeps (CLOCK_BOOTTIME)."""
+        ...
+
+    @property
+    def counts_sleep(self) -> bool:
+        """True when `monotonic` counts time asleep: then any difference between the two clocks is a
+        wall-clock change, never a sleep, and both directions can be corrected for."""
         ...
 
 
+def real_time_source() -> tuple[str, Callable[[], float]]:
+    """The clock that counts real elapsed time, sleep included, on this platform, and its name.
+
+    Linux: CLOCK_BOOTTIME (CLOCK_MONOTONIC stops while the machine sleeps, which made a sleep look like a
+    wall-clock change). Elsewhere `time.monotonic()`: on Windows QueryPerformanceCounter, on macOS
+    mach_absolute_time; whether those count sleep is not verified here (no such machine to test on).
+    """
+    boottime = getattr(time, "CLOCK_BOOTTIME", None)
+    if boottime is not None:
+        return "CLOCK_BOOTTIME", lambda: time.clock_gettime(boottime)
+    return "time.monotonic", time.monotonic  # pragma: no cover - platforms without CLOCK_BOOTTIME
+
+
 class SystemClock:
-    """The machine's clocks."""
+    """The machine's clocks: the wall clock, and a real-time clock that includes sleep."""
+
+    def __init__(self) -> None:
+        self.real_time_name, self._real_time = real_time_source()
+
+    @property
+    def counts_sleep(self) -> bool:
+        return self.real_time_name == "CLOCK_BOOTTIME"
+
+    def boot_id(self) -> str | None:
+        """This boot's identity (Linux): CLOCK_BOOTTIME readings compare only within one boot."""
+        try:
+            with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as handle:
+                return handle.read().strip() or None
+        except OSError:  # pragma: no cover - not Linux
+            return None
 
     def now(self) -> datetime:
         return datetime.now(UTC)
 
     def monotonic(self) -> float:
-        return time.monotonic()
+        return self._real_time()
 
 
 class FakeClock:
@@ -42,11 +78,22 @@ class FakeClock:
     repeated small steps never drift apart through float rounding.
     """
 
-    def __init__(self, start: datetime, *, monotonic_start: float = 0.0) -> None:
+    def __init__(self, start: datetime, *, monotonic_start: float = 0.0, counts_sleep: bool = False) -> None:
         if start.tzinfo is None or start.utcoffset() is None:
             raise ValueError("FakeClock needs an aware start time (with a zone)")
         self._wall = start.astimezone(UTC)
         self._monotonic_us = _microseconds(monotonic_start)
+        # False: a monotonic clock that stops in sleep (CLOCK_MONOTONIC, the fallback platforms);
+        # True: one that counts it (CLOCK_BOOTTIME, Linux).
+        self._counts_sleep = counts_sleep
+
+    @property
+    def counts_sleep(self) -> bool:
+        return self._counts_sleep
+
+    def boot_id(self) -> str | None:
+        """One boot for the whole life of a fake clock."""
+        return "fake-boot"
 
     def now(self) -> datetime:
         return self._wall
@@ -65,8 +112,12 @@ class FakeClock:
         self._wall += timedelta(microseconds=_microseconds(seconds))
 
     def suspend(self, seconds: float) -> None:
-        """The machine sleeps: the wall clock moves on, the monotonic clock stands still."""
-        self._wall += timedelta(microseconds=_forward("suspend", seconds))
+        """The machine sleeps: the wall clock moves on; the monotonic clock stands still, unless it counts
+        sleep (CLOCK_BOOTTIME), when it moves on too."""
+        step = _forward("suspend", seconds)
+        self._wall += timedelta(microseconds=step)
+        if self._counts_sleep:
+            self._monotonic_us += step
 
 
 def wall_jump_seconds(prev_wall: datetime, prev_mono: float, wall: datetime, mono: float) -> float:

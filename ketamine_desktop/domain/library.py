@@ -1,4 +1,5 @@
-"""The drug library: loading, the pharmacy's approval (SHA-256) and the loaded `Library`.
+"""The drug library: loading (a regular file of at most 1 MiB) and the loaded `Library`. Whether it may
+be used (a trusted signature over its bytes) is decided outside the domain, in `library_trust`.
 
 The schema is in `library_schema.py` and the consistency checks in `library_checks.py`; every name of
 both is importable from here, which is where the rest of the app imports them from.
@@ -11,7 +12,7 @@ reported by name and place, and no half-loaded library ever reaches the rest of 
 from __future__ import annotations
 
 import hashlib
-import re
+import stat
 import tomllib
 from collections.abc import Iterable
 from decimal import Decimal
@@ -131,7 +132,6 @@ __all__ = [
     "Track",
     "Units",
     "WeightRules",
-    "approval_path",
     "consistency_problems",
     "load_library",
     "parse_library",
@@ -193,47 +193,37 @@ class Library(FrozenModel):
         raise KeyError(source_ref)
 
 
-def approval_path(path: Path) -> Path:
-    """Where the pharmacy's approval of a library file lives: `<file>.sha256`, as `sha256sum` writes it."""
-    return path.with_name(path.name + ".sha256")
+# A library is tens of kilobytes; a file many times larger is not one, and is refused before it is read
+# (`/dev/zero` or a runaway file would otherwise fill the memory).
+MAX_LIBRARY_BYTES = 1024 * 1024
 
 
-def load_library(path: Path, *, require_approval: bool = False) -> Library:
-    """Load and validate a library file; raise LibraryError naming every problem.
-
-    When an approval file sits beside the library, the file's SHA-256 must match it: a flipped byte in
-    a comment or a citation is invisible to the schema but not to the checksum. The app's own library
-    requires the approval file (`require_approval`); a file under review may not have one yet.
-    """
+def read_library_bytes(path: Path) -> bytes:
+    """The bytes of a library file: a regular file of at most MAX_LIBRARY_BYTES; raise LibraryError."""
     try:
-        data = path.read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise LibraryError([f"{path}: not a regular file"])
+        if info.st_size > MAX_LIBRARY_BYTES:
+            raise LibraryError([f"{path}: {info.st_size} bytes, larger than a library may be (1 MiB)"])
+        with path.open("rb") as handle:
+            data = handle.read(MAX_LIBRARY_BYTES + 1)
     except OSError as exc:
         raise LibraryError([f"{path}: cannot read the file ({exc.strerror or exc})"]) from exc
-    approved = _approved_sha256(approval_path(path), required=require_approval)
-    library = parse_library(data, origin=str(path))
-    if approved is not None and approved != library.sha256:
-        raise LibraryError(
-            [
-                f"{path}: SHA-256 {library.sha256[:12]} does not match the approved {approved[:12]} in "
-                f"{approval_path(path).name}: the file was changed or corrupted since it was approved"
-            ]
-        )
-    return library
+    if len(data) > MAX_LIBRARY_BYTES:
+        raise LibraryError([f"{path}: larger than a library may be (1 MiB)"])
+    if not data.strip():
+        raise LibraryError([f"{path}: the file is empty"])
+    return data
 
 
-def _approved_sha256(path: Path, *, required: bool) -> str | None:
-    try:
-        text = path.read_text(encoding="ascii")
-    except FileNotFoundError:
-        if required:
-            raise LibraryError([f"{path}: the library has no approval file (its approved SHA-256)"]) from None
-        return None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LibraryError([f"{path}: cannot read the approval file ({exc})"]) from exc
-    digest = text.split()[0].lower() if text.split() else ""
-    if not re.fullmatch(r"[0-9a-f]{64}", digest):
-        raise LibraryError([f"{path}: not a SHA-256 approval (expected 64 hex digits)"])
-    return digest
+def load_library(path: Path) -> Library:
+    """Load and validate a library file; raise LibraryError naming every problem.
+
+    Whether the file may be used (a trusted signature) is checked outside the domain
+    (`ketamine_desktop.library_trust`), over the same bytes' SHA-256.
+    """
+    return parse_library(read_library_bytes(path), origin=str(path))
 
 
 def parse_library(data: bytes, *, origin: str = "library") -> Library:

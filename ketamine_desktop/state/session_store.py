@@ -19,12 +19,15 @@ One `changed` signal carries a `SessionUpdate` saying what changed.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
+import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Literal
 
 from PySide6.QtCore import QObject, Signal
@@ -59,6 +62,7 @@ from ketamine_desktop.domain.session import (
     apply_record,
     checks_until,
     clean_name,
+    clock_correction,
     clock_jump_payload,
     deferral_payload,
     event_payload,
@@ -79,6 +83,9 @@ _log = logging.getLogger(__name__)
 # From the issue, not the library: a wall-clock jump of more than this is written to the record. Smaller
 # differences are timer and scheduling jitter.
 JUMP_THRESHOLD_S = 60.0
+# The last clock reading of the running session (`_keep_reading`), beside the record: no patient data.
+CLOCK_READING_FILE_NAME = "session.clock"
+READING_EVERY_S = 10.0
 # The author of the records the app writes by itself (raised reminders, clock jumps).
 SYSTEM_USER = "ketamine-desktop"
 
@@ -144,11 +151,21 @@ class SessionStore(QObject):
         self._reminders: tuple[Reminder, ...] = ()
         self._checks: tuple[tuple[str, int], datetime, tuple[Check, ...]] | None = None
         self._last_tick: tuple[datetime, float] | None = None
+        # How far the running session's time line is behind the wall clock (corrected clock jumps): due
+        # times, records and decisions use wall - correction, which runs on real elapsed time.
+        self._correction = timedelta(0)
+        self._reading_noted: float | None = None  # monotonic time of the last clock reading kept
         self._now: datetime = clock.now()
         self._latest_recorded_at: datetime | None = None
         self.load_error: str | None = None
         self.save_failures = 0
         self._replay()
+        if records.read_only_because is not None:
+            # Shown on the Monitoring tab: what is wrong with the record and that nothing is added to it.
+            self.load_error = (
+                f"The record is open READ-ONLY: {records.read_only_because} Nothing will be added to it; "
+                "restart the app and choose 'Start a new record file' to go on recording."
+            )
 
     # --- Reading ---
 
@@ -187,6 +204,15 @@ class SessionStore(QObject):
         return self._now
 
     @property
+    def correction(self) -> timedelta:
+        """Add this to a session time to show it on the (corrected) wall clock."""
+        return self._correction
+
+    def session_now(self) -> datetime:
+        """The wall clock minus the session's correction: the time line checks are due on."""
+        return self._clock.now() - self._correction
+
+    @property
     def pending_count(self) -> int:
         return len(self._pending)
 
@@ -209,13 +235,14 @@ class SessionStore(QObject):
 
     def preview_event(self, draft: EventDraft) -> EventPreview:
         """The event as it would be written, for the dialog; raises SessionError."""
-        return preview_event(self._require_state(), draft, self._clock.now())
+        return preview_event(self._require_state(), draft, self.session_now())
 
     # --- Commands ---
 
     def start(self, draft: StartDraft) -> Outcome:
         if self.running:
             return Outcome(False, "A session is already running: stop and close it first.")
+        self._correction = timedelta(0)  # a new session starts on the wall clock as it is
         now = self._clock.now()
         try:
             payload = start_payload(self._library, draft, now)
@@ -268,7 +295,7 @@ class SessionStore(QObject):
         state = self._state
         if state is None or state.status == "ended":
             return Outcome(False, "No session is running.")
-        now = self._clock.now()
+        now = self.session_now()
         try:
             clean_name("who", by)
             payload = build(state, now)
@@ -287,31 +314,103 @@ class SessionStore(QObject):
         change = SessionChange.REMINDERS | SessionChange.TICK
         previous = self._last_tick
         self._last_tick = (now, monotonic)
+        wall = now
         if previous is not None:
-            jump = wall_jump_seconds(previous[0], previous[1], now, monotonic)
+            jump = wall_jump_seconds(previous[0], previous[1], wall, monotonic)
             if abs(jump) > JUMP_THRESHOLD_S:
                 change |= SessionChange.CLOCK_JUMP
-                self._note_jump(previous[0], now, jump, "tick")
+                self._note_jump(previous[0] - self._correction, wall, jump, "tick", monotonic)
+        elif (reading := self._saved_reading(monotonic)) is not None:
+            # Restarted in the same boot: the real time since the last reading is known exactly.
+            expected = reading[0] + timedelta(seconds=monotonic - reading[1])
+            jump = (wall - self._correction - expected).total_seconds()
+            if abs(jump) > JUMP_THRESHOLD_S:
+                change |= SessionChange.CLOCK_JUMP
+                self._note_jump(reading[0], wall, jump, "restart", monotonic)
         elif self._latest_recorded_at is not None:
-            # No earlier tick in this process: the only clue to a clock put back while the app was closed
-            # is a record written "later" than now.
+            # No earlier tick in this process and no reading from this boot: the only clue to a clock put
+            # back while the app was closed is a record written "later" than now. (How long the app was
+            # closed is not known, so the correction may fall short by that: checks come no earlier, and
+            # late by at most that.)
             latest = self._latest_recorded_at
-            behind = (now - latest).total_seconds()
+            behind = (wall - self._correction - latest).total_seconds()
             if behind < -JUMP_THRESHOLD_S:
                 change |= SessionChange.CLOCK_JUMP
-                self._note_jump(latest, now, behind, "restart")
+                self._note_jump(latest, wall, behind, "restart", monotonic)
+        now = wall - self._correction  # from here on, the session's time line
+        self._keep_reading(now, monotonic)
         self._flush_pending(now)
         raised, found = self._raise(now)
         if raised:
             change |= SessionChange.RAISED
         self._refresh(now, change, raised, found)
 
+    # --- The last clock reading, kept beside the record so a restart in the same boot knows real time ---
+
+    def _reading_path(self) -> Path:
+        return self._records.path.parent / CLOCK_READING_FILE_NAME
+
+    def _saved_reading(self, monotonic: float) -> tuple[datetime, float] | None:
+        """(session time, monotonic) of the running session's last reading, when it was taken in this boot
+        on a clock that counts sleep; else None."""
+        boot = _boot_id(self._clock)
+        state = self._state
+        if boot is None or state is None or state.status == "ended":
+            return None
+        try:
+            parts = self._reading_path().read_text(encoding="ascii").split()
+            if len(parts) != 4 or parts[0] != boot or parts[1] != state.session_id:
+                return None
+            at, mono = datetime.fromisoformat(parts[2]), float(parts[3])
+        except (OSError, ValueError):
+            return None
+        return (at, mono) if mono <= monotonic and at.tzinfo is not None else None
+
+    def _keep_reading(self, now: datetime, monotonic: float) -> None:
+        """Every READING_EVERY_S of real time, note (boot, session, session time, monotonic); best effort."""
+        boot = _boot_id(self._clock)
+        state = self._state
+        if boot is None or state is None or state.status == "ended" or self._records.read_only_because:
+            return
+        if self._reading_noted is not None and monotonic - self._reading_noted < READING_EVERY_S:
+            return
+        self._reading_noted = monotonic
+        path = self._reading_path()
+        temp = path.with_name(path.name + ".tmp")
+        with contextlib.suppress(OSError):
+            temp.write_text(f"{boot} {state.session_id} {now.isoformat()} {monotonic!r}\n", encoding="ascii")
+            os.replace(temp, path)
+
     def _note_jump(
-        self, previous_at: datetime, now: datetime, jump: float, cause: Literal["tick", "restart"]
+        self,
+        previous_at: datetime,
+        wall: datetime,
+        jump: float,
+        cause: Literal["tick", "restart"],
+        monotonic: float,
     ) -> None:
-        if self._state is not None and self._state.status != "ended":
-            self._pending.append(clock_jump_payload(previous_at, now, jump, cause))
-            self._rebuild()
+        """Write the jump with both clocks' readings and, where it cannot be a sleep, correct for it.
+
+        A clock put back is always a clock change. A clock put forward is one too when the monotonic clock
+        counts sleep (CLOCK_BOOTTIME); where it does not, it may be a sleep, which is real time for the
+        patient, so it is not corrected for (checks then come early, never late)."""
+        if self._state is None or self._state.status == "ended":
+            return
+        corrected = jump < 0 or bool(getattr(self._clock, "counts_sleep", False))
+        if corrected:
+            self._correction += timedelta(seconds=jump)
+        self._pending.append(
+            clock_jump_payload(
+                previous_at,
+                wall - self._correction,
+                jump,
+                cause,
+                corrected=corrected,
+                wall_at=wall,
+                real_time_s=monotonic,
+            )
+        )
+        self._rebuild()
 
     def _raise(self, now: datetime) -> tuple[tuple[Reminder, ...], tuple[Reminder, ...] | None]:
         """Write a raise for each reminder above its last raised level; returns the raised reminders and,
@@ -332,8 +431,8 @@ class SessionStore(QObject):
     def _flush_pending(self, now: datetime) -> None:
         """Write the app's own records that are waiting, oldest first; stop at the first failure."""
         saved = self._saved
-        if saved is None:
-            return
+        if saved is None or self._records.read_only_because is not None:
+            return  # a read-only (damaged) record: they are shown, and kept in memory only
         while self._pending:
             payload = self._pending[0]
             try:
@@ -368,7 +467,10 @@ class SessionStore(QObject):
         self._fold_saved(stored)
         self._rebuild()
         # Local time, as every time on screen (the record keeps UTC).
-        return Outcome(True, f"Saved at {clock_time(stored.recorded_at, seconds=True)}.", seq=stored.seq)
+        message = f"Saved at {clock_time(stored.recorded_at, seconds=True)}."
+        while self._records.warnings:
+            message += " WARNING: " + self._records.warnings.pop(0)
+        return Outcome(True, message, seq=stored.seq)
 
     def _append(self, session_id: str, payload: Payload, by: str, now: datetime) -> StoredRecord:
         return self._records.append(
@@ -457,7 +559,17 @@ class SessionStore(QObject):
             return
         self._latest_recorded_at = max(r.recorded_at for r in records)
         self._saved = state
+        self._correction = clock_correction(state)
         self._rebuild()
-        now = self._clock.now()
+        now = self.session_now()
         self._now = now
         self._reminders = reminders(state, now, self._cached_checks(state, now))
+
+
+def _boot_id(clock: Clock) -> str | None:
+    """The clock's boot identity when its monotonic reading counts sleep and survives a restart of the
+    app (CLOCK_BOOTTIME, within one boot); None where a saved reading cannot be compared."""
+    if not getattr(clock, "counts_sleep", False):
+        return None
+    boot = getattr(clock, "boot_id", None)
+    return boot() if callable(boot) else None

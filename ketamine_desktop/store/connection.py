@@ -10,6 +10,8 @@ import os
 import sqlite3
 from pathlib import Path
 
+from ketamine_desktop.store.paths import environment_problem
+
 # Long enough to ride out a reader's checkpoint; short enough that a stuck second writer shows an error.
 BUSY_TIMEOUT_MS = 5000
 
@@ -34,8 +36,11 @@ def open_connection(path: Path) -> sqlite3.Connection:
     """
     try:
         _create_private(path)
+    except OSError as exc:
+        raise StoreError(environment_problem(path.parent, path, exc)) from exc
+    try:
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-    except (OSError, sqlite3.Error) as exc:
+    except sqlite3.Error as exc:
         raise StoreError(f"Cannot open the record file {path}: {exc}") from exc
     try:
         _configure(conn)
@@ -43,6 +48,26 @@ def open_connection(path: Path) -> sqlite3.Connection:
         conn.close()
         raise
     restrict_sidecars(path)
+    return conn
+
+
+def open_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that can only read the record at `path` and leaves no trace beside it.
+
+    With no `-wal` file beside the record, no writer has it open (a WAL writer keeps its `-wal`), so the
+    file is read as `immutable`: SQLite then creates no `-wal` or `-shm` file (plain `mode=ro` would, and
+    leave them). With a `-wal` (a running app, or one that crashed) the record is read with `mode=ro`
+    through the WAL, whose committed records would otherwise be missed. Raises StoreError.
+    """
+    has_wal = Path(f"{path}-wal").exists()
+    query = "mode=ro" if has_wal else "mode=ro&immutable=1"
+    uri = f"{path.resolve().as_uri()}?{query}"
+    try:
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.execute("PRAGMA query_only=ON")
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    except sqlite3.Error as exc:
+        raise StoreError(f"Cannot read the record file {path}: {exc}") from exc
     return conn
 
 

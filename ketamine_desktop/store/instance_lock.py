@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Self
 
 from ketamine_desktop.store.connection import StoreError
-from ketamine_desktop.store.paths import LOCK_FILE_NAME, ensure_private_dir
+from ketamine_desktop.store.paths import LOCK_FILE_NAME, ensure_private_dir, environment_problem
 
 # Windows locks byte ranges and refuses reads of a locked range, so lock a byte past the description
 # to keep `holder_description` readable by the second instance.
@@ -36,11 +36,18 @@ class InstanceLock:
         return self._fd is not None
 
     def acquire(self) -> bool:
-        """Take the lock if no other process has it; never waits. True if this object now holds it."""
+        """Take the lock if no other process has it; never waits. True if this object now holds it.
+
+        Raises StoreError, with a sentence for the user, when the data directory cannot hold the lock."""
         if self._fd is not None:
             return True
-        ensure_private_dir(self.data_dir)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            ensure_private_dir(self.data_dir)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            # A read-only or root-owned folder, a file where the folder should be, a folder named
+            # instance.lock: a sentence saying what is wrong and what to do, never a traceback.
+            raise StoreError(environment_problem(self.data_dir, self.path, exc)) from exc
         try:
             _lock(fd)
         except OSError:

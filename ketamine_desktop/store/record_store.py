@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from ketamine_desktop.store.chain import COLUMNS, ChainVerdict, record_hash, verify_chain
-from ketamine_desktop.store.connection import StoreError, open_connection, rollback_quietly
-from ketamine_desktop.store.paths import RECORD_FILE_NAME, ensure_private_dir
+from ketamine_desktop.store.connection import StoreError, open_connection, open_read_only, rollback_quietly
+from ketamine_desktop.store.paths import RECORD_FILE_NAME, ensure_private_dir, environment_problem
 from ketamine_desktop.store.payload import decode_payload, encode_payload
-from ketamine_desktop.store.schema import migrate
+from ketamine_desktop.store.record_check import FILE_SESSION_ID, PREVIOUS_FILE_KIND, set_aside, write_witness
+from ketamine_desktop.store.schema import MIGRATIONS, migrate, schema_version
 
 if TYPE_CHECKING:
     from ketamine_desktop.store.snapshot import RecordSnapshot
@@ -34,6 +35,18 @@ class SaveFailed(StoreError):
 
     def __init__(self, reason: str) -> None:
         super().__init__(f"Not saved: {reason}. Nothing was written; the entry can be saved again.")
+        self.reason = reason
+
+
+class RecordReadOnly(SaveFailed):
+    """The record was found damaged at open and is read-only: nothing is appended to it."""
+
+    def __init__(self, reason: str) -> None:
+        StoreError.__init__(
+            self,
+            f"Not saved: the record is open read-only because it is damaged ({reason}). Start a new record "
+            "file to go on recording; your entries are kept until then.",
+        )
         self.reason = reason
 
 
@@ -91,10 +104,61 @@ class RecordStore:
     `InstanceLock`, which the application takes before opening the store.
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, *, read_only_because: str | None = None) -> None:
         self._conn = conn
         self.path = path
         self._batch = False
+        # Set when the open-time check found the record damaged: appends are refused with this reason.
+        self.read_only_because = read_only_because
+        # Sentences about what happened to the record file while open (a vanished WAL), for the user.
+        self.warnings: list[str] = []
+
+    @classmethod
+    def open_read_only(cls, data_dir: Path, reason: str) -> "RecordStore":
+        """The damaged record in `data_dir`, readable, never written; appends raise RecordReadOnly."""
+        path = data_dir / RECORD_FILE_NAME
+        if path.exists() and path.stat().st_size > 0:
+            conn = open_read_only(path)
+            try:
+                if schema_version(conn) == len(MIGRATIONS):
+                    return cls(conn, path, read_only_because=reason)
+            except sqlite3.Error:
+                pass
+            conn.close()
+        # Nothing readable (an emptied or foreign file): an empty record in memory stands in for it.
+        conn = sqlite3.connect(":memory:", isolation_level=None)
+        migrate(conn)
+        return cls(conn, path, read_only_because=reason)
+
+    @classmethod
+    def start_new_file(
+        cls,
+        data_dir: Path,
+        damage: str,
+        *,
+        by: str,
+        now: datetime,
+        library_version: str,
+        library_sha256: str,
+    ) -> "RecordStore":
+        """Set the damaged record aside (renamed, unchanged) and open a new one whose first record names
+        it and says why. Returns the new store, ready for writing."""
+        broken = set_aside(data_dir, now)
+        store = cls.open(data_dir)
+        try:
+            store.append(
+                FILE_SESSION_ID,
+                PREVIOUS_FILE_KIND,
+                {"previous_file": broken.name, "reason": damage},
+                recorded_by=by,
+                recorded_at=now,
+                library_version=library_version,
+                library_sha256=library_sha256,
+            )
+        except BaseException:
+            store.close()
+            raise
+        return store
 
     @classmethod
     def open(cls, data_dir: Path) -> "RecordStore":
@@ -102,7 +166,7 @@ class RecordStore:
         try:
             ensure_private_dir(data_dir)
         except OSError as exc:
-            raise StoreError(f"Cannot create the data directory {data_dir}: {exc}") from exc
+            raise StoreError(environment_problem(data_dir, data_dir, exc)) from exc
         path = data_dir / RECORD_FILE_NAME
         conn = open_connection(path)
         try:
@@ -123,7 +187,10 @@ class RecordStore:
         library_version: str,
         library_sha256: str,
     ) -> StoredRecord:
-        """Append one record; return it once COMMIT has returned. Raises SaveFailed or InvalidRecord."""
+        """Append one record; return it once COMMIT has returned. Raises SaveFailed (RecordReadOnly when
+        the record was found damaged at open) or InvalidRecord."""
+        if self.read_only_because is not None:
+            raise RecordReadOnly(self.read_only_because)
         required = {
             "session_id": session_id,
             "kind": kind,
@@ -155,6 +222,8 @@ class RecordStore:
                 raise
         except sqlite3.Error as exc:
             raise SaveFailed(str(exc)) from exc
+        write_witness(self.path.parent, stored.seq, stored.hash)
+        self._rescue_vanished_wal()
         return stored
 
     def _insert(self, *fields: str) -> StoredRecord:
@@ -186,11 +255,35 @@ class RecordStore:
         try:
             yield
             self._commit()
+            head_seq, head_hash = self._conn.execute("SELECT seq, hash FROM chain_head").fetchone()
+            write_witness(self.path.parent, head_seq, head_hash)
         except BaseException:
             rollback_quietly(self._conn)
             raise
         finally:
             self._batch = False
+
+    def _rescue_vanished_wal(self) -> None:
+        """A `-wal` file deleted while the app runs leaves SQLite writing to a file nobody can find again:
+        a crash would lose every record since the last checkpoint. Copy them into the record file now
+        (a checkpoint reads the open, deleted WAL) and start a new WAL by reopening, and say so."""
+        if Path(f"{self.path}-wal").exists():
+            return
+        try:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._conn.close()
+            self._conn = open_connection(self.path)
+        except (sqlite3.Error, StoreError) as exc:
+            self.warnings.append(
+                f"The record's -wal file was deleted while the app was running and the records could not "
+                f"be secured ({exc}). Do not close the app; call IT."
+            )
+            return
+        self.warnings.append(
+            f"The record's -wal file ({self.path.name}-wal) was deleted while the app was running. Every "
+            "record saved so far was copied into the record file and a new -wal file was started: nothing "
+            f"was lost. Find out what deletes files in {self.path.parent}."
+        )
 
     def _commit(self) -> None:
         # A seam for fault-injection tests: they replace it with one that raises like a failing disk.
@@ -208,7 +301,10 @@ class RecordStore:
     def sessions(self) -> tuple[str, ...]:
         """Session ids in the order their first record was written."""
         with self._reading():
-            rows = self._conn.execute("SELECT session_id FROM records GROUP BY session_id ORDER BY MIN(seq)")
+            rows = self._conn.execute(
+                "SELECT session_id FROM records WHERE session_id != ? GROUP BY session_id ORDER BY MIN(seq)",
+                (FILE_SESSION_ID,),
+            )
             return tuple(row[0] for row in rows)
 
     def seq_of_hash(self, hash_: str) -> int | None:

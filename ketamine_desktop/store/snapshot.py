@@ -12,10 +12,9 @@ import contextlib
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 from ketamine_desktop.store.chain import COLUMNS, ChainVerdict, verify_chain
-from ketamine_desktop.store.connection import BUSY_TIMEOUT_MS, StoreError, restrict_sidecars
+from ketamine_desktop.store.connection import StoreError, open_read_only, restrict_sidecars
 from ketamine_desktop.store.paths import RECORD_FILE_NAME
 from ketamine_desktop.store.record_store import StoredRecord
 
@@ -59,11 +58,8 @@ def read_snapshot(data_dir: Path) -> RecordSnapshot:
     path = data_dir / RECORD_FILE_NAME
     if not path.is_file():
         return RecordSnapshot(path, (), ChainVerdict(True, 0, None, None), 0, None)
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
-    try:
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-    except sqlite3.Error as exc:
-        raise StoreError(f"Cannot open the record file {path}: {exc}") from exc
+    # `immutable` when no -wal exists (nothing is left beside the record), else `mode=ro` through the WAL.
+    conn = open_read_only(path)
     try:
         with contextlib.closing(conn):
             conn.execute("BEGIN")

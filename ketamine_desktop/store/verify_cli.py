@@ -1,45 +1,65 @@
 """`ketamine-desktop verify-record`: check the record's hash chain and SQLite integrity (cli-contract.md).
 
-Exit 0 when the record is intact, 1 when it is not (naming the first record that fails). A data directory
-without a record file is an empty, intact record (checked 0); nothing is created in that case, so verifying
-never changes what it verifies. A file that cannot be opened or read is not intact (exit 1, with why).
+Exit 0 when the record is intact, 1 when it is not (naming the first record that fails). The record is read
+without writing anything: no schema, no `-wal` or `-shm` file, no lock (`store.record_check`). A data
+directory without a record file is an empty, intact record (checked 0) unless this computer saw records in
+it; an emptied (0-byte) file, a record shorter than this computer last saw, or one rewritten under it are
+not intact. A data directory that cannot be read is one line on stderr and exit 2.
 Safe to run while the application is writing: WAL lets it read a consistent snapshot.
 """
 
 import json
-import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from ketamine_desktop.store.chain import ChainVerdict
 from ketamine_desktop.store.connection import StoreError
-from ketamine_desktop.store.paths import RECORD_FILE_NAME
-from ketamine_desktop.store.record_store import RecordStore
+from ketamine_desktop.store.record_check import RecordCheck, check_record
+from ketamine_desktop.store.snapshot import RecordSnapshot, read_snapshot
 
 NOT_CHECKED = "not checked"
+EXIT_BAD_DIRECTORY = 2
 
 
-def run_verify_record(data_dir: Path, as_json: bool, out: TextIO, expect_head: str | None = None) -> int:
+def run_verify_record(
+    data_dir: Path,
+    as_json: bool,
+    out: TextIO,
+    expect_head: str | None = None,
+    err: TextIO | None = None,
+) -> int:
     """Verify the record in `data_dir`, write the outcome to `out`, return the exit status.
 
     With `expect_head` (a head hash printed on an earlier handover or export), the record must also
     still hold that hash: as its head, or as the hash of an earlier record when records were only
     appended since. A record rewritten and re-hashed from any record up to that point no longer holds it.
     """
-    path = data_dir / RECORD_FILE_NAME
-    wanted = expect_head.strip().lower() if expect_head is not None else None
-    found = _check(path, wanted) if path.is_file() else _Found(ChainVerdict(True, 0, None, None), "ok")
-    verdict, integrity, head = found.verdict, found.integrity, found.head
-    ok = verdict.ok and integrity == "ok"
+    if data_dir.exists() and not data_dir.is_dir():
+        return _bad_directory(err, f"{data_dir} is not a folder")
+    try:
+        check = check_record(data_dir)
+    except (StoreError, OSError) as exc:
+        return _bad_directory(err, f"the record in {data_dir} cannot be read: {exc}")
+    return _report(check, data_dir, as_json, out, expect_head)
+
+
+def _bad_directory(err: TextIO | None, message: str) -> int:
+    if err is not None:
+        err.write(f"error: --data-dir: {message}\n")
+    return EXIT_BAD_DIRECTORY
+
+
+def _report(check: RecordCheck, data_dir: Path, as_json: bool, out: TextIO, expect_head: str | None) -> int:
+    verdict, integrity, path = check.verdict, check.integrity, check.path
+    ok = check.ok
     reason = verdict.reason
     if verdict.ok and integrity != "ok":
         reason = f"SQLite integrity check failed: {integrity}"
-    expected: dict[str, object] | None = None
-    if wanted is not None:
-        seq = found.expected_seq
-        appended = head[0] - seq if seq is not None else None
-        expected = {"hash": wanted, "found_at_seq": seq, "records_since": appended}
+    elif check.damage is not None and verdict.first_bad_seq is None:
+        reason = check.damage  # not one bad record: missing, emptied, shorter or rewritten
+    head_seq, head_hash = check.head if check.head is not None else (0, None)
+    if not head_seq:
+        head_hash = None
+    expected = _expected(_snapshot(data_dir), expect_head) if expect_head is not None else None
     if ok and expected is not None and expected["found_at_seq"] is None:
         ok = False
         reason = f"the record does not hold the expected head hash {expect_head}: it was rewritten"
@@ -51,8 +71,8 @@ def run_verify_record(data_dir: Path, as_json: bool, out: TextIO, expect_head: s
             "reason": reason,
             "integrity_check": integrity,
             "path": str(path),
-            "head": head[1],
-            "records": head[0],
+            "head": head_hash,
+            "records": head_seq,
         }
         if expected is not None:
             report["expected_head"] = expected
@@ -61,7 +81,7 @@ def run_verify_record(data_dir: Path, as_json: bool, out: TextIO, expect_head: s
         out.write(f"Record file: {path}{'' if path.is_file() else ' (none yet: nothing to check)'}\n")
         out.write(f"Records checked: {verdict.checked}\n")
         out.write(f"SQLite integrity check: {integrity}\n")
-        out.write(f"Head hash: {head[1] or '(empty record)'} ({head[0]} records)\n")
+        out.write(f"Head hash: {head_hash or '(empty record)'} ({head_seq} records)\n")
         if expected is not None and expected["found_at_seq"] is not None:
             since = expected["records_since"]
             out.write(
@@ -76,44 +96,20 @@ def run_verify_record(data_dir: Path, as_json: bool, out: TextIO, expect_head: s
     return 0 if ok else 1
 
 
-@dataclass(frozen=True)
-class _Found:
-    verdict: ChainVerdict
-    integrity: str
-    head: tuple[int, str | None] = (0, None)  # (seq, hash) of the chain head; no hash when empty
-    expected_seq: int | None = None  # the record whose hash is the expected head, in an intact chain
-
-
-def _check(path: Path, wanted: str | None) -> _Found:
-    """The chain verdict and SQLite's integrity check. The integrity check runs in a second thread on its
-    own connection: SQLite works without Python's lock, so on two cores it costs no time beside
-    the chain's hashing (a year of records takes about as long as the longer of the two, not their sum).
-    The head and the expected head are looked up by index, not by reading the record again."""
+def _snapshot(data_dir: Path) -> RecordSnapshot | None:
+    """The record read-only, for its head; None when it cannot be read (the verdict says why)."""
     try:
-        with RecordStore.open(path.parent) as store:
-            integrity: list[str] = []
-            worker = threading.Thread(target=_integrity, args=(path, integrity), daemon=True)
-            worker.start()
-            try:
-                verdict = store.verify()
-            finally:
-                worker.join()
-            if not integrity or integrity[0].startswith(_FAILED):
-                # The second connection could not read it: say what the store's own connection finds.
-                integrity = [store.integrity_check()]
-            head_seq, head_hash = store.head()
-            expected_seq = store.seq_of_hash(wanted) if wanted is not None and verdict.ok else None
-            return _Found(verdict, integrity[0], (head_seq, head_hash if head_seq else None), expected_seq)
-    except StoreError as exc:
-        return _Found(ChainVerdict(False, 0, None, str(exc)), NOT_CHECKED)
+        return read_snapshot(data_dir)
+    except StoreError:
+        return None
 
 
-_FAILED = "\x00failed"
-
-
-def _integrity(path: Path, out: list[str]) -> None:
-    try:
-        with RecordStore.open(path.parent) as second:
-            out.append(second.integrity_check())
-    except StoreError as exc:
-        out.append(f"{_FAILED}: {exc}")
+def _expected(snapshot: RecordSnapshot | None, expect_head: str) -> dict[str, object]:
+    """Where the intact chain holds `expect_head`: its record, and how many records came after it."""
+    wanted = expect_head.strip().lower()
+    seq = None
+    since = None
+    if snapshot is not None and snapshot.verdict.ok:
+        seq = next((r.seq for r in snapshot.records if r.hash == wanted), None)
+        since = snapshot.head_seq - seq if seq is not None else None
+    return {"hash": wanted, "found_at_seq": seq, "records_since": since}

@@ -3,6 +3,7 @@ suspend (recipe 10), with the jump detector the reminder ticker relies on."""
 
 from __future__ import annotations
 
+import sys
 import time
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -27,7 +28,10 @@ def test_system_clock_is_aware_utc_and_monotonic() -> None:
     first_wall, first_mono = reading(clock)
     assert first_wall.tzinfo is UTC
     assert abs((first_wall - datetime.now(UTC)).total_seconds()) < 5
-    assert abs(first_mono - time.monotonic()) < 5
+    if sys.platform.startswith("linux"):
+        # Real elapsed time includes sleep: CLOCK_BOOTTIME, not CLOCK_MONOTONIC (issue 13).
+        assert isinstance(clock, SystemClock) and clock.real_time_name == "CLOCK_BOOTTIME"
+        assert abs(first_mono - time.clock_gettime(time.CLOCK_BOOTTIME)) < 5
     second_wall, second_mono = reading(clock)
     assert second_mono >= first_mono
     # No jump between two immediate readings (allowing for scheduling between the calls).
@@ -126,3 +130,18 @@ def test_a_clock_put_back_makes_nothing_due_twice() -> None:
     clock.advance(11 * 60)
     assert check_state(check, False, clock.now()) == "due"
     assert check_state(check, True, clock.now()) == "done"
+
+
+def test_a_clock_that_counts_sleep_sees_no_jump_in_a_suspend() -> None:
+    """CLOCK_BOOTTIME: a sleep moves both clocks, so it is never taken for a wall-clock change."""
+    clock = FakeClock(START, counts_sleep=True)
+    assert clock.counts_sleep
+    before = reading(clock)
+    clock.suspend(8 * 3600)
+    assert clock.monotonic() == 8 * 3600
+    assert jump_since(clock, before) == 0
+    assert not FakeClock(START).counts_sleep
+    assert SystemClock().counts_sleep is sys.platform.startswith("linux")
+    if sys.platform.startswith("linux"):
+        assert len(SystemClock().boot_id() or "") == 36  # a UUID, the same for the whole boot
+    assert clock.boot_id() == "fake-boot"

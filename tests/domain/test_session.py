@@ -27,6 +27,7 @@ from ketamine_desktop.domain.session import (
     assessment_context,
     check_key,
     clean_name,
+    clock_correction,
     clock_jump_payload,
     deferral_payload,
     describe_jump,
@@ -616,3 +617,25 @@ def test_the_plan_to_session_hand_off_gives_a_start_the_domain_accepts() -> None
     assert draft.confirmed_checklist == tuple(item.id for item in lib.document.checklist)
     assert draft.confirmed_gates == gate_texts(regimen)
     assert start_payload(lib, draft, T0).regimen == regimen
+
+
+def test_a_corrected_clock_jump_moves_the_time_line_and_not_the_deferral() -> None:
+    ledger = Ledger()
+    ledger.at(1)
+    ledger.add(deferral_payload(ledger.state, T0, 15, "in X-ray", "EF", ledger.now))
+    assert clock_correction(ledger.state) == timedelta(0)
+    # Put back an hour at 08:10 and corrected for: the session's time line stays on real time, so the
+    # deferral runs out at 08:16 session time, with nothing added for the jump.
+    jump = clock_jump_payload(
+        minutes(10), minutes(10), -3600.0, "tick", corrected=True, wall_at=minutes(-50), real_time_s=1600.25
+    )
+    ledger.add(jump, by="ketamine-desktop")
+    assert jump.real_time_s == Decimal("1600.25") and jump.wall_at == minutes(-50)
+    assert clock_correction(ledger.state) == timedelta(hours=-1)
+    assert live_deferral(ledger.state, T0, minutes(15)) is not None
+    assert live_deferral(ledger.state, T0, minutes(16)) is None
+    assert (
+        describe_jump(jump) == "The wall clock was changed 1 h 0 min back; checks kept to real elapsed time."
+    )
+    forward = clock_jump_payload(minutes(20), minutes(20), 600.0, "tick", corrected=True)
+    assert describe_jump(forward).startswith("The wall clock was changed 10 min 0 s forward;")

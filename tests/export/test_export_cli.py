@@ -217,6 +217,10 @@ def test_expect_head_catches_a_record_rewritten_with_every_hash_recomputed(recor
             prev = new
         conn.execute("UPDATE chain_head SET hash = ?", (prev,))
     conn.close()
+    # This computer's witness of the last head (record.head) would catch it; a careful hand removes it too.
+    code, _, _ = _run("verify-record", "--data-dir", str(record_copy))
+    assert code == 1
+    (record_copy / "record.head").unlink()
     code, _, _ = _run("verify-record", "--data-dir", str(record_copy))
     assert code == 0  # the chain alone cannot tell
     code, out, _ = _run("verify-record", "--data-dir", str(record_copy), "--expect-head", head, "--json")

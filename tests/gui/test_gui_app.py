@@ -69,7 +69,7 @@ def test_an_invalid_library_is_a_clear_error_not_a_window(
 ) -> None:
     shown: list[tuple[str, Sequence[str]]] = []
 
-    def broken() -> object:
+    def broken(**kwargs: object) -> object:
         raise LibraryError(
             ["default.toml: protocols[0].bolus: soft max 0.4 mg/kg is above hard max 0.35 mg/kg"]
         )
@@ -90,3 +90,96 @@ def test_a_binding_that_loses_references_is_refused(
     monkeypatch.setattr(app_module, "_fatal_dialog", lambda text, problems: shown.append(problems[0]))
     assert app_module.run_app() == app_module.EXIT_BROKEN_BINDING
     assert shown == ["PySide6 x loses a reference to None"]
+
+
+def test_an_unsigned_library_is_refused_just_after_the_first_paint(
+    qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The signature is checked off the first-paint path, but before the session: nothing is recorded."""
+    import shutil
+
+    from ketamine_desktop.cli.common import bundled_library_path
+
+    unsigned = tmp_path / "default.toml"
+    shutil.copyfile(bundled_library_path(), unsigned)  # no .sig beside it
+    monkeypatch.setattr("ketamine_desktop.cli.common.default_library_path", lambda: unsigned)
+    shown: list[tuple[str, Sequence[str]]] = []
+    monkeypatch.setattr(app_module, "_fatal_dialog", lambda text, problems: shown.append((text, problems)))
+    data_dir = tmp_path / "data"
+    assert app_module.run_app(data_dir) == app_module.EXIT_LIBRARY_INVALID
+    assert len(shown) == 1 and "not signed by a key this computer trusts" in shown[0][0]
+    assert "the library is not signed" in shown[0][1][0] and str(unsigned) in shown[0][1][0]
+    from ketamine_desktop.store import RecordStore
+
+    with RecordStore.open(data_dir) as store:
+        assert store.records() == ()
+
+
+def test_about_says_who_signed_the_library(library: object) -> None:
+    from ketamine_desktop.domain.library import Library
+    from ketamine_desktop.gui.dialogs.about import about_html
+
+    assert isinstance(library, Library)
+    assert "Signed by ketamine-desktop project" in about_html(library)
+
+
+def _damaged_data_dir(tmp_path: Path) -> Path:
+    import sqlite3
+    from datetime import UTC, datetime
+
+    from ketamine_desktop.store import RecordStore
+
+    data_dir = tmp_path / "data"
+    with RecordStore.open(data_dir) as store:
+        for i in range(3):
+            store.append(
+                "s1",
+                "note",
+                {"n": i},
+                recorded_by="nurse A",
+                recorded_at=datetime.now(UTC),
+                library_version="1.0.0",
+                library_sha256="ab" * 32,
+            )
+    conn = sqlite3.connect(data_dir / "record.sqlite3", isolation_level=None)
+    conn.execute("DROP TRIGGER records_no_update")
+    conn.execute("UPDATE records SET payload = '{\"n\":7}' WHERE seq = 2")
+    conn.close()
+    return data_dir
+
+
+@pytest.mark.parametrize("start_new", [False, True])
+def test_a_damaged_record_is_said_and_opens_read_only_or_in_a_new_file(
+    qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start_new: bool
+) -> None:
+    from ketamine_desktop.store.record_check import check_record
+
+    data_dir = _damaged_data_dir(tmp_path)
+    monkeypatch.setenv("KETAMINE_DESKTOP_FIRST_PAINT_FILE", str(tmp_path / "first-paint"))
+    asked: list[str] = []
+
+    def ask(damage: str) -> bool:
+        asked.append(damage)
+        return start_new
+
+    monkeypatch.setattr(app_module, "_ask_start_new_record", ask)
+    monkeypatch.setattr(app_module, "_fatal_dialog", lambda text, problems: pytest.fail(f"{text} {problems}"))
+    titles: list[str] = []
+    real_build = app_module.build_main_window
+
+    def build(*args: object) -> object:
+        window, plan = real_build(*args)  # type: ignore[arg-type]
+        real_show = window.showMaximized
+        window.showMaximized = lambda: (titles.append(window.windowTitle()), real_show())  # type: ignore[method-assign]
+        return window, plan
+
+    monkeypatch.setattr(app_module, "build_main_window", build)
+    assert app_module.run_app(data_dir) == 0
+    assert len(asked) == 1 and "fails its hash chain at record 2" in asked[0]
+    broken = sorted(data_dir.glob("record.broken-*.sqlite3"))
+    if start_new:
+        assert len(broken) == 1 and check_record(data_dir).ok
+        assert "READ-ONLY" not in titles[0]
+    else:
+        assert broken == [] and not check_record(data_dir).ok
+        assert titles[0].endswith("record READ-ONLY (damaged)")

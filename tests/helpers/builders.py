@@ -55,7 +55,7 @@ NORMAL_VALUES: dict[str, Any] = {
 
 @cache
 def library() -> Library:
-    return load_library(DEFAULT_LIBRARY, require_approval=True)
+    return load_library(DEFAULT_LIBRARY)  # its signature: tests/reliability/test_library_trust.py
 
 
 def start_draft(

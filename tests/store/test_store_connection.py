@@ -71,7 +71,7 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
 
 
 def test_an_unopenable_path_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(StoreError, match="Cannot open the record file"):
+    with pytest.raises(StoreError, match="is a folder, but the app needs a file there"):
         open_connection(tmp_path)  # a directory
 
 

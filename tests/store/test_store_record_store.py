@@ -189,7 +189,7 @@ def test_a_payload_that_is_not_json_is_a_store_error_on_reading(record_store: Re
 def test_a_data_dir_that_cannot_be_created_is_a_store_error(tmp_path: Path) -> None:
     blocker = tmp_path / "a file"
     blocker.write_text("")
-    with pytest.raises(StoreError, match="Cannot create the data directory"):
+    with pytest.raises(StoreError, match="is a file, not a folder"):
         RecordStore.open(blocker / "data")
 
 

@@ -96,7 +96,8 @@ def test_integrity_failure_alone_makes_it_not_intact(
 ) -> None:
     add(record_store)
     monkeypatch.setattr(
-        RecordStore, "integrity_check", lambda self: "*** in database main ***\npage 3 is never used"
+        "ketamine_desktop.store.record_check.integrity_text",
+        lambda conn, thorough=True: "*** in database main ***\npage 3 is never used",
     )
     code, text = _run(data_dir, as_json=True)
     assert code == 1

@@ -307,12 +307,26 @@ def acknowledgement_payload(
 
 
 def clock_jump_payload(
-    previous_at: datetime, now: datetime, jump_seconds: float, cause: Literal["tick", "restart"]
+    previous_at: datetime,
+    now: datetime,
+    jump_seconds: float,
+    cause: Literal["tick", "restart"],
+    *,
+    corrected: bool = False,
+    wall_at: datetime | None = None,
+    real_time_s: float | None = None,
 ) -> ClockJumpPayload:
     """A wall-clock jump as written to the record; the seconds are kept to the millisecond."""
     return ClockJumpPayload(
         at=now,
         previous_at=previous_at,
-        jump_seconds=Decimal(round(jump_seconds * 1000)) / 1000,
+        jump_seconds=_milliseconds(jump_seconds),
         cause=cause,
+        corrected=corrected,
+        wall_at=wall_at,
+        real_time_s=None if real_time_s is None else _milliseconds(real_time_s),
     )
+
+
+def _milliseconds(seconds: float) -> Decimal:
+    return Decimal(round(seconds * 1000)) / 1000

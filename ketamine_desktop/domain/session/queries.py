@@ -139,7 +139,12 @@ def live_deferral(
     if latest is None:
         return None
     put_back = sum(
-        (-j.body.jump_seconds for j in state.clock_jumps if j.seq > latest.seq and j.body.jump_seconds < 0),
+        (
+            -j.body.jump_seconds
+            for j in state.clock_jumps
+            # A corrected jump is already taken out of the session's time line.
+            if j.seq > latest.seq and j.body.jump_seconds < 0 and not j.body.corrected
+        ),
         Decimal(0),
     )
     if now + timedelta(seconds=int(put_back)) >= latest.body.until:
@@ -154,3 +159,13 @@ def live_deferral(
 def check_key(due: datetime) -> str:
     """The stable name of the check due at `due`, for raised reminders and the banner."""
     return f"{CHECK_KEY_PREFIX}{iso_utc(due)}"
+
+
+def clock_correction(state: SessionState) -> timedelta:
+    """How far the session's time line is behind the wall clock: the sum of the corrected jumps.
+
+    Session time = wall time - correction. Due times, records and decisions are on the session's time
+    line, which runs on real elapsed time; times shown add the correction back (the corrected wall clock).
+    """
+    corrected = (j.body.jump_seconds for j in state.clock_jumps if j.body.corrected)
+    return timedelta(seconds=float(sum(corrected, Decimal(0))))

@@ -135,12 +135,22 @@ class TaskPayload(FrozenModel):
 
 
 class ClockJumpPayload(FrozenModel):
-    """The wall clock moved `jump_seconds` beyond the monotonic clock (a clock change or a sleep)."""
+    """The wall clock moved `jump_seconds` beyond the monotonic clock (a clock change, or a sleep where
+    the monotonic clock stops in sleep).
+
+    `corrected`: the session's times were shifted by the jump, so checks stay on real elapsed time (from
+    issue 13 on; older records lack it and were not). `wall_at` and `real_time_s` are the raw readings of
+    the two clocks when the jump was seen (None in older records); `at` and `previous_at` are on the
+    session's time line.
+    """
 
     at: datetime
     previous_at: datetime
     jump_seconds: Decimal
     cause: Literal["tick", "restart"]
+    corrected: bool = False
+    wall_at: datetime | None = None
+    real_time_s: Decimal | None = None
 
 
 class ClosePayload(FrozenModel):
@@ -284,5 +294,8 @@ def describe_jump(jump: ClockJumpPayload) -> str:
     seconds = abs(int(jump.jump_seconds))
     hours, rest = divmod(seconds, 3600)
     size = f"{hours} h {rest // 60} min" if hours else f"{rest // 60} min {rest % 60} s"
+    if jump.corrected:
+        direction = "forward" if jump.jump_seconds > 0 else "back"
+        return f"The wall clock was changed {size} {direction}; checks kept to real elapsed time."
     direction = "forward (a clock change or the computer slept)" if jump.jump_seconds > 0 else "back"
     return f"The wall clock moved {size} {direction}."

@@ -8,10 +8,21 @@ import html
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 from ketamine_desktop import __version__
-from ketamine_desktop.domain.library import Library
+from ketamine_desktop.domain.library import Library, LibraryError
 from ketamine_desktop.gui.widgets.accessible import named
 from ketamine_desktop.gui.widgets.scroll import resize_within_screen
 from ketamine_desktop.gui.widgets.sources import flags_text
+
+
+def signature_text(library: Library) -> str:
+    """Who signed the library in use, and when (checked again now), or why it is not trusted."""
+    from ketamine_desktop.library_trust import library_path, verify_signature
+
+    try:
+        text = verify_signature(library_path(), library.sha256).describe()
+    except LibraryError as exc:
+        return "NOT TRUSTED: " + "; ".join(exc.problems)
+    return text[0].upper() + text[1:]
 
 
 def about_html(library: Library) -> str:
@@ -31,7 +42,8 @@ prescriber's judgement.</p>
 <p><b>{e(doc.library.review_notice)}</b></p>
 <h3>The drug library</h3>
 <p><b>{e(library.name)}</b>, version {e(library.version)}<br>
-SHA-256 <code>{e(library.sha256)}</code></p>
+SHA-256 <code>{e(library.sha256)}</code><br>
+{e(signature_text(library))}</p>
 <p>Every dose, limit, interval and threshold the app uses comes from this library file, not from the
 program, so a hospital pharmacy can review and replace it. Each number carries the keys of its sources,
 shown on hover or click; "unverified" marks a number that could not be traced to a primary source, and

@@ -65,9 +65,20 @@ def status_colour(status: Status) -> QColor:
     return QColor((STATUS_COLOURS_NIGHT if night else STATUS_COLOURS)[status])
 
 
+# The running session's clock correction (SessionStore.correction): session times are shown on the
+# corrected wall clock. Set by the session wiring on every store change; zero when no clock was changed.
+_display_correction = timedelta(0)
+
+
+def set_display_correction(correction: timedelta) -> None:
+    global _display_correction
+    _display_correction = correction
+
+
 def clock_time(instant: datetime) -> str:
-    """Local wall-clock time, "08:15" (the zone is said once, in the status bar)."""
-    return formatting.clock_time(instant)
+    """Local wall-clock time, "08:15" (the zone is said once, in the status bar); a session time moved
+    onto the corrected wall clock."""
+    return formatting.clock_time(instant + _display_correction)
 
 
 def span(delta: timedelta) -> str:
