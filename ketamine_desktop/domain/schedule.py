@@ -125,25 +125,30 @@ def observed_checks(
     events: Sequence[ScheduleEvent],
     observed: Sequence[ObservedCheck],
     until: datetime,
+    held: AbstractSet[datetime] = frozenset(),
 ) -> tuple[Check, ...]:
     """The schedule with what was recorded: the grid, the follow-ups the rules raised, and the grid rule.
 
-    Follow-ups: a rule that fired at a recorded check raises a check `every_min` after it (after the
-    first pause at or after it, for a `pause` anchor). A `once` follow-up stays until recorded. A
-    `rule-clears` follow-up that was not recorded is dropped once a later check was recorded: that check
-    decides again (it fires the rule, raising its own follow-up, or it does not and the series ends).
+    Follow-ups: a rule that fired at a recorded check raises a check `every_min` after it (for a `pause`
+    anchor, after the first pause recorded before that time, if any). A `once` follow-up stays until
+    recorded. A `rule-clears` follow-up is dropped when another check was recorded before it fell due:
+    that check decided again (it fired the rule, raising its own follow-up, or it did not and the series
+    ended). Once due, a check stays until it is recorded, like any other.
     An `at_least` follow-up is not added where another check is due within its interval anyway.
 
     The grid rule: after the last recorded check, the next check is due at most one interval (the next
     check's own) later; where the next is later than that, a check is added at that time. Such a check,
-    like a `rule-clears` follow-up, is dropped unless recorded once a later check was recorded.
+    like a `rule-clears` follow-up, is dropped when another check was recorded before it fell due.
+
+    `held`: due times already raised to the nurse; such a check is never dropped (the wall clock put back
+    could otherwise make a check that fell due look as if it had been overtaken).
     """
     start = _utc("start", start)
     until = _utc("until", until)
     slots = _grid_slots(library, protocol_id, start, events, until)
     monitoring = library.document.monitoring
     order = sorted(observed, key=lambda o: o.taken_at)
-    recorded = {o.check_due for o in order if o.check_due is not None}
+    recorded = {o.check_due for o in order if o.check_due is not None} | {_utc("held", h) for h in held}
     pauses = sorted(_utc("events", e.at) for e in events if e.kind == "pause")
     follow_ups = library.document.follow_ups
     # The `at_least` ones last: they look at every other check first.
@@ -157,7 +162,7 @@ def observed_checks(
         if pulled is None:
             continue
         due, items, every = pulled
-        if due > until or (index + 1 < len(order) and due not in recorded):
+        if due > until or _redecided(order, index, due, recorded):
             continue
         reason = CheckReason(label=GRID_RULE_LABEL, observed_at=observation.taken_at)
         _put(slots, due, "routine", items, every, reason)
@@ -175,14 +180,23 @@ def _follow_ups(
     for index, observation in enumerate(order):
         if not rules.intersection(observation.fired):
             continue
+        every = timedelta(minutes=follow_up.every_min)
         anchor = observation.taken_at
         if follow_up.anchor == "pause":
-            anchor = next((at for at in pauses if at >= anchor), anchor)
-        due = anchor + timedelta(minutes=follow_up.every_min)
-        later = index + 1 < len(order)
-        if due > until or (follow_up.until == "rule-clears" and later and due not in recorded):
+            # A pause recorded once the check was already due does not move it.
+            anchor = next((at for at in pauses if anchor <= at < anchor + every), anchor)
+        due = anchor + every
+        if due > until or (follow_up.until == "rule-clears" and _redecided(order, index, due, recorded)):
             continue
         yield due, CheckReason(label=follow_up.label, observed_at=observation.taken_at)
+
+
+def _redecided(
+    order: Sequence[ObservedCheck], index: int, due: datetime, recorded: AbstractSet[datetime]
+) -> bool:
+    """Whether the check raised at `order[index]` for `due` was overtaken: not recorded, and the next
+    recorded check was taken before it fell due."""
+    return index + 1 < len(order) and order[index + 1].taken_at < due and due not in recorded
 
 
 def _pulled_forward(

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from tests.domain.library_edit import DEFAULT_LIBRARY
 
 from ketamine_desktop.domain.assessment import (
     CONTINUE_CODE,
@@ -19,7 +20,6 @@ from ketamine_desktop.domain.assessment import (
     assess_series,
 )
 from ketamine_desktop.domain.library import Library, load_library
-from tests.domain.library_edit import DEFAULT_LIBRARY
 
 
 @pytest.fixture(scope="module")

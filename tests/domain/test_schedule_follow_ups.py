@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from tests.domain.library_edit import DEFAULT_LIBRARY, replaced
 
 from ketamine_desktop.domain.assessment import AssessmentContext, Observation, assess
 from ketamine_desktop.domain.library import Library, LibraryError, load_library, parse_library
@@ -23,7 +24,6 @@ from ketamine_desktop.domain.schedule import (
     monitoring_checks,
     observed_checks,
 )
-from tests.domain.library_edit import DEFAULT_LIBRARY, replaced
 
 T0 = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
 WARD = "chronic-opioid-tolerant"  # POSS; 15-min first hour, 30-min to 3 h, then hourly; after-stop hourly
@@ -180,9 +180,13 @@ def test_rule_clears_goes_on_while_the_rule_fires_and_ends_at_the_first_check_at
     assert follow_ups(schedule(library, again)) == {85.0: (RESP_LABEL,), 100.0: (RESP_LABEL,)}
     cleared = [*again, observed(library, 100, respiration_rate=14)]
     assert follow_ups(schedule(library, cleared)) == {85.0: (RESP_LABEL,), 100.0: (RESP_LABEL,)}
-    # A follow-up not recorded is dropped once a later check decided again (here: the rule cleared).
+    # A follow-up not recorded is dropped when a check recorded before it fell due decided again (here:
+    # the rule cleared) ...
     skipped = [*first, observed(library, 80, due=None, respiration_rate=14)]
     assert follow_ups(schedule(library, skipped)) == {}
+    # ... but once due it stays until recorded, whatever else is recorded.
+    overdue = [*first, observed(library, 90, due=90, respiration_rate=14)]
+    assert follow_ups(schedule(library, overdue)) == {85.0: (RESP_LABEL,)}
 
 
 def test_once_stays_until_recorded_whatever_is_recorded_in_between(library: Library) -> None:
@@ -212,9 +216,11 @@ def test_a_psychotomimetic_review_is_60_min_after_the_pause(library: Library) ->
     assert list(before_pause) == [130.0] and before_pause[130.0][0].startswith(REVIEW_PREFIX)
     paused = follow_ups(schedule(library, [episode], events=((74, "pause"),)))
     assert list(paused) == [134.0]
-    # A pause before the episode is not its pause.
+    # A pause before the episode is not its pause; a pause once the review fell due does not move it.
     earlier = follow_ups(schedule(library, [episode], events=((65, "pause"),)))
     assert list(earlier) == [130.0]
+    too_late = follow_ups(schedule(library, [episode], events=((130, "pause"),)))
+    assert list(too_late) == [130.0]
     # The second episode raises its review too.
     second = observed(library, 200, due=None, episodes=1, nightmares=True)
     both = follow_ups(schedule(library, [episode, second], events=((74, "pause"),), until=400))
@@ -255,6 +261,14 @@ def test_a_pulled_check_not_recorded_goes_once_a_later_check_is_recorded(library
     early = observed(library, 77, due=90)
     dropped = schedule(library, [early, observed(library, 100, due=None)])
     assert at(107) not in {c.due for c in dropped}
+    overdue = schedule(library, [early, observed(library, 110, due=None)])
+    assert at(107) in {c.due for c in overdue}
+    # A check already raised is never dropped, even when the next check looks earlier (clock put back).
+    timeline: list[ScheduleEvent] = []
+    held = observed_checks(
+        library, WARD, T0, timeline, [early, observed(library, 100, due=None)], at(300), held={at(107)}
+    )
+    assert at(107) in {c.due for c in held}
     kept = schedule(library, [early, observed(library, 107, due=107)])
     assert at(107) in {c.due for c in kept}
 

@@ -380,18 +380,23 @@ class Nurse:
         ]
 
     def assessment(self) -> dict[str, Any]:
-        """The latest check's assessment: heading, news2, decision, and `actions` (one text per row)."""
+        """The latest check's assessment: decision ("Decision: STOP the infusion"), decision_text (what
+        to do), heading, news2, `actions` (the numbered list: one "1. URGENT text Sources: ..." string
+        per row, in order) and also (the "also triggered" line, "" when none)."""
         view = self.find(QWidget, "assessmentView")
         rows = [
             " ".join(label.text() for label in row.findChildren(QLabel) if label.text())
             for row in view.findChildren(QWidget)
-            if row.objectName().startswith("action_") and row.isVisibleTo(view)
+            if row.objectName().startswith(("action_", "step_")) and row.isVisibleTo(view)
         ]
+        also = self.find(QLabel, "alsoTriggered")
         return {
+            "decision": self.label("infusionDecision"),
+            "decision_text": self.label("decisionText"),
             "heading": self.label("assessmentHeading"),
             "news2": self.label("news2Summary"),
-            "decision": self.label("infusionDecision"),
             "actions": rows,
+            "also": also.text() if also.isVisibleTo(view) else "",
         }
 
     def shoot(self, name: str) -> Path | None:

@@ -22,6 +22,7 @@ from ketamine_desktop.domain.session.records import (
     ClockJumpPayload,
     ClosePayload,
     CorruptRecord,
+    DecisionAnswerPayload,
     DeferralPayload,
     EventPayload,
     ObservationPayload,
@@ -67,6 +68,7 @@ class SessionState(FrozenModel):
     tasks_done: tuple[Recorded[TaskPayload], ...] = ()
     clock_jumps: tuple[Recorded[ClockJumpPayload], ...] = ()
     adverse_events: tuple[Recorded[AdverseEventPayload], ...] = ()
+    decision_answers: tuple[Recorded[DecisionAnswerPayload], ...] = ()
     closed: Recorded[ClosePayload] | None = None
     status: InfusionStatus
     request: RegimenRequest
@@ -165,6 +167,8 @@ def apply_record(state: SessionState, record: SessionRecord) -> SessionState:
         update["clock_jumps"] = (*state.clock_jumps, _recorded(record, body))
     elif isinstance(body, AdverseEventPayload):
         update["adverse_events"] = (*state.adverse_events, _recorded(record, body))
+    elif isinstance(body, DecisionAnswerPayload):
+        update["decision_answers"] = (*state.decision_answers, _recorded(record, body))
     else:
         update["closed"] = _recorded(record, body)
         update["status"] = "ended"
