@@ -99,7 +99,11 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
     library = load_default_library()
     assessments = assess_series(library, [obs for _at, obs in recorded])
     observed = [
-        ObservedCheck(taken_at=at, check_due=at, fired=tuple(action.code for action in assessment.actions))
+        ObservedCheck(
+            taken_at=at,
+            check_due=at,
+            fired=tuple(a.code for a in assessment.actions if a.superseded_by is None),
+        )
         for (at, _obs), assessment in zip(recorded, assessments, strict=True)
     ]
     try:

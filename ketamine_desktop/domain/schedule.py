@@ -78,7 +78,7 @@ class ObservedCheck(FrozenModel):
 
     taken_at: UtcInstant
     check_due: UtcInstant | None
-    fired: tuple[str, ...]  # codes of the escalation rules that fired at it
+    fired: tuple[str, ...]  # codes of the escalation rules that fired at it (and were not superseded)
 
 
 class Check(FrozenModel):

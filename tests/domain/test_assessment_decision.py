@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from tests.domain.library_edit import DEFAULT_LIBRARY
 
 from ketamine_desktop.domain.assessment import (
     CONTINUE_CODE,
@@ -20,6 +19,7 @@ from ketamine_desktop.domain.assessment import (
     assess_series,
 )
 from ketamine_desktop.domain.library import Library, load_library
+from tests.helpers.library_edit import DEFAULT_LIBRARY
 
 
 @pytest.fixture(scope="module")

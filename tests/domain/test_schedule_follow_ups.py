@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from tests.domain.library_edit import DEFAULT_LIBRARY, replaced
 
 from ketamine_desktop.domain.assessment import AssessmentContext, Observation, assess
 from ketamine_desktop.domain.library import Library, LibraryError, load_library, parse_library
@@ -24,6 +23,7 @@ from ketamine_desktop.domain.schedule import (
     monitoring_checks,
     observed_checks,
 )
+from tests.helpers.library_edit import DEFAULT_LIBRARY, replaced
 
 T0 = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
 WARD = "chronic-opioid-tolerant"  # POSS; 15-min first hour, 30-min to 3 h, then hourly; after-stop hourly
@@ -54,7 +54,7 @@ def observed(
     return ObservedCheck(
         taken_at=at(minutes),
         check_due=at(minutes if due is None else due),
-        fired=tuple(action.code for action in assessment.actions),
+        fired=tuple(action.code for action in assessment.actions if action.superseded_by is None),
     )
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from tests.state.builders import BOLUS_ONLY, T0, Ledger, dose, start_draft
 
 from ketamine_desktop.domain.reminders import reminders
 from ketamine_desktop.domain.session import (
@@ -20,6 +19,7 @@ from ketamine_desktop.domain.session import (
     preview_event,
     session_checks,
 )
+from tests.helpers.builders import BOLUS_ONLY, T0, Ledger, dose, start_draft
 
 
 def open_codes(ledger: Ledger) -> list[tuple[int, str]]:

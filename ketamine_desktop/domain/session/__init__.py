@@ -35,6 +35,7 @@ from ketamine_desktop.domain.session.commands import (
 from ketamine_desktop.domain.session.decisions import (
     SAFETY_LOCKOUT_CODE,
     OpenDecision,
+    answer_of,
     halved_dose,
     not_done_payload,
     open_decisions,
@@ -137,6 +138,7 @@ __all__ = [
     "TaskPayload",
     "acknowledgement_payload",
     "adverse_event_payload",
+    "answer_of",
     "apply_record",
     "assessment_context",
     "check_key",

@@ -23,7 +23,7 @@ from ketamine_desktop.domain.limits import Finding
 from ketamine_desktop.domain.model import FrozenModel
 from ketamine_desktop.domain.session.commands import SessionError, clean_name, optional_text
 from ketamine_desktop.domain.session.fold import InfusionStatus, SessionState
-from ketamine_desktop.domain.session.records import DecisionAnswerPayload
+from ketamine_desktop.domain.session.records import DecisionAnswerPayload, EventPayload, Recorded
 
 OpenInfusion = Literal["stop", "pause", "reduce"]
 _STRENGTH: tuple[OpenInfusion, ...] = ("reduce", "pause", "stop")
@@ -80,6 +80,22 @@ def open_decisions(state: SessionState) -> tuple[OpenDecision, ...]:
             )
         )
     return tuple(sorted(found, key=lambda d: (-_STRENGTH.index(d.infusion), -d.observation_seq)))
+
+
+def answer_of(
+    state: SessionState, observation_seq: int
+) -> Recorded[EventPayload] | Recorded[DecisionAnswerPayload] | None:
+    """What answered the decision of that check: the first matching event after it, or the recorded "not
+    done"; None while nothing has (or for a continue)."""
+    observation = next((o for o in state.observations if o.seq == observation_seq), None)
+    if observation is None or observation.body.assessment.decision.infusion == "continue":
+        return None
+    infusion: OpenInfusion = observation.body.assessment.decision.infusion
+    event = next(
+        (e for e in state.events if e.seq > observation_seq and e.body.kind in _ANSWERED_BY[infusion]), None
+    )
+    not_done = next((a for a in state.decision_answers if a.body.observation_seq == observation_seq), None)
+    return event or not_done
 
 
 def not_done_payload(

@@ -61,7 +61,8 @@ def session_checks(state: SessionState, until: datetime) -> tuple[Check, ...]:
         ObservedCheck(
             taken_at=o.body.taken_at,
             check_due=o.body.check_due,
-            fired=tuple(action.code for action in o.body.assessment.actions),
+            # A superseded action raises nothing: the rule that superseded it raises its own checks.
+            fired=tuple(a.code for a in o.body.assessment.actions if a.superseded_by is None),
         )
         for o in state.observations
     ]

@@ -58,6 +58,12 @@ class AssessmentView(QFrame):
         decision_column.addWidget(self.decision)
         decision_column.addWidget(self.decision_text)
         decision_column.addWidget(self.decision_sources)
+        self.answer = QLabel(self.decision_frame)
+        self.answer.setObjectName("decisionAnswer")
+        self.answer.setStyleSheet("font-size: 14px; font-weight: 700; padding: 0 8px;")
+        self.answer.setWordWrap(True)
+        self.answer.hide()
+        decision_column.addWidget(self.answer)
         self.decision_frame.hide()
         self.action_layout = QVBoxLayout()
         self.action_rows: list[NoteRow] = []
@@ -103,9 +109,14 @@ class AssessmentView(QFrame):
     def seq(self) -> int | None:
         return self._seq
 
-    def show_observation(self, recorded: Recorded[ObservationPayload] | None, acknowledged: bool) -> None:
+    def show_observation(
+        self, recorded: Recorded[ObservationPayload] | None, acknowledged: bool, answer: str = ""
+    ) -> None:
+        """Show the check's assessment; `answer` says how its decision was answered ("" while open)."""
         if recorded is None:
             return
+        self.answer.setText(answer)
+        self.answer.setVisible(bool(answer))
         body = recorded.body
         assessment = body.assessment
         if recorded.seq != self._seq:
@@ -136,12 +147,6 @@ class AssessmentView(QFrame):
             self.decision_frame.show()
             self.news2.show()
             self._show_list(assessment.shown_actions, assessment.superseded, decision.code)
-            if not assessment.actions:
-                row = NoteRow(
-                    self._library, "ok", "No action", "No escalation rule applies: continue.", (), (), self
-                )
-                self.action_layout.addWidget(row)
-                self.action_rows.append(row)
         self.ack_frame.setVisible(assessment.needs_acknowledgement and not acknowledged)
 
     def show_as_previous(self) -> bool:

@@ -31,7 +31,8 @@ _NORMAL = "font-size: 16px; font-weight: 700;"
 def banner_text(first: Reminder, count: int, now: datetime) -> str:
     what = "Check" if first.kind == "check" else KIND_WORDS[first.kind]
     if first.decision is not None:
-        line = f"{decision_words(first.decision)}: {first.decision.text}"
+        # The words of the header; what to do is under the decision on the Monitoring tab.
+        line = decision_words(first.decision)
     elif first.status == "urgent":
         line = f"URGENT: acknowledge: {first.text}"
     elif first.status == "overdue":

@@ -218,6 +218,11 @@ class EventDialog(QDialog):
                 # Answering a reduce decision: half the dose running, the new rate shown below.
                 self.unit.setCurrentIndex(self.unit.findData(prefill.unit))
                 self.dose.setText(numbers.exact(prefill.value))
+                note = styled(
+                    QLabel("Pre-filled at half the dose running, as the decision advised.", self), "hint"
+                )
+                note.setObjectName("prefillNote")
+                form.addRow(note)
             self.dose.textEdited.connect(self._refresh)
             self.unit.currentIndexChanged.connect(self._refresh)
         if kind == "bolus" and protocol.bolus is not None:

@@ -31,8 +31,12 @@ from ketamine_desktop.domain.answering import answerable_checks, default_answer
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.domain.reminders import Reminder
 from ketamine_desktop.domain.session import (
+    DecisionAnswerPayload,
     EventRequestKind,
+    ObservationPayload,
+    Recorded,
     SessionState,
+    answer_of,
     halved_dose,
     open_decisions,
 )
@@ -75,6 +79,23 @@ def list_rows(reminders: tuple[Reminder, ...]) -> tuple[Reminder, ...]:
     keep = {r.key for r in done[-DONE_SHOWN:]}
     shown = [r for r in reminders if r.status != "done" or r.key in keep]
     return tuple(sorted(shown, key=lambda r: (_ORDER[r.status], r.kind != "decision", r.due)))
+
+
+EVENT_DONE_WORDS: dict[str, str] = {"stop": "stopped", "pause": "paused", "rate-decrease": "rate reduced"}
+
+
+def answer_words(state: SessionState, latest: Recorded[ObservationPayload] | None) -> str:
+    """How the latest check's decision was answered, in words ("" while open or for a continue)."""
+    answer = answer_of(state, latest.seq) if latest is not None else None
+    if answer is None:
+        return ""
+    body = answer.body
+    if isinstance(body, DecisionAnswerPayload):
+        return (
+            f"Not done ({clock_time(body.at)}, recorded by {answer.by}): {body.reason}; "
+            f"decided by {body.decided_by}"
+        )
+    return f"Done: {EVENT_DONE_WORDS.get(body.kind, body.kind)} at {clock_time(body.at)} by {answer.by}"
 
 
 def record_target(reminders: tuple[Reminder, ...]) -> Reminder | None:
@@ -182,8 +203,9 @@ class RunningSession(QWidget):
         right_content = QWidget(self)
         right_column = QVBoxLayout(right_content)
         right_column.setContentsMargins(0, 0, 0, 0)
-        right_column.addWidget(self.form)
+        # The last check's decision first (it is what to act on), then the form for the next check.
         right_column.addWidget(self.assessment)
+        right_column.addWidget(self.form)
         right_column.addStretch(1)
         right = vertical_scroll(right_content, "recordScroll")
         self.record_scroll = right
@@ -292,7 +314,7 @@ class MonitoringPanel(QWidget):
             acknowledged = latest is not None and any(
                 a.body.observation_seq == latest.seq for a in state.acknowledgements
             )
-            running.assessment.show_observation(latest, acknowledged)
+            running.assessment.show_observation(latest, acknowledged, answer_words(state, latest))
             if (
                 target is not None
                 and target.status in ("due", "overdue")
