@@ -150,14 +150,19 @@ def observed_checks(
     order = sorted(observed, key=lambda o: o.taken_at)
     recorded = {o.check_due for o in order if o.check_due is not None} | {_utc("held", h) for h in held}
     pauses = sorted(_utc("events", e.at) for e in events if e.kind == "pause")
-    follow_ups = library.document.follow_ups
     # The `at_least` ones last: they look at every other check first.
-    for follow_up in sorted(follow_ups, key=lambda f: f.at_least):
-        for due, reason in _follow_ups(follow_up, order, recorded, pauses, until):
+    follow_ups = sorted(library.document.follow_ups, key=lambda f: f.at_least)
+    # One observation at a time, each seeing only what the checks recorded up to it raised: a later
+    # check never moves or removes what an earlier one raised, except by overtaking it (`_redecided`).
+    for index, observation in enumerate(order):
+        for follow_up in follow_ups:
+            raised = _follow_up(follow_up, order, index, recorded, pauses, until)
+            if raised is None:
+                continue
+            due, reason = raised
             if follow_up.at_least and any(reason.observed_at < other <= due for other in slots):
                 continue
             _put(slots, due, "follow-up", monitoring.core_items, follow_up.every_min, reason)
-    for index, observation in enumerate(order):
         pulled = _pulled_forward(slots, order[: index + 1], observation.taken_at)
         if pulled is None:
             continue
@@ -169,26 +174,27 @@ def observed_checks(
     return _checks_of(monitoring, start, slots)
 
 
-def _follow_ups(
+def _follow_up(
     follow_up: FollowUp,
     order: Sequence[ObservedCheck],
+    index: int,
     recorded: AbstractSet[datetime],
     pauses: Sequence[datetime],
     until: datetime,
-) -> Iterator[tuple[datetime, CheckReason]]:
-    rules = set(follow_up.rules)
-    for index, observation in enumerate(order):
-        if not rules.intersection(observation.fired):
-            continue
-        every = timedelta(minutes=follow_up.every_min)
-        anchor = observation.taken_at
-        if follow_up.anchor == "pause":
-            # A pause recorded once the check was already due does not move it.
-            anchor = next((at for at in pauses if anchor <= at < anchor + every), anchor)
-        due = anchor + every
-        if due > until or (follow_up.until == "rule-clears" and _redecided(order, index, due, recorded)):
-            continue
-        yield due, CheckReason(label=follow_up.label, observed_at=observation.taken_at)
+) -> tuple[datetime, CheckReason] | None:
+    """The check this follow-up raises after the check `order[index]`, if its rules fired there."""
+    observation = order[index]
+    if not set(follow_up.rules).intersection(observation.fired):
+        return None
+    every = timedelta(minutes=follow_up.every_min)
+    anchor = observation.taken_at
+    if follow_up.anchor == "pause":
+        # A pause recorded once the check was already due does not move it.
+        anchor = next((at for at in pauses if anchor <= at < anchor + every), anchor)
+    due = anchor + every
+    if due > until or (follow_up.until == "rule-clears" and _redecided(order, index, due, recorded)):
+        return None
+    return due, CheckReason(label=follow_up.label, observed_at=observation.taken_at)
 
 
 def _redecided(

@@ -279,7 +279,7 @@ def test_an_open_decision_is_answered_not_done_with_a_reason_and_the_clinician(
     started(session_store)
     clock.advance(60)
     session_store.tick(clock.now(), clock.monotonic())
-    draft = check_draft(session_store.state, T0, session_store.reminders, poss="3")  # type: ignore[arg-type]
+    draft = check_draft(session_store.state, T0, session_store.reminders, rass=-3)  # type: ignore[arg-type]
     saved = session_store.record_observation(draft, "EF")
     assert saved.saved and saved.seq is not None
     assert session_store.active[0].kind == "decision"
