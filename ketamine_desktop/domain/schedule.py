@@ -150,6 +150,10 @@ def observed_checks(
     order = sorted(observed, key=lambda o: o.taken_at)
     recorded = {o.check_due for o in order if o.check_due is not None} | {_utc("held", h) for h in held}
     pauses = sorted(_utc("events", e.at) for e in events if e.kind == "pause")
+    # A bolus or rate increase after a check starts its own re-tightened grid, a stop the checks after
+    # stopping: the gap is counted from it.
+    retighten_on = library.schedule(library.protocol(protocol_id).schedule).retighten_on
+    retightened = sorted(_utc("events", e.at) for e in events if e.kind in retighten_on or e.kind == "stop")
     # The `at_least` ones last: they look at every other check first.
     follow_ups = sorted(library.document.follow_ups, key=lambda f: f.at_least)
     # One observation at a time, each seeing only what the checks recorded up to it raised: a later
@@ -163,7 +167,7 @@ def observed_checks(
             if follow_up.at_least and any(reason.observed_at < other <= due for other in slots):
                 continue
             _put(slots, due, "follow-up", monitoring.core_items, follow_up.every_min, reason)
-        pulled = _pulled_forward(slots, order[: index + 1], observation.taken_at)
+        pulled = _pulled_forward(slots, order[: index + 1], observation.taken_at, retightened)
         if pulled is None:
             continue
         due, items, every = pulled
@@ -206,7 +210,10 @@ def _redecided(
 
 
 def _pulled_forward(
-    slots: dict[datetime, _Slot], so_far: Sequence[ObservedCheck], taken_at: datetime
+    slots: dict[datetime, _Slot],
+    so_far: Sequence[ObservedCheck],
+    taken_at: datetime,
+    retightened: Sequence[datetime],
 ) -> tuple[datetime, set[Item], int] | None:
     """Where the grid rule puts the next check after the check taken at `taken_at`, if it moves it."""
     done = {o.check_due for o in so_far if o.check_due is not None}
@@ -215,7 +222,8 @@ def _pulled_forward(
         return None
     nxt = slots[upcoming[0]]
     every = min(nxt.intervals)
-    latest = taken_at + timedelta(minutes=every)
+    since = max([taken_at, *(at for at in retightened if taken_at < at < upcoming[0])])
+    latest = since + timedelta(minutes=every)
     if upcoming[0] <= latest:
         return None
     return latest, nxt.items, every

@@ -323,3 +323,9 @@ def test_a_follow_up_that_cannot_be_used_is_refused_at_load(old: str, new: str, 
     with pytest.raises(LibraryError) as caught:
         parse_library(replaced(old, new).encode())
     assert any(problem in p for p in caught.value.problems), caught.value.problems
+
+
+def test_a_bolus_after_the_last_check_counts_the_gap_from_the_bolus(library: Library) -> None:
+    # The baseline at 0, a bolus at 3: the re-tightened grid's first check is at 18, 15 min after the bolus.
+    checks = schedule(library, [observed(library, 0)], events=((3, "bolus"),), until=60)
+    assert [(c.due - T0) / timedelta(minutes=1) for c in checks][:3] == [0.0, 18.0, 33.0]

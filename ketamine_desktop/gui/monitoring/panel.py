@@ -496,6 +496,7 @@ class MonitoringPanel(QWidget):
         dialog.confirmed.connect(
             lambda draft, by: self._finish(dialog, self._store.record_adverse_event(draft, by))
         )
+        self._open(dialog)
 
     def _on_answer_requested(self, answer: str) -> None:
         """One click from the open decision: the matching event's dialog (a reduce pre-filled at half the
@@ -517,7 +518,9 @@ class MonitoringPanel(QWidget):
             return
         kind: EventRequestKind = "rate-change" if answer == "reduce" else answer  # type: ignore[assignment]
         prefill = halved_dose(state) if answer == "reduce" else None
-        dialog = EventDialog(self._library, state, kind, self._store.preview_event, self, prefill=prefill)
+        dialog = EventDialog(
+            self._library, state, kind, self._store.preview_event, self, now=self._store.now, prefill=prefill
+        )
         dialog.confirmed.connect(lambda draft, by: self._finish(dialog, self._store.record_event(draft, by)))
         self._open(dialog)
 
