@@ -76,7 +76,7 @@ def _command_module(module_name: str) -> CommandModule:
 
 # Options that may be given more than once; any other given twice is contradictory input, not "last wins"
 # (`--weight-kg 70 --weight-kg 150` must not quietly dose for 150 kg).
-REPEATABLE = frozenset({"--event"})
+REPEATABLE = frozenset({"--event", "--observation"})
 
 
 def _refuse_repeated_options(argv: Sequence[str]) -> None:

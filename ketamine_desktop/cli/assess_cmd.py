@@ -124,6 +124,7 @@ def _inputs(args: argparse.Namespace) -> tuple[Observation, AssessmentContext]:
 
 def describe(library: Library, assessment: Assessment) -> dict[str, object]:
     news2 = assessment.news2
+    decision = assessment.decision
     return {
         "news2": {
             "total": news2.total,
@@ -141,10 +142,17 @@ def describe(library: Library, assessment: Assessment) -> dict[str, object]:
                 "sources": list(action.sources),
                 "flags": list(action.flags),
                 "infusion": action.infusion,
+                "superseded_by": action.superseded_by,
             }
             for action in assessment.actions
         ],
         "infusion": assessment.infusion,
+        "decision": {
+            "infusion": decision.infusion,
+            "code": decision.code,
+            "text": decision.text,
+        },
+        "instructions": list(assessment.instructions),
         "needs_acknowledgement": assessment.needs_acknowledgement,
         "psychotomimetic": assessment.psychotomimetic,
         "library": library_identity(library),
@@ -160,14 +168,19 @@ def _table(assessment: Assessment) -> str:
     for name, score in news2.scores.model_dump().items():
         lines.append(f"  {NEWS2_PARAMETER_WORDS[name]:<16} {'-' if score is None else score}")
     lines.append("")
+    decision = assessment.decision
     lines.append(f"Infusion: {assessment.infusion.upper()}")
+    lines.append(f"Decision: {decision.text}")
+    for number, text in enumerate(assessment.instructions, start=1):
+        lines.append(f"  {number}. {text}")
     if assessment.needs_acknowledgement:
         lines.append("Urgent: acknowledge the urgent actions below.")
     if not assessment.actions:
         lines.append("No escalation action.")
     for action in assessment.actions:
         cited = ", ".join((*action.sources, *action.flags))
-        lines.append(f"  [{action.severity}] {action.code}: {action.text} ({cited})")
+        also = f" [also triggered: superseded by {action.superseded_by}]" if action.superseded_by else ""
+        lines.append(f"  [{action.severity}] {action.code}: {action.text} ({cited}){also}")
     return "\n".join(lines) + "\n"
 
 

@@ -11,11 +11,17 @@ Semantics, in brief:
 - A rule fires when any one of its `when` groups matches; a group matches when all its conditions hold;
   `min` and `max` are inclusive; a condition on a value that was not recorded does not hold.
 - The infusion decision is the strongest decision of the fired rules: stop > pause > reduce > continue.
+  The first fired rule (urgent first, then library order) that says it is *the* decision; an action whose
+  infusion instruction conflicts with it (halve when stopping, pause when stopping) is superseded by it:
+  kept, with `superseded_by`, shown as "also triggered", never as an instruction. Of the rules of one
+  `family` that fire together only the first in library order is shown; the others are superseded by it.
+  What the superseded actions still ask that does not touch the infusion (their `steps`: notify, recheck)
+  stays in the numbered list of instructions under the decision.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Annotated, Literal
@@ -37,12 +43,14 @@ from ketamine_desktop.domain.model import FrozenModel
 from ketamine_desktop.domain.units import round_half_up
 
 __all__ = [
+    "CONTINUE_CODE",
     "NEWS2_PARAMETER_WORDS",
     "OBSERVATION_RANGES",
     "Action",
     "Assessment",
     "AssessmentContext",
     "ConsciousnessLevel",
+    "Decision",
     "News2Result",
     "News2Scores",
     "Observation",
@@ -50,6 +58,7 @@ __all__ = [
     "PossLevel",
     "RiskLevel",
     "assess",
+    "assess_series",
     "blood_pressure_problem",
     "escalation_problems",
     "score_news2",
@@ -64,6 +73,9 @@ _SEVERITY_ORDER: tuple[Severity, ...] = ("urgent", "warning", "info")
 _INFUSION_ORDER: tuple[InfusionDecision, ...] = ("continue", "reduce", "pause", "stop")
 
 _Fact = Decimal | str | bool | None
+# The decision when no fired rule changes the infusion (words, not a clinical number).
+CONTINUE_CODE = "continue"
+_CONTINUE_TEXT = "No rule asks to change the infusion: continue."
 
 
 class ObservationRange(FrozenModel):
@@ -236,6 +248,18 @@ class Action(FrozenModel):
     sources: tuple[str, ...]
     flags: tuple[str, ...]
     infusion: InfusionDecision
+    # Records written before decisions existed have neither: nothing superseded, no steps.
+    superseded_by: str | None = None
+    steps: tuple[str, ...] = ()
+
+
+class Decision(FrozenModel):
+    """The one thing to do about the infusion after a check."""
+
+    infusion: InfusionDecision
+    code: str  # the deciding action's code, or CONTINUE_CODE when no rule changes the infusion
+    text: str
+    severity: Severity | None  # the deciding action's; None for a plain continue
 
 
 class Assessment(FrozenModel):
@@ -247,6 +271,41 @@ class Assessment(FrozenModel):
     @property
     def needs_acknowledgement(self) -> bool:
         return any(action.severity == "urgent" for action in self.actions)
+
+    @property
+    def decision(self) -> Decision:
+        deciding = _deciding(self.actions, self.infusion)
+        if deciding is None:
+            return Decision(infusion=self.infusion, code=CONTINUE_CODE, text=_CONTINUE_TEXT, severity=None)
+        return Decision(
+            infusion=deciding.infusion, code=deciding.code, text=deciding.text, severity=deciding.severity
+        )
+
+    @property
+    def shown_actions(self) -> tuple[Action, ...]:
+        """The actions that are instructions: not superseded, the deciding one first."""
+        deciding = _deciding(self.actions, self.infusion)
+        rest = tuple(a for a in self.actions if a.superseded_by is None and a is not deciding)
+        return rest if deciding is None else (deciding, *rest)
+
+    @property
+    def superseded(self) -> tuple[Action, ...]:
+        """The actions that fired but are not instructions ("also triggered")."""
+        return tuple(a for a in self.actions if a.superseded_by is not None)
+
+    @property
+    def instructions(self) -> tuple[str, ...]:
+        """The short numbered list under the decision: the other actions' texts, then what the superseded
+        ones still ask that does not touch the infusion; each once."""
+        texts = [a.text for a in self.shown_actions if a.code != self.decision.code]
+        texts.extend(step for a in self.superseded for step in a.steps)
+        return tuple(dict.fromkeys(texts))
+
+
+def _deciding(actions: tuple[Action, ...], infusion: InfusionDecision) -> Action | None:
+    if infusion == "continue":
+        return None
+    return next((a for a in actions if a.infusion == infusion and a.superseded_by is None), None)
 
 
 # --- NEWS2 ---------------------------------------------------------------------------------------------
@@ -363,7 +422,7 @@ def _fires(rule: EscalationRule, facts: Mapping[str, _Fact]) -> bool:
     return any(all(_holds(c, facts[c.field]) for c in group) for group in rule.when)
 
 
-def _action(rule: EscalationRule) -> Action:
+def _action(rule: EscalationRule, superseded_by: str | None) -> Action:
     return Action(
         code=rule.code,
         severity=rule.severity,
@@ -371,7 +430,30 @@ def _action(rule: EscalationRule) -> Action:
         sources=rule.sources,
         flags=rule.flags,
         infusion=rule.infusion,
+        superseded_by=superseded_by,
+        steps=rule.steps,
     )
+
+
+def _superseding(fired: list[EscalationRule], infusion: InfusionDecision) -> dict[str, str]:
+    """Which fired rule supersedes which: the first of a family the rest of it; then the deciding rule
+    every rule whose infusion instruction conflicts with the decision."""
+    by: dict[str, str] = {}
+    first_of: dict[str, str] = {}
+    for rule in fired:
+        if rule.family is None:
+            continue
+        if rule.family in first_of:
+            by[rule.code] = first_of[rule.family]
+        else:
+            first_of[rule.family] = rule.code
+    ranked = sorted(fired, key=lambda rule: _SEVERITY_ORDER.index(rule.severity))
+    deciding = next((r for r in ranked if r.infusion == infusion and r.code not in by), None)
+    if deciding is not None and infusion != "continue":
+        for rule in fired:
+            if rule.infusion not in ("continue", infusion):
+                by.setdefault(rule.code, deciding.code)
+    return by
 
 
 def assess(
@@ -390,10 +472,25 @@ def assess(
     news2 = score_news2(library, obs)
     psychotomimetic = _is_psychotomimetic(library, obs)
     facts = _facts(obs, context, news2, psychotomimetic)
-    fired = [_action(rule) for rule in library.document.escalation if _fires(rule, facts)]
+    rules = [rule for rule in library.document.escalation if _fires(rule, facts)]
+    infusion = max((rule.infusion for rule in rules), key=_INFUSION_ORDER.index, default=_INFUSION_ORDER[0])
+    superseded = _superseding(rules, infusion)
+    fired = [_action(rule, superseded.get(rule.code)) for rule in rules]
     # sorted() is stable, so library order survives within each severity.
     actions = tuple(sorted(fired, key=lambda action: _SEVERITY_ORDER.index(action.severity)))
-    infusion = max(
-        (action.infusion for action in actions), key=_INFUSION_ORDER.index, default=_INFUSION_ORDER[0]
-    )
     return Assessment(news2=news2, actions=actions, infusion=infusion, psychotomimetic=psychotomimetic)
+
+
+def assess_series(library: Library, observations: Sequence[Observation]) -> tuple[Assessment, ...]:
+    """Assess the checks of one infusion in order, each with what the earlier ones tell it: the
+    psychotomimetic episodes so far and the last pain score recorded."""
+    assessments: list[Assessment] = []
+    episodes = 0
+    previous_pain: int | None = None
+    for obs in observations:
+        context = AssessmentContext(prior_episodes=episodes, previous_pain=previous_pain)
+        assessment = assess(library, obs, context)
+        assessments.append(assessment)
+        episodes += assessment.psychotomimetic
+        previous_pain = obs.pain if obs.pain is not None else previous_pain
+    return tuple(assessments)

@@ -77,6 +77,7 @@ def consistency_problems(doc: LibraryDocument) -> Iterator[str]:
         yield from _schedule_problems(f"schedules[{index}] ({schedule.id})", schedule)
     yield from _grace_problems(doc.monitoring.grace)
     yield from rule_problems(doc)
+    yield from _follow_up_problems(doc)
     yield from _news2_problems(doc.news2)
     yield from _source_problems(doc)
 
@@ -200,6 +201,22 @@ FIELD_KINDS: dict[ConditionField, Literal["number", "text", "flag"]] = {
     "prior_episodes": "number",
     "nausea": "flag",
 }
+
+
+def _follow_up_problems(doc: LibraryDocument) -> Iterator[str]:
+    """Follow-ups name rules that exist, each rule at most once, and say where their numbers come from."""
+    codes = {rule.code for rule in doc.escalation}
+    seen: set[str] = set()
+    for index, follow_up in enumerate(doc.follow_ups):
+        place = f"follow_ups[{index}]"
+        for code in follow_up.rules:
+            if code not in codes:
+                yield f"{place}.rules: unknown escalation rule {code!r}"
+            elif code in seen:
+                yield f"{place}.rules: {code!r} already has a follow-up"
+            seen.add(code)
+        if not follow_up.sources and not follow_up.flags:
+            yield f"{place}: give its sources, or flag it derived"
 
 
 def rule_problems(doc: LibraryDocument) -> Iterator[str]:

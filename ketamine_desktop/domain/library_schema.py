@@ -292,6 +292,32 @@ class EscalationRule(Cited):
     infusion: InfusionDecision
     text: Text
     when: tuple[tuple[Condition, ...], ...] = Field(min_length=1)
+    # Rules of one family that fire together show only the first of them in library order (the higher).
+    family: Identifier | None = None
+    # What stays to do when this rule's infusion instruction is superseded by a stronger decision
+    # (notify, recheck): the parts of `text` that do not touch the infusion.
+    steps: tuple[Text, ...] = ()
+
+
+FollowUpUntil = Literal["once", "rule-clears"]
+FollowUpAnchor = Literal["observation", "pause"]
+
+
+class FollowUp(Cited):
+    """The checks an escalation rule raises after the check at which it fired.
+
+    `once`: one check `every_min` after the anchor. `rule-clears`: a check `every_min` after each check at
+    which the rule fires, until a check at which it no longer does. The anchor is the check itself, or
+    (`pause`) the first pause recorded after it before the check falls due, where there is one.
+    """
+
+    rules: tuple[Identifier, ...] = Field(min_length=1)
+    label: Text
+    every_min: PositiveInt
+    until: FollowUpUntil
+    anchor: FollowUpAnchor = "observation"
+    # "At least" this often: no extra check where another is already due within `every_min`.
+    at_least: bool = False
 
 
 class SedationLevel(FrozenModel):
@@ -355,6 +381,7 @@ class LibraryDocument(FrozenModel):
     schedules: tuple[Schedule, ...] = Field(min_length=1)
     news2: News2
     escalation: tuple[EscalationRule, ...] = Field(min_length=1)
+    follow_ups: tuple[FollowUp, ...] = ()
     sedation_scales: tuple[SedationScale, ...] = Field(min_length=1)
     checklist: tuple[ChecklistItem, ...] = Field(min_length=1)
     screening: Screening

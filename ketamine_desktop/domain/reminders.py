@@ -2,7 +2,9 @@
 
 `reminders(state, now)` lists the checks (upcoming, due, overdue, deferred, done), the syringe or bag's
 time to empty, the 24-hour syringe change, liver function tests for long infusions, the protocol's end
-prompt after the stop, and urgent actions waiting for an acknowledgement. Every interval and warning time
+prompt after the stop, urgent actions waiting for an acknowledgement, and stop, pause or reduce decisions
+still open (not answered by the matching event or a recorded "not done": an acknowledgement does not
+answer them). Every interval and warning time
 comes from the library.
 
 Priority (`upcoming` < `due` < `overdue` < `urgent`) never drops while its cause lasts. Time alone could
@@ -26,6 +28,7 @@ from ketamine_desktop.domain.schedule import Check, was_late
 from ketamine_desktop.domain.session import (
     ClosePayload,
     DeferralPayload,
+    OpenDecision,
     RaisePayload,
     SessionError,
     SessionState,
@@ -35,6 +38,7 @@ from ketamine_desktop.domain.session import (
     clean_name,
     horizon_minutes,
     live_deferral,
+    open_decisions,
     session_checks,
     syringe_empty_at,
 )
@@ -55,7 +59,9 @@ __all__ = [
     "task_payload",
 ]
 
-ReminderKind = Literal["check", "syringe-empty", "syringe-change", "lft", "end-prompt", "acknowledge"]
+ReminderKind = Literal[
+    "check", "syringe-empty", "syringe-change", "lft", "end-prompt", "acknowledge", "decision"
+]
 Level = Literal["upcoming", "due", "overdue", "urgent"]
 Status = Literal["upcoming", "due", "overdue", "urgent", "deferred", "done"]
 LEVELS: tuple[Level, ...] = ("upcoming", "due", "overdue", "urgent")
@@ -82,6 +88,7 @@ class Reminder(FrozenModel):
     done_at: datetime | None = None
     late: bool = False
     observation_seq: int | None = None
+    decision: OpenDecision | None = None
 
     @property
     def active(self) -> bool:
@@ -131,6 +138,7 @@ def reminders(
         *_lfts(state, now, latched),
         *_end_prompt(state, latched),
         *_acknowledgements(state),
+        *_decisions(state),
     ]
     return tuple(sorted(found, key=lambda r: (r.due, r.key)))
 
@@ -266,7 +274,8 @@ def _end_prompt(state: SessionState, latched: Mapping[str, Level]) -> Iterator[R
 def _acknowledgements(state: SessionState) -> Iterator[Reminder]:
     for observation in state.unacknowledged:
         assessment = observation.body.assessment
-        urgent = [a for a in assessment.actions if a.severity == "urgent"]
+        # The instructions only: an action superseded by the decision is not read out as one.
+        urgent = [a for a in assessment.shown_actions if a.severity == "urgent"]
         yield Reminder(
             key=f"acknowledge:{observation.seq}",
             kind="acknowledge",
@@ -279,9 +288,31 @@ def _acknowledgements(state: SessionState) -> Iterator[Reminder]:
         )
 
 
+def _decisions(state: SessionState) -> Iterator[Reminder]:
+    for decision in open_decisions(state):
+        yield Reminder(
+            key=f"decision:{decision.observation_seq}",
+            kind="decision",
+            due=decision.decided_at,
+            overdue_at=None,
+            status="urgent",
+            text=decision.text,
+            sources=decision.sources,
+            flags=decision.flags,
+            observation_seq=decision.observation_seq,
+            decision=decision,
+        )
+
+
 def active(found: tuple[Reminder, ...]) -> tuple[Reminder, ...]:
-    """The reminders asking for attention, most urgent first, then oldest first."""
-    return tuple(sorted((r for r in found if r.active), key=lambda r: (-_rank(r.level), r.due, r.key)))
+    """The reminders asking for attention, most urgent first (an open decision before anything else of
+    its level), then oldest first."""
+    return tuple(
+        sorted(
+            (r for r in found if r.active),
+            key=lambda r: (-_rank(r.level), r.decision is None, r.due, r.key),
+        )
+    )
 
 
 def next_check(found: tuple[Reminder, ...]) -> Reminder | None:

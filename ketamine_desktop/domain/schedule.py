@@ -6,6 +6,11 @@ anchored at the event, replace the base grid; a stop ends the infusion's checks 
 says so, starts the observation after stopping. Everything (intervals, items, companions, grace) comes
 from the library; nothing here knows a clinical number.
 
+What was recorded changes it too (`observed_checks`): each escalation rule that fired at a recorded check
+raises the follow-up checks the library gives it (kind `follow-up`, with the reason: the rule and the check
+that raised it), and the next check is never due more than one interval after the last recorded one (a
+check recorded early pulls the next one forward).
+
 All arithmetic is on aware instants converted to UTC first: adding minutes to a local time with a zone
 that changes its offset (Europe/London in March and October) would be wall-clock arithmetic and wrong by
 an hour. A due time is always its anchor plus a whole number of minutes, exactly.
@@ -24,6 +29,7 @@ from pydantic import AfterValidator, AwareDatetime, Field
 from ketamine_desktop.domain.library import (
     ITEMS,
     EventKind,
+    FollowUp,
     Item,
     Library,
     Monitoring,
@@ -32,13 +38,15 @@ from ketamine_desktop.domain.library import (
 )
 from ketamine_desktop.domain.model import FrozenModel
 
-CheckKind = Literal["baseline", "routine", "after-change", "after-stop"]
+CheckKind = Literal["baseline", "routine", "after-change", "after-stop", "follow-up"]
 CheckState = Literal["upcoming", "due", "overdue", "done"]
 # A stored check read back (say from the record) is aware and in UTC like a computed one, or refused.
 UtcInstant = Annotated[AwareDatetime, AfterValidator(lambda instant: instant.astimezone(UTC))]
 
 # When checks from different grids fall on one instant they become one check of the first of these kinds.
-_KIND_PRECEDENCE: tuple[CheckKind, ...] = ("baseline", "after-stop", "after-change", "routine")
+_KIND_PRECEDENCE: tuple[CheckKind, ...] = ("baseline", "follow-up", "after-stop", "after-change", "routine")
+# The reason given to a check pulled forward by the grid rule (words, not a clinical number).
+GRID_RULE_LABEL = "At most one interval after the last recorded check"
 EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 
 
@@ -58,6 +66,21 @@ class ScheduleEvent(FrozenModel):
     kind: EventKind
 
 
+class CheckReason(FrozenModel):
+    """Why a check not on the protocol's grid is there: a rule (its label) and the check that raised it."""
+
+    label: str
+    observed_at: UtcInstant
+
+
+class ObservedCheck(FrozenModel):
+    """A recorded check as the schedule needs it: when, which check it answered, which rules fired."""
+
+    taken_at: UtcInstant
+    check_due: UtcInstant | None
+    fired: tuple[str, ...]  # codes of the escalation rules that fired at it (and were not superseded)
+
+
 class Check(FrozenModel):
     """One monitoring check: when it is due, which items to record, and how late it may be."""
 
@@ -66,6 +89,7 @@ class Check(FrozenModel):
     items: tuple[Item, ...] = Field(min_length=1)
     interval_min: Annotated[int, Field(gt=0)]
     grace_min: Annotated[int, Field(gt=0)]
+    reasons: tuple[CheckReason, ...] = ()
 
     @property
     def overdue_at(self) -> datetime:
@@ -79,6 +103,7 @@ class _Slot:
     kinds: set[CheckKind] = field(default_factory=set)
     items: set[Item] = field(default_factory=set)
     intervals: set[int] = field(default_factory=set)
+    reasons: list[CheckReason] = field(default_factory=list)
 
 
 def monitoring_checks(
@@ -89,6 +114,128 @@ def monitoring_checks(
     until: datetime,
 ) -> tuple[Check, ...]:
     """Every check of the protocol's schedule from `start` to `until` (inclusive), sorted by due time."""
+    slots = _grid_slots(library, protocol_id, start, events, until)
+    return _checks_of(library.document.monitoring, _utc("start", start), slots)
+
+
+def observed_checks(
+    library: Library,
+    protocol_id: str,
+    start: datetime,
+    events: Sequence[ScheduleEvent],
+    observed: Sequence[ObservedCheck],
+    until: datetime,
+    held: AbstractSet[datetime] = frozenset(),
+) -> tuple[Check, ...]:
+    """The schedule with what was recorded: the grid, the follow-ups the rules raised, and the grid rule.
+
+    Follow-ups: a rule that fired at a recorded check raises a check `every_min` after it (for a `pause`
+    anchor, after the first pause recorded before that time, if any). A `once` follow-up stays until
+    recorded. A `rule-clears` follow-up is dropped when another check was recorded before it fell due:
+    that check decided again (it fired the rule, raising its own follow-up, or it did not and the series
+    ended). Once due, a check stays until it is recorded, like any other.
+    An `at_least` follow-up is not added where another check is due within its interval anyway.
+
+    The grid rule: after the last recorded check, the next check is due at most one interval (the next
+    check's own) later; where the next is later than that, a check is added at that time. Such a check,
+    like a `rule-clears` follow-up, is dropped when another check was recorded before it fell due.
+
+    `held`: due times already raised to the nurse; such a check is never dropped (the wall clock put back
+    could otherwise make a check that fell due look as if it had been overtaken).
+    """
+    start = _utc("start", start)
+    until = _utc("until", until)
+    slots = _grid_slots(library, protocol_id, start, events, until)
+    monitoring = library.document.monitoring
+    order = sorted(observed, key=lambda o: o.taken_at)
+    recorded = {o.check_due for o in order if o.check_due is not None} | {_utc("held", h) for h in held}
+    pauses = sorted(_utc("events", e.at) for e in events if e.kind == "pause")
+    # A bolus or rate increase after a check starts its own re-tightened grid, a stop the checks after
+    # stopping: the gap is counted from it.
+    retighten_on = library.schedule(library.protocol(protocol_id).schedule).retighten_on
+    retightened = sorted(_utc("events", e.at) for e in events if e.kind in retighten_on or e.kind == "stop")
+    # The `at_least` ones last: they look at every other check first.
+    follow_ups = sorted(library.document.follow_ups, key=lambda f: f.at_least)
+    # One observation at a time, each seeing only what the checks recorded up to it raised: a later
+    # check never moves or removes what an earlier one raised, except by overtaking it (`_redecided`).
+    for index, observation in enumerate(order):
+        for follow_up in follow_ups:
+            raised = _follow_up(follow_up, order, index, recorded, pauses, until)
+            if raised is None:
+                continue
+            due, reason = raised
+            if follow_up.at_least and any(reason.observed_at < other <= due for other in slots):
+                continue
+            _put(slots, due, "follow-up", monitoring.core_items, follow_up.every_min, reason)
+        pulled = _pulled_forward(slots, order[: index + 1], observation.taken_at, retightened)
+        if pulled is None:
+            continue
+        due, items, every = pulled
+        if due > until or _redecided(order, index, due, recorded):
+            continue
+        reason = CheckReason(label=GRID_RULE_LABEL, observed_at=observation.taken_at)
+        _put(slots, due, "routine", items, every, reason)
+    return _checks_of(monitoring, start, slots)
+
+
+def _follow_up(
+    follow_up: FollowUp,
+    order: Sequence[ObservedCheck],
+    index: int,
+    recorded: AbstractSet[datetime],
+    pauses: Sequence[datetime],
+    until: datetime,
+) -> tuple[datetime, CheckReason] | None:
+    """The check this follow-up raises after the check `order[index]`, if its rules fired there."""
+    observation = order[index]
+    if not set(follow_up.rules).intersection(observation.fired):
+        return None
+    every = timedelta(minutes=follow_up.every_min)
+    anchor = observation.taken_at
+    if follow_up.anchor == "pause":
+        # A pause recorded once the check was already due does not move it.
+        anchor = next((at for at in pauses if anchor <= at < anchor + every), anchor)
+    due = anchor + every
+    if due > until or (follow_up.until == "rule-clears" and _redecided(order, index, due, recorded)):
+        return None
+    return due, CheckReason(label=follow_up.label, observed_at=observation.taken_at)
+
+
+def _redecided(
+    order: Sequence[ObservedCheck], index: int, due: datetime, recorded: AbstractSet[datetime]
+) -> bool:
+    """Whether the check raised at `order[index]` for `due` was overtaken: not recorded, and the next
+    recorded check was taken before it fell due."""
+    return index + 1 < len(order) and order[index + 1].taken_at < due and due not in recorded
+
+
+def _pulled_forward(
+    slots: dict[datetime, _Slot],
+    so_far: Sequence[ObservedCheck],
+    taken_at: datetime,
+    retightened: Sequence[datetime],
+) -> tuple[datetime, set[Item], int] | None:
+    """Where the grid rule puts the next check after the check taken at `taken_at`, if it moves it."""
+    done = {o.check_due for o in so_far if o.check_due is not None}
+    upcoming = sorted(due for due in slots if due > taken_at and due not in done)
+    if not upcoming:
+        return None
+    nxt = slots[upcoming[0]]
+    every = min(nxt.intervals)
+    since = max([taken_at, *(at for at in retightened if taken_at < at < upcoming[0])])
+    latest = since + timedelta(minutes=every)
+    if upcoming[0] <= latest:
+        return None
+    return latest, nxt.items, every
+
+
+def _grid_slots(
+    library: Library,
+    protocol_id: str,
+    start: datetime,
+    events: Sequence[ScheduleEvent],
+    until: datetime,
+) -> dict[datetime, _Slot]:
     start = _utc("start", start)
     until = _utc("until", until)
     timeline = sorted(((_utc("events", e.at), e.kind) for e in events), key=lambda event: event[0])
@@ -128,6 +275,10 @@ def monitoring_checks(
             for due, every in _grid(track, stop, until):
                 _put(slots, due, "after-stop", track.items, every)
 
+    return slots
+
+
+def _checks_of(monitoring: Monitoring, start: datetime, slots: dict[datetime, _Slot]) -> tuple[Check, ...]:
     dues = sorted(slots)
     periodic = _periodic_companions(monitoring, start, dues)
     return tuple(_check(monitoring, due, slots[due], periodic.get(due, set())) for due in dues)
@@ -259,12 +410,19 @@ def _steps(track: Track) -> Iterator[tuple[int, int]]:
 
 
 def _put(
-    slots: dict[datetime, _Slot], due: datetime, kind: CheckKind, items: Iterable[Item], every: int
+    slots: dict[datetime, _Slot],
+    due: datetime,
+    kind: CheckKind,
+    items: Iterable[Item],
+    every: int,
+    reason: CheckReason | None = None,
 ) -> None:
     slot = slots.setdefault(due, _Slot())
     slot.kinds.add(kind)
     slot.items.update(items)
     slot.intervals.add(every)
+    if reason is not None and reason not in slot.reasons:
+        slot.reasons.append(reason)
 
 
 def _periodic_companions(
@@ -308,4 +466,5 @@ def _check(monitoring: Monitoring, due: datetime, slot: _Slot, periodic: set[Ite
         items=tuple(item for item in ITEMS if item in items),
         interval_min=interval,
         grace_min=grace_minutes(monitoring, interval),
+        reasons=tuple(slot.reasons),
     )

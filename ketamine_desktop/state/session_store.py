@@ -67,6 +67,7 @@ from ketamine_desktop.domain.session import (
     deferral_payload,
     event_payload,
     horizon_minutes,
+    not_done_payload,
     observation_payload,
     parse_record,
     preview_event,
@@ -90,7 +91,15 @@ READING_EVERY_S = 10.0
 SYSTEM_USER = "ketamine-desktop"
 
 DraftKind = Literal[
-    "start", "observation", "event", "deferral", "acknowledgement", "task", "close", "adverse-event"
+    "start",
+    "observation",
+    "event",
+    "deferral",
+    "acknowledgement",
+    "decision-answer",
+    "task",
+    "close",
+    "adverse-event",
 ]
 
 
@@ -149,7 +158,7 @@ class SessionStore(QObject):
         self._state: SessionState | None = None  # saved + pending
         self._drafts: dict[DraftKind, object] = {}
         self._reminders: tuple[Reminder, ...] = ()
-        self._checks: tuple[tuple[str, int], datetime, tuple[Check, ...]] | None = None
+        self._checks: tuple[tuple[str, int, int], datetime, tuple[Check, ...]] | None = None
         self._last_tick: tuple[datetime, float] | None = None
         # How far the running session's time line is behind the wall clock (corrected clock jumps): due
         # times, records and decisions use wall - correction, which runs on real elapsed time.
@@ -278,6 +287,15 @@ class SessionStore(QObject):
     def record_adverse_event(self, draft: AdverseEventDraft, by: str) -> Outcome:
         return self._command(
             "adverse-event", draft, by, lambda s, now: adverse_event_payload(s, draft, by, now)
+        )
+
+    def answer_not_done(self, observation_seq: int, reason: str, decided_by: str, by: str) -> Outcome:
+        """Record that the decision of that check was not done: why, and which clinician decided so."""
+        return self._command(
+            "decision-answer",
+            (observation_seq, reason, decided_by),
+            by,
+            lambda s, now: not_done_payload(s, observation_seq, reason, decided_by, by, now),
         )
 
     def complete_task(self, key: str, by: str) -> Outcome:
@@ -507,7 +525,8 @@ class SessionStore(QObject):
     def _cached_checks(self, state: SessionState, now: datetime) -> tuple[Check, ...]:
         """The session's checks, kept between ticks until an event changes them or time runs past them."""
         until = checks_until(state, now)
-        key = (state.session_id, len(state.events))
+        # Events and recorded checks both move checks (follow-ups, the grid rule).
+        key = (state.session_id, len(state.events), len(state.observations))
         cached = self._checks
         if cached is None or cached[0] != key or cached[1] < until:
             reach = until + (until - now if until > now else timedelta(0))

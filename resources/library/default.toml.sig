@@ -1,7 +1,7 @@
 ketamine-desktop library signature v1
 file: default.toml
-sha256: c0557f19aa130594f325ede03a13e4cfc25fd333a594bbb160596156fa37ac82
+sha256: 0335c8fcf9f71f024674541a0ff3c2ce081d1e33462363945046a6945b5b23a9
 signer: ketamine-desktop project (default library, unreviewed)
-signed-at: 2026-12-02T14:31:56Z
+signed-at: 2026-12-02T14:42:04Z
 key-id: 3a68eeca20abf1c6
-signature: aDob1M21Cd0d/sjaRDvYXdAc5jU8haQSkvZrpwxuzydmB9DzU5cGKnfk1WtyhqpG9hWiC8e13aIzdluq7NBgCg==
+signature: HGiTw/x5DJ5RXZcIrt4xPms2jKBK91TloJSbhQ5fGy8zfDKAD1L6sgLlpa3PgYcCUULAy9oGKvpjSNQnN4anBA==

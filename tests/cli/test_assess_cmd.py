@@ -89,6 +89,7 @@ def test_action_fields() -> None:
             "sources": ["POSS", "NEWS2", "SEED-A(8)"],
             "flags": ["derived"],
             "infusion": "stop",
+            "superseded_by": None,
         }
     ]
     assert data["actions"][0]["text"].startswith("Stop the ketamine infusion.")
@@ -374,3 +375,33 @@ def test_subprocess_run() -> None:
     )
     assert (bad.returncode, bad.stdout) == (2, "")
     assert bad.stderr == "error: --spo2: must be from 50 to 100 ('101')\n"
+
+
+def test_one_decision_and_what_it_supersedes() -> None:
+    """The issue's check (RR 9, SpO2 91, RASS -3, voice): the decision is stop; halve is superseded by it;
+    of the NEWS2 family only the higher rule is an instruction."""
+    data = assess_json("--rr", "9", "--spo2", "91", "--rass", "-3", "--consciousness", "V")
+    assert data["decision"] == {
+        "infusion": "stop",
+        "code": "stop-infusion",
+        "text": data["actions"][0]["text"],
+    }
+    assert {a["code"]: a["superseded_by"] for a in data["actions"]} == {
+        "stop-infusion": None,
+        "reduce-infusion": "stop-infusion",
+        "news2-high": None,
+        "notify-respiratory": None,
+        "news2-review": "news2-high",
+    }
+    assert not any("Halve" in text for text in data["instructions"])
+    status, out, _err = call("--rr", "9", "--spo2", "91", "--rass", "-3", "--consciousness", "V")
+    assert status == 0
+    assert "Decision: Stop the ketamine infusion." in out
+    assert "1. NEWS2 7 or more" in out
+    assert "[also triggered: superseded by stop-infusion]" in out
+
+
+def test_a_quiet_check_decides_continue() -> None:
+    data = assess_json(*NORMAL)
+    assert data["decision"]["infusion"] == "continue" and data["decision"]["code"] == "continue"
+    assert data["instructions"] == []

@@ -69,6 +69,7 @@ def test_contract_example_json_exactly() -> None:
         "interval_min": 15,
         "grace_min": 5,
         "overdue_at": "2026-11-21T08:20:00Z",
+        "reason": None,
     }
     assert [c["grace_min"] for c in checks] == [5] * 5 + [10] * 4 + [15]
 
@@ -200,3 +201,74 @@ def test_real_subprocess_run() -> None:
     assert (completed.returncode, completed.stderr) == (0, "")
     dues = [c["due"] for c in json.loads(completed.stdout)["checks"]]
     assert dues[0] == "2026-11-21T08:00:00Z" and dues[-1] == "2026-11-21T12:00:00Z" and len(dues) == 10
+
+
+WARD_FROM_8 = ("schedule", "--protocol", "chronic-opioid-tolerant", "--start", "2026-11-21T08:00:00Z")
+
+
+def test_the_issue_example_poss_3_at_9_lists_a_follow_up_at_9_15() -> None:
+    checks = checks_of(
+        *WARD_FROM_8, "--observation", "2026-11-21T09:00:00Z=poss:3", "--until", "2026-11-21T10:00:00Z"
+    )
+    follow = [c for c in checks if c["kind"] == "follow-up"]
+    assert [c["due"] for c in follow] == ["2026-11-21T09:15:00Z"]
+    assert follow[0]["reason"] == "POSS 3 or RASS -3 (check at 2026-11-21T09:00:00Z)"
+    assert follow[0]["interval_min"] == 15 and follow[0]["grace_min"] == 5
+    assert all(c["reason"] is None for c in checks if c["kind"] != "follow-up")
+
+
+def test_rr_10_then_10_then_14_gives_15_min_follow_ups_that_stop() -> None:
+    checks = checks_of(
+        *WARD_FROM_8,
+        "--observation",
+        "2026-11-21T10:00:00Z=rr:10,spo2:96,oxygen:no",
+        "--observation",
+        "2026-11-21T10:15:00Z=rr:10",
+        "--observation",
+        "2026-11-21T10:30:00Z=rr:14",
+        "--until",
+        "2026-11-21T12:00:00Z",
+    )
+    assert [(c["due"], c["kind"]) for c in checks if c["due"] >= "2026-11-21T10:00:00Z"] == [  # type: ignore[operator]
+        ("2026-11-21T10:00:00Z", "routine"),
+        ("2026-11-21T10:15:00Z", "follow-up"),
+        ("2026-11-21T10:30:00Z", "follow-up"),
+        ("2026-11-21T11:00:00Z", "routine"),
+        ("2026-11-21T12:00:00Z", "routine"),
+    ]
+
+
+def test_the_readable_table_says_why() -> None:
+    status, out, err = call(
+        *WARD_FROM_8,
+        "--observation",
+        "2026-11-21T09:00:00Z=rass:-3,poss:3",
+        "--until",
+        "2026-11-21T09:30:00Z",
+    )
+    assert (status, err) == (0, "")
+    assert "follow-up" in out and "because: POSS 3 or RASS -3 (check at 2026-11-21T09:00:00Z)" in out
+
+
+@pytest.mark.parametrize(
+    ("observation", "message"),
+    [
+        ("2026-11-21T09:00:00Z", "expected ISO=key:value"),
+        ("2026-11-21T09:00:00Z=", "expected ISO=key:value"),
+        ("2026-11-21T09:00:00=poss:3", "needs a time zone"),
+        ("2026-11-21T07:00:00Z=poss:3", "is not after the start"),
+        ("2026-11-21T09:00:00Z=poss", "expected key:value ('poss')"),
+        ("2026-11-21T09:00:00Z=poss:5", "poss must be one of S, 1, 2, 3, 4 ('5')"),
+        ("2026-11-21T09:00:00Z=oxygen:maybe", "oxygen takes yes or no ('maybe')"),
+        ("2026-11-21T09:00:00Z=bp:120", "unknown key 'bp'"),
+        ("2026-11-21T09:00:00Z=rr:12,rr:14", "rr given twice"),
+        ("2026-11-21T09:00:00Z=rr:12.5", "rr must be a whole number"),
+        ("2026-11-21T09:00:00Z=spo2:101", "spo2 must be from 50 to 100"),
+        ("2026-11-21T09:00:00Z=dbp:301", "dbp must be from 0 to 300"),
+        ("2026-11-21T09:00:00Z=rr:1e2", "--observation"),
+    ],
+)
+def test_invalid_observations_exit_2_with_one_line(observation: str, message: str) -> None:
+    status, out, err = call(*WARD_FROM_8, "--observation", observation)
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and message in err, err

@@ -185,9 +185,11 @@ def test_an_urgent_action_waits_for_its_acknowledgement() -> None:
     ack = find(ledger.reminders(), f"acknowledge:{urgent.seq}")
     assert ack.status == "urgent" and ack.observation_seq == urgent.seq and ack.level == "urgent"
     assert "stop" in ack.text.lower()
-    assert active(ledger.reminders())[0].key == ack.key
+    # The open decision first, then the acknowledgement; acknowledging does not answer the decision.
+    assert [r.key for r in active(ledger.reminders())][:2] == [f"decision:{urgent.seq}", ack.key]
     ledger.add(acknowledgement_payload(ledger.state, urgent.seq, "EF", ledger.now), by="EF")
     assert not [r for r in ledger.reminders() if r.kind == "acknowledge"]
+    assert active(ledger.reminders())[0].key == f"decision:{urgent.seq}"
 
 
 def test_close_needs_a_stop_and_a_reason_while_anything_is_open() -> None:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ketamine_desktop.domain.clock import FakeClock
-from ketamine_desktop.domain.session import check_key, session_checks
+from ketamine_desktop.domain.schedule import Check
+from ketamine_desktop.domain.session import SessionState, check_key, session_checks
 from ketamine_desktop.state.session_store import SessionStore
 from ketamine_desktop.store import RecordStore, StoredRecord
 from tests.helpers.builders import check_draft
@@ -65,9 +66,16 @@ def record_due(store: SessionStore, before: datetime, by: str = "EF") -> int:
     return saved
 
 
-def judge(store: SessionStore, record_store: RecordStore, latest_wall: datetime) -> Verdict:
+def judge(
+    store: SessionStore, record_store: RecordStore, latest_wall: datetime, now: datetime | None = None
+) -> Verdict:
     """Audit the record: every check due by `latest_wall` (the latest wall time the app saw) was recorded
-    or raised; no level raised twice within one deferral epoch; every jump written."""
+    or raised; no level raised twice within one deferral epoch; every jump written.
+
+    A check raised by a recorded check (a follow-up, a check brought forward) is due on the wall clock as
+    it was when that check was recorded: after the clock was put back it may fall due before
+    `latest_wall` and yet not have come yet. It is judged by the latest wall time seen after the record
+    that raised it (the records written since, and `now`, the wall time at the end)."""
     state = store.state
     assert state is not None
     stored = record_store.records(state.session_id)
@@ -91,8 +99,10 @@ def judge(store: SessionStore, record_store: RecordStore, latest_wall: datetime)
     for record in raises:
         first_raise.setdefault(str(record.payload["key"]), record)
     for check in session_checks(state, latest_wall):
-        verdict.checks_due += 1
         key = check_key(check.due)
+        if check.reasons and now is not None and check.due > _seen_after(state, stored, check, now):
+            continue  # raised after a clock put back: not due yet on the clock it runs on
+        verdict.checks_due += 1
         if key in raised_keys:
             at = first_raise[key].recorded_at
             verdict.late.append((key, (at - check.due).total_seconds()))
@@ -100,3 +110,10 @@ def judge(store: SessionStore, record_store: RecordStore, latest_wall: datetime)
             verdict.missed.append(key)
     verdict.jumps = [float(r.payload["jump_seconds"]) for r in stored if r.kind == "clock-jump"]  # type: ignore[arg-type]
     return verdict
+
+
+def _seen_after(state: SessionState, stored: list[StoredRecord], check: Check, now: datetime) -> datetime:
+    """The latest wall time seen since the first record that raised `check`."""
+    raised_at = {reason.observed_at for reason in check.reasons}
+    first = min((o.seq for o in state.observations if o.body.taken_at in raised_at), default=0)
+    return max([now, *(r.recorded_at for r in stored if r.seq > first)])

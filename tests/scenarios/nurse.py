@@ -18,7 +18,11 @@ Reading:
   in it with an objectName, keyed by that name).
 - `banner()`: the alert banner's text, "" when hidden.
 - `timed_list()`: the timed list's rows as (status, due, what, when) strings, in screen order.
-- `assessment()`: the assessment view's texts (heading, news2, decision, actions: one string per row).
+- `assessment()`: the assessment view's texts (decision, decision_text, heading, news2, actions: the
+  numbered list, one string per row; also: the "also triggered" line; answer: how the decision was
+  answered).
+- `decision()`: the open decision in the header ("STOP ADVISED at 20:15 - infusion still recorded as
+  running"), "" when none is open; `answer("stop" | "pause" | "reduce" | "not-done")` clicks its button.
 - `label(name)`, `find(cls, name)`, `click(name)`, `type(name, text)`: any widget by objectName.
 - `hm(minutes)`: the local clock time ("20:15") that many minutes after the start, as the screen shows it.
 
@@ -317,6 +321,38 @@ class Nurse:
         self.click("prestartCompleteButton")
         assert self.parts is not None and self.parts.store.running, self.label("prestartMissing")
 
+    def keep_up_until(self, minutes: float, sedation: str = "1") -> None:
+        """Record every check due before `minutes` after the start, with normal values, as it falls due;
+        then wait until `minutes` (a check due then is left for the scenario). A driver convenience: it
+        reads the next due time from the session store."""
+        assert self.parts is not None
+        while True:
+            waiting = [r for r in self.parts.store.reminders if r.kind == "check" and r.status != "done"]
+            if not waiting or waiting[0].due >= self.at(minutes):
+                break
+            due_in = (waiting[0].due - self.now()) / timedelta(minutes=1)
+            if due_in > 0:
+                self.wait(due_in)
+            saved = self.record_check(sedation=sedation)
+            assert saved.startswith("Saved at"), saved
+        self.wait_until(minutes)
+
+    def decision(self) -> str:
+        """The open decision as the header says it; "" when none is open."""
+        frame = self.find(QWidget, "openDecisionFrame")
+        return self.label("openDecision") if frame.isVisibleTo(self.running) else ""
+
+    def answer(self, answer: str) -> None:
+        """Click the open decision's answer: "stop", "pause", "reduce" or "not-done"."""
+        names = {
+            "stop": "answerStopButton",
+            "pause": "answerPauseButton",
+            "reduce": "answerReduceButton",
+            "not-done": "answerNotDoneButton",
+        }
+        self.show_tab("monitoring")
+        self.click(names[answer])
+
     def record_check(self, sedation: str = "1", by: str = "EF", **values: str) -> str:
         """Fill the record form for the check it shows (normal values unless given, by the form's field
         names: respiration_rate, spo2, pulse, systolic_bp, diastolic_bp, pain, temperature, oxygen, consciousness,
@@ -380,18 +416,25 @@ class Nurse:
         ]
 
     def assessment(self) -> dict[str, Any]:
-        """The latest check's assessment: heading, news2, decision, and `actions` (one text per row)."""
+        """The latest check's assessment: decision ("Decision: STOP the infusion"), decision_text (what
+        to do), heading, news2, `actions` (the numbered list: one "1. URGENT text Sources: ..." string
+        per row, in order) and also (the "also triggered" line, "" when none)."""
         view = self.find(QWidget, "assessmentView")
         rows = [
             " ".join(label.text() for label in row.findChildren(QLabel) if label.text())
             for row in view.findChildren(QWidget)
-            if row.objectName().startswith("action_") and row.isVisibleTo(view)
+            if row.objectName().startswith(("action_", "step_")) and row.isVisibleTo(view)
         ]
+        also = self.find(QLabel, "alsoTriggered")
+        answer = self.find(QLabel, "decisionAnswer")
         return {
+            "answer": answer.text() if answer.isVisibleTo(view) else "",
+            "decision": self.label("infusionDecision"),
+            "decision_text": self.label("decisionText"),
             "heading": self.label("assessmentHeading"),
             "news2": self.label("news2Summary"),
-            "decision": self.label("infusionDecision"),
             "actions": rows,
+            "also": also.text() if also.isVisibleTo(view) else "",
         }
 
     def shoot(self, name: str) -> Path | None:

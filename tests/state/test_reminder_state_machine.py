@@ -63,7 +63,7 @@ class ReminderMachine(RuleBasedStateMachine):
         self.deferrals: list[list[object]] = []
 
     def teardown(self) -> None:
-        verdict = judge(self.store, self.records, self.latest_wall)
+        verdict = judge(self.store, self.records, self.latest_wall, self.clock.now())
         self.records.close()
         self._folder.cleanup()
         assert verdict.missed == [], verdict.missed

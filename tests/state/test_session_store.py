@@ -229,8 +229,9 @@ def test_defer_acknowledge_task_and_close(
     draft = check_draft(session_store.state, T0, session_store.reminders, rass=-4)  # type: ignore[arg-type]
     saved = session_store.record_observation(draft, "EF")
     assert saved.saved and saved.seq is not None
-    assert session_store.active[0].kind == "acknowledge"
+    assert [r.kind for r in session_store.active][:2] == ["decision", "acknowledge"]
     assert session_store.acknowledge(saved.seq, "EF").saved
+    assert session_store.active[0].kind == "decision"  # read is not done
     assert session_store.record_event(EventDraft(kind="stop", end_prompt_done=True), "EF").saved
     assert not session_store.complete_task("end-prompt", "EF").saved
     outcome = session_store.close(None, "EF")
@@ -270,3 +271,21 @@ def test_ticks_before_any_session_are_harmless(session_store: SessionStore, cloc
     session_store.tick(clock.now(), clock.monotonic())
     assert session_store.reminders == () and session_store.now == clock.now()
     assert timedelta(0) == timedelta(0)
+
+
+def test_an_open_decision_is_answered_not_done_with_a_reason_and_the_clinician(
+    session_store: SessionStore, make_session_store: StoreFactory, clock: FakeClock
+) -> None:
+    started(session_store)
+    clock.advance(60)
+    session_store.tick(clock.now(), clock.monotonic())
+    draft = check_draft(session_store.state, T0, session_store.reminders, rass=-3)  # type: ignore[arg-type]
+    saved = session_store.record_observation(draft, "EF")
+    assert saved.saved and saved.seq is not None
+    assert session_store.active[0].kind == "decision"
+    refused = session_store.answer_not_done(saved.seq, "", "Dr Reed", "EF")
+    assert not refused.saved and "say why" in refused.message
+    assert session_store.answer_not_done(saved.seq, "prescriber holds the rate", "Dr Reed", "EF").saved
+    assert not [r for r in session_store.active if r.kind == "decision"]
+    reopened = make_session_store()
+    assert reopened.state is not None and reopened.state.decision_answers[0].body.decided_by == "Dr Reed"

@@ -9,6 +9,7 @@ One job per module:
                each checks a request and returns the payload to write, or raises `SessionError`.
 - `events`   - the pure half of the commands on the infusion (bolus, rate change, pause, stop, ...).
 - `adverse`  - the pure half of recording an adverse event (a side effect from the library, what was done).
+- `decisions` - open stop, pause and reduce decisions, "not done", half the dose, the safety lockout.
 
 Import from here (`from ketamine_desktop.domain.session import X`); the modules are the map, this is the
 door.
@@ -30,6 +31,15 @@ from ketamine_desktop.domain.session.commands import (
     request_for,
     start_draft_for,
     start_payload,
+)
+from ketamine_desktop.domain.session.decisions import (
+    SAFETY_LOCKOUT_CODE,
+    OpenDecision,
+    answer_of,
+    halved_dose,
+    not_done_payload,
+    open_decisions,
+    safety_lockout,
 )
 from ketamine_desktop.domain.session.events import (
     ALLOWED_EVENTS,
@@ -70,6 +80,7 @@ from ketamine_desktop.domain.session.records import (
     ClockJumpPayload,
     ClosePayload,
     CorruptRecord,
+    DecisionAnswerPayload,
     DeferralPayload,
     EventPayload,
     ObservationPayload,
@@ -93,12 +104,14 @@ __all__ = [
     "KIND_OF",
     "NAME_MAX_CHARS",
     "RECORD_KINDS",
+    "SAFETY_LOCKOUT_CODE",
     "AcknowledgementPayload",
     "AdverseEventDraft",
     "AdverseEventPayload",
     "ClockJumpPayload",
     "ClosePayload",
     "CorruptRecord",
+    "DecisionAnswerPayload",
     "DeferralPayload",
     "EventDraft",
     "EventPayload",
@@ -107,6 +120,7 @@ __all__ = [
     "InfusionStatus",
     "ObservationDraft",
     "ObservationPayload",
+    "OpenDecision",
     "Payload",
     "RaisePayload",
     "RaisedLevel",
@@ -124,6 +138,7 @@ __all__ = [
     "TaskPayload",
     "acknowledgement_payload",
     "adverse_event_payload",
+    "answer_of",
     "apply_record",
     "assessment_context",
     "check_key",
@@ -135,14 +150,18 @@ __all__ = [
     "describe_jump",
     "event_payload",
     "gate_texts",
+    "halved_dose",
     "horizon_minutes",
     "live_deferral",
     "missing_items",
+    "not_done_payload",
     "observation_payload",
+    "open_decisions",
     "parse_record",
     "preview_event",
     "request_for",
     "running_rate",
+    "safety_lockout",
     "schedule_events",
     "session_checks",
     "session_state",

@@ -24,10 +24,12 @@ from ketamine_desktop.domain.model import FrozenModel
 from ketamine_desktop.domain.patient import InvalidInput
 from ketamine_desktop.domain.session.commands import (
     SessionError,
+    clean_name,
     optional_text,
     regimen_for,
     syringe_volume,
 )
+from ketamine_desktop.domain.session.decisions import SAFETY_LOCKOUT_CODE, safety_lockout
 from ketamine_desktop.domain.session.fold import InfusionStatus, SessionState
 from ketamine_desktop.domain.session.records import EventPayload
 from ketamine_desktop.domain.syringe_change import concentration_change
@@ -47,6 +49,7 @@ class EventDraft(FrozenModel):
     bolus_concentration_mg_per_ml: Decimal | None = None
     syringe_volume_ml: Decimal | None = None
     reason: str | None = None
+    prescriber: str | None = None
     end_prompt_done: bool = False
     given_at: datetime | None = None  # "bolus-given": when it was given (None: now)
     concentration_mg_per_ml: Decimal | None = None  # "syringe-change": None or the running one: unchanged
@@ -59,6 +62,7 @@ class EventPreview(FrozenModel):
     payload: EventPayload
     blocked: bool
     needs_reason: bool
+    needs_prescriber: bool = False  # after a safety decision: the ordering prescriber's name
 
 
 # Which events each status allows; the window enables its buttons from this same table. A bolus-only
@@ -112,15 +116,18 @@ def preview_event(state: SessionState, draft: EventDraft, now: datetime) -> Even
         assert volume is not None
         return _syringe_concentration(state, draft, at, volume, reason)
     end_prompt = state.protocol.end_prompt if draft.kind == "stop" else None
+    findings = safety_lockout(state, at, "resume") if draft.kind == "resume" else ()
     payload = EventPayload(
         at=at,
         kind=draft.kind,
         syringe_volume_ml=volume,
         reason=reason,
+        prescriber=optional_text(draft.prescriber),
+        findings=findings,
         end_prompt=end_prompt,
         end_prompt_done=end_prompt is not None and draft.end_prompt_done,
     )
-    return EventPreview(payload=payload, blocked=False, needs_reason=False)
+    return _preview(payload)
 
 
 def _bolus_given(state: SessionState, draft: EventDraft, at: datetime, reason: str | None) -> EventPreview:
@@ -191,6 +198,7 @@ def _rate_change(state: SessionState, draft: EventDraft, at: datetime, reason: s
     findings = [f for f in regimen.findings if f.target in _INFUSION_TARGETS]
     if increase:
         findings.extend(_lockout(state, at))
+        findings.extend(safety_lockout(state, at, "increase"))
     payload = EventPayload(
         at=at,
         kind="rate-increase" if increase else "rate-decrease",
@@ -198,6 +206,7 @@ def _rate_change(state: SessionState, draft: EventDraft, at: datetime, reason: s
         infusion=new,
         findings=sort_findings(findings),
         reason=reason,
+        prescriber=optional_text(draft.prescriber),
     )
     return _preview(payload)
 
@@ -277,6 +286,7 @@ def _preview(payload: EventPayload) -> EventPreview:
         payload=payload,
         blocked=any(f.level == "hard" for f in payload.findings),
         needs_reason=any(f.level == "soft" for f in payload.findings),
+        needs_prescriber=any(f.code == SAFETY_LOCKOUT_CODE for f in payload.findings),
     )
 
 
@@ -285,6 +295,8 @@ def event_payload(state: SessionState, draft: EventDraft, now: datetime) -> Even
     preview = preview_event(state, draft, now)
     if preview.blocked:
         raise SessionError("a hard limit blocks this: it cannot be given")
+    if preview.needs_prescriber:
+        clean_name("prescriber who ordered it", preview.payload.prescriber)
     if preview.needs_reason and preview.payload.reason is None:
         raise SessionError("the warnings need a reason")
     payload = preview.payload

@@ -22,6 +22,7 @@ from ketamine_desktop.domain.session.records import (
     ClockJumpPayload,
     ClosePayload,
     CorruptRecord,
+    DecisionAnswerPayload,
     DeferralPayload,
     EventPayload,
     ObservationPayload,
@@ -70,6 +71,7 @@ class SessionState(FrozenModel):
     tasks_done: tuple[Recorded[TaskPayload], ...] = ()
     clock_jumps: tuple[Recorded[ClockJumpPayload], ...] = ()
     adverse_events: tuple[Recorded[AdverseEventPayload], ...] = ()
+    decision_answers: tuple[Recorded[DecisionAnswerPayload], ...] = ()
     closed: Recorded[ClosePayload] | None = None
     status: InfusionStatus
     request: RegimenRequest
@@ -178,6 +180,7 @@ class _Fold:
         self.tasks_done = list(state.tasks_done)
         self.clock_jumps = list(state.clock_jumps)
         self.adverse_events = list(state.adverse_events)
+        self.decision_answers = list(state.decision_answers)
         self.closed = state.closed
         self.status: InfusionStatus = state.status
         self.request = state.request
@@ -225,6 +228,8 @@ class _Fold:
             self.clock_jumps.append(_recorded(record, body))
         elif isinstance(body, AdverseEventPayload):
             self.adverse_events.append(_recorded(record, body))
+        elif isinstance(body, DecisionAnswerPayload):
+            self.decision_answers.append(_recorded(record, body))
         else:
             self.closed = _recorded(record, body)
             self.status = "ended"
@@ -275,6 +280,7 @@ class _Fold:
                 "tasks_done": tuple(self.tasks_done),
                 "clock_jumps": tuple(self.clock_jumps),
                 "adverse_events": tuple(self.adverse_events),
+                "decision_answers": tuple(self.decision_answers),
                 "closed": self.closed,
                 "status": self.status,
                 "request": self.request,

@@ -10,7 +10,12 @@ from ketamine_desktop.domain.assessment import AssessmentContext
 from ketamine_desktop.domain.library import Library, Protocol
 from ketamine_desktop.domain.model import FrozenModel
 from ketamine_desktop.domain.regimen import InfusionResult
-from ketamine_desktop.domain.schedule import Check, ScheduleEvent, monitoring_checks
+from ketamine_desktop.domain.schedule import (
+    Check,
+    ObservedCheck,
+    ScheduleEvent,
+    observed_checks,
+)
 from ketamine_desktop.domain.session.fold import CHECK_KEY_PREFIX, InfusionStatus, SessionState
 from ketamine_desktop.domain.session.records import DeferralPayload, Recorded, iso_utc
 from ketamine_desktop.domain.units import round_down_to_step
@@ -54,13 +59,25 @@ def checks_until(state: SessionState, now: datetime) -> datetime:
 
 
 def session_checks(state: SessionState, until: datetime) -> tuple[Check, ...]:
-    """Every check of the session's schedule from the start to `until` (never before the start)."""
-    return monitoring_checks(
+    """Every check of the session's schedule from the start to `until` (never before the start), with the
+    follow-ups the recorded checks raised and the grid rule (`observed_checks`)."""
+    observed = [
+        ObservedCheck(
+            taken_at=o.body.taken_at,
+            check_due=o.body.check_due,
+            # A superseded action raises nothing: the rule that superseded it raises its own checks.
+            fired=tuple(a.code for a in o.body.assessment.actions if a.superseded_by is None),
+        )
+        for o in state.observations
+    ]
+    return observed_checks(
         state.library,
         state.start.protocol_id,
         state.start.started_at,
         schedule_events(state),
+        observed,
         max(until, state.start.started_at),
+        held=frozenset(r.body.due for r in state.raised if r.body.key.startswith(CHECK_KEY_PREFIX)),
     )
 
 

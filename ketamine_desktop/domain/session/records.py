@@ -37,6 +37,7 @@ RecordKind = Literal[
     "clock-jump",
     "session-closed",
     "adverse-event",
+    "decision-answer",
 ]
 RECORD_KINDS: tuple[RecordKind, ...] = get_args(RecordKind)
 SessionEventKind = Literal[
@@ -86,6 +87,7 @@ class EventPayload(FrozenModel):
     bolus: BolusResult | None = None
     findings: tuple[Finding, ...] = ()
     reason: str | None = None
+    prescriber: str | None = None  # who ordered it, where a safety decision asks for a name
     syringe_volume_ml: PositiveDecimal | None = None
     end_prompt: str | None = None
     end_prompt_done: bool = False
@@ -153,6 +155,18 @@ class ClockJumpPayload(FrozenModel):
     real_time_s: Decimal | None = None
 
 
+class DecisionAnswerPayload(FrozenModel):
+    """The stop, pause or reduce decision of one check was not done: why, and which clinician decided.
+
+    (Done is the matching event itself: a stop, a pause, a rate decrease.)"""
+
+    observation_seq: int
+    at: datetime
+    outcome: Literal["not-done"]
+    reason: Text
+    decided_by: Text
+
+
 class ClosePayload(FrozenModel):
     at: datetime
     reason: str | None = None
@@ -178,6 +192,7 @@ Payload = (
     | ClockJumpPayload
     | ClosePayload
     | AdverseEventPayload
+    | DecisionAnswerPayload
 )
 _PAYLOAD_CLASSES: Mapping[RecordKind, type[Payload]] = {
     "session-started": StartPayload,
@@ -190,6 +205,7 @@ _PAYLOAD_CLASSES: Mapping[RecordKind, type[Payload]] = {
     "clock-jump": ClockJumpPayload,
     "session-closed": ClosePayload,
     "adverse-event": AdverseEventPayload,
+    "decision-answer": DecisionAnswerPayload,
 }
 KIND_OF: Mapping[type[Payload], RecordKind] = {cls: kind for kind, cls in _PAYLOAD_CLASSES.items()}
 

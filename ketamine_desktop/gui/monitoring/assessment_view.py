@@ -1,12 +1,14 @@
-"""What a saved check means: NEWS2, the escalation actions with their sources, the decision on the
-infusion (continue, reduce, pause, stop), and, for an urgent action, the acknowledgement it needs."""
+"""What a saved check means: first and largest the one decision on the infusion (continue, reduce, pause,
+stop) with its text and sources; then NEWS2; then the short numbered list of what else to do (the other
+actions, and what the superseded ones still ask: notify, recheck); then, small, the actions that also fired
+but are not instructions ("also triggered"); and, for an urgent action, the acknowledgement it needs."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from ketamine_desktop.domain.assessment import NEWS2_PARAMETER_WORDS
+from ketamine_desktop.domain.assessment import NEWS2_PARAMETER_WORDS, Action
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.domain.session import ObservationPayload, Recorded
 from ketamine_desktop.gui.monitoring.history import DECISION_WORDS
@@ -15,6 +17,7 @@ from ketamine_desktop.gui.theme import SEVERITY_LEVEL, SEVERITY_WORD
 from ketamine_desktop.gui.widgets.accessible import named, styled
 from ketamine_desktop.gui.widgets.findings import NoteRow
 from ketamine_desktop.gui.widgets.number_field import repolish
+from ketamine_desktop.gui.widgets.sources import SourcedLabel, flags_text, sources_html
 
 DECISION_LEVELS: dict[str, str] = {"continue": "ok", "reduce": "soft", "pause": "soft", "stop": "hard"}
 
@@ -39,14 +42,35 @@ class AssessmentView(QFrame):
         self.news2.setObjectName("news2Summary")
         self.news2.setWordWrap(True)
         self.decision_frame = QFrame(self)
+        self.decision_frame.setObjectName("decisionFrame")
         self.decision = QLabel(self.decision_frame)
         self.decision.setObjectName("infusionDecision")
-        self.decision.setStyleSheet("font-size: 18px; font-weight: 800; padding: 4px 8px;")
+        self.decision.setStyleSheet("font-size: 22px; font-weight: 800; padding: 2px 8px;")
         self.decision.setWordWrap(True)
-        QVBoxLayout(self.decision_frame).addWidget(self.decision)
+        self.decision_text = QLabel(self.decision_frame)
+        self.decision_text.setObjectName("decisionText")
+        self.decision_text.setStyleSheet("font-size: 16px; font-weight: 700; padding: 0 8px;")
+        self.decision_text.setWordWrap(True)
+        self.decision_sources = styled(SourcedLabel("", self.decision_frame), "muted")
+        self.decision_sources.setObjectName("decisionSources")
+        self.decision_sources.setWordWrap(True)
+        decision_column = QVBoxLayout(self.decision_frame)
+        decision_column.addWidget(self.decision)
+        decision_column.addWidget(self.decision_text)
+        decision_column.addWidget(self.decision_sources)
+        self.answer = QLabel(self.decision_frame)
+        self.answer.setObjectName("decisionAnswer")
+        self.answer.setStyleSheet("font-size: 14px; font-weight: 700; padding: 0 8px;")
+        self.answer.setWordWrap(True)
+        self.answer.hide()
+        decision_column.addWidget(self.answer)
         self.decision_frame.hide()
         self.action_layout = QVBoxLayout()
         self.action_rows: list[NoteRow] = []
+        self.also = styled(QLabel(self), "muted")
+        self.also.setObjectName("alsoTriggered")
+        self.also.setWordWrap(True)
+        self.also.hide()
         self.ack_frame = QFrame(self)
         self.ack_frame.setObjectName("acknowledgeFrame")
         self.ack_frame.setProperty("level", "hard")
@@ -72,10 +96,11 @@ class AssessmentView(QFrame):
         self.ack_frame.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
+        layout.addWidget(self.decision_frame)
         layout.addWidget(self.heading)
         layout.addWidget(self.news2)
-        layout.addWidget(self.decision_frame)
         layout.addLayout(self.action_layout)
+        layout.addWidget(self.also)
         layout.addWidget(self.ack_frame)
         self.ack_button.clicked.connect(self._on_ack_button_clicked)
         self.ack_by.returnPressed.connect(self._on_ack_button_clicked)
@@ -84,9 +109,14 @@ class AssessmentView(QFrame):
     def seq(self) -> int | None:
         return self._seq
 
-    def show_observation(self, recorded: Recorded[ObservationPayload] | None, acknowledged: bool) -> None:
+    def show_observation(
+        self, recorded: Recorded[ObservationPayload] | None, acknowledged: bool, answer: str = ""
+    ) -> None:
+        """Show the check's assessment; `answer` says how its decision was answered ("" while open)."""
         if recorded is None:
             return
+        self.answer.setText(answer)
+        self.answer.setVisible(bool(answer))
         body = recorded.body
         assessment = body.assessment
         if recorded.seq != self._seq:
@@ -99,37 +129,24 @@ class AssessmentView(QFrame):
             missing = [NEWS2_PARAMETER_WORDS.get(p, p) for p in news2.scores.missing()]
             incomplete = f" Incomplete: not scored: {', '.join(missing)}." if missing else ""
             self.news2.setText(f"NEWS2 {news2.total} ({news2.risk}): {news2.risk_text}{incomplete}")
+            decision = assessment.decision
+            deciding = next((a for a in assessment.actions if a.code == decision.code), None)
             level = DECISION_LEVELS[assessment.infusion]
             self.decision.setText(f"Decision: {DECISION_WORDS[assessment.infusion]}")
+            self.decision_text.setText(decision.text)
+            sources = deciding.sources if deciding is not None else ()
+            flags = deciding.flags if deciding is not None else ()
+            if deciding is None:
+                self.decision_sources.setText("")
+            else:
+                refs = ", ".join(sources) or "no source listed"
+                self.decision_sources.setText(f"Sources: {refs} {flags_text(flags)}".rstrip())
+            self.decision_sources.set_sources(sources_html(self._library, sources, flags))
             self.decision_frame.setProperty("level", level)
             repolish(self.decision_frame)
             self.decision_frame.show()
             self.news2.show()
-            for row in self.action_rows:
-                self.action_layout.removeWidget(row)
-                row.hide()
-                row.deleteLater()
-            self.action_rows = []
-            for action in assessment.actions:
-                word = SEVERITY_WORD[action.severity]
-                row = NoteRow(
-                    self._library,
-                    SEVERITY_LEVEL[action.severity],
-                    word,
-                    action.text,
-                    action.sources,
-                    action.flags,
-                    self,
-                )
-                row.setObjectName(f"action_{action.code}")
-                self.action_layout.addWidget(row)
-                self.action_rows.append(row)
-            if not assessment.actions:
-                row = NoteRow(
-                    self._library, "ok", "No action", "No escalation rule applies: continue.", (), (), self
-                )
-                self.action_layout.addWidget(row)
-                self.action_rows.append(row)
+            self._show_list(assessment.shown_actions, assessment.superseded, decision.code)
         self.ack_frame.setVisible(assessment.needs_acknowledgement and not acknowledged)
 
     def show_as_previous(self) -> bool:
@@ -143,7 +160,41 @@ class AssessmentView(QFrame):
         self.decision_frame.hide()
         for row in self.action_rows:
             row.hide()
+        self.also.hide()
         return True
+
+    def _show_list(self, shown: tuple[Action, ...], superseded: tuple[Action, ...], deciding: str) -> None:
+        """The numbered list under the decision, then the "also triggered" line."""
+        for row in self.action_rows:
+            self.action_layout.removeWidget(row)
+            row.hide()
+            row.deleteLater()
+        self.action_rows = []
+        entries: list[tuple[str, str, Action]] = [
+            (f"action_{a.code}", a.text, a) for a in shown if a.code != deciding
+        ]
+        texts = {text for _name, text, _a in entries}
+        for action in superseded:
+            for index, step in enumerate(action.steps):
+                if step not in texts:
+                    texts.add(step)
+                    entries.append((f"step_{action.code}_{index}", step, action))
+        for number, (name, text, action) in enumerate(entries, start=1):
+            row = NoteRow(
+                self._library,
+                SEVERITY_LEVEL[action.severity],
+                f"{number}. {SEVERITY_WORD[action.severity]}",
+                text,
+                action.sources,
+                action.flags,
+                self,
+            )
+            row.setObjectName(name)
+            self.action_layout.addWidget(row)
+            self.action_rows.append(row)
+        also = [f"{a.text} (superseded by {a.superseded_by})" for a in superseded]
+        self.also.setText("Also triggered, not instructions: " + " · ".join(also) if also else "")
+        self.also.setVisible(bool(also))
 
     def _on_ack_button_clicked(self) -> None:
         if self._seq is not None:

@@ -15,6 +15,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ketamine_desktop.domain.reminders import Reminder
+from ketamine_desktop.gui.monitoring.header import decision_words
 from ketamine_desktop.gui.monitoring.words import KIND_WORDS, STATUS_LEVELS, STATUS_WORDS, clock_time, span
 from ketamine_desktop.gui.theme import level_pixmap
 from ketamine_desktop.gui.widgets.accessible import named
@@ -29,7 +30,10 @@ _NORMAL = "font-size: 16px; font-weight: 700;"
 
 def banner_text(first: Reminder, count: int, now: datetime) -> str:
     what = "Check" if first.kind == "check" else KIND_WORDS[first.kind]
-    if first.status == "urgent":
+    if first.decision is not None:
+        # The words of the header; what to do is under the decision on the Monitoring tab.
+        line = decision_words(first.decision)
+    elif first.status == "urgent":
         line = f"URGENT: acknowledge: {first.text}"
     elif first.status == "overdue":
         line = f"OVERDUE: {what} due {clock_time(first.due)}, {span(now - first.due)} late"

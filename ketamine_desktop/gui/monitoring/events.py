@@ -147,6 +147,7 @@ class EventDialog(QDialog):
         parent: QWidget | None = None,
         *,
         now: datetime | None = None,
+        prefill: DoseRate | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("eventDialog")
@@ -213,6 +214,15 @@ class EventDialog(QDialog):
             dose_label = QLabel("New &dose", self)
             dose_label.setBuddy(self.dose)  # a row label for a layout shows its "&" unless it has a buddy
             form.addRow(dose_label, dose_row)
+            if prefill is not None:
+                # Answering a reduce decision: half the dose running, the new rate shown below.
+                self.unit.setCurrentIndex(self.unit.findData(prefill.unit))
+                self.dose.setText(numbers.exact(prefill.value))
+                note = styled(
+                    QLabel("Pre-filled at half the dose running, as the decision advised.", self), "hint"
+                )
+                note.setObjectName("prefillNote")
+                form.addRow(note)
             self.dose.textEdited.connect(self._refresh)
             self.unit.currentIndexChanged.connect(self._refresh)
         if kind == "bolus" and protocol.bolus is not None:
@@ -279,6 +289,12 @@ class EventDialog(QDialog):
         )
         self.reason_label = QLabel("&Reason (recorded)", self)
         self.reason_label.setBuddy(self.reason)
+        self.prescriber = named(
+            QLineEdit(self), "eventPrescriberField", "Name of the prescriber who ordered it"
+        )
+        self.prescriber.setMaxLength(40)
+        self.prescriber_label = QLabel("&Prescriber who ordered it", self)
+        self.prescriber_label.setBuddy(self.prescriber)
         self.by = named(QLineEdit(self), "eventByField", "Your initials")
         self.by.setMaxLength(40)
         self.message = styled(QLabel(self), "fieldError")
@@ -290,10 +306,12 @@ class EventDialog(QDialog):
         form.addRow(self.new_rate)
         form.addRow(self.summary)
         form.addRow(self.findings)
+        form.addRow(self.prescriber_label, self.prescriber)
         form.addRow(self.reason_label, self.reason)
         form.addRow("&Your initials", self.by)
         _lay_out(self, form, self.message, cancel, self.confirm_button)
         self.reason.textEdited.connect(self._refresh)
+        self.prescriber.textEdited.connect(self._refresh)
         self.by.textEdited.connect(self._refresh)
         self.confirm_button.clicked.connect(self._on_confirm_clicked)
         cancel.clicked.connect(self.reject)
@@ -323,6 +341,7 @@ class EventDialog(QDialog):
             bolus_over_min=over,
             syringe_volume_ml=volume,
             reason=self.reason.text(),
+            prescriber=self.prescriber.text(),
             end_prompt_done=self.end_prompt_done is not None and self.end_prompt_done.isChecked(),
         )
 
@@ -360,7 +379,8 @@ class EventDialog(QDialog):
         else:
             self.new_rate.setText("New rate: \u2014")
         self.findings.show_findings(preview.payload.findings if preview is not None else ())
-        needs_reason = preview is not None and preview.needs_reason
+        needs_prescriber = preview is not None and preview.needs_prescriber
+        needs_reason = preview is not None and (preview.needs_reason or needs_prescriber)
         new_rate = preview.payload.infusion if preview is not None and self.kind == "syringe-change" else None
         self.pump_rate.setVisible(new_rate is not None)
         if self.pump_confirmed is not None:
@@ -378,9 +398,14 @@ class EventDialog(QDialog):
                 )
             )
             self.pump_confirmed.setText(f"I have set the pump to {d.ml_per_h(new_rate.rate_ml_per_h)}")
+        self.reason.setVisible(needs_reason)
         self.reason_label.setVisible(needs_reason)
+        self.prescriber.setVisible(needs_prescriber)
+        self.prescriber_label.setVisible(needs_prescriber)
         if preview is not None and preview.blocked:
             problem = "A hard limit blocks this: it cannot be given."
+        elif needs_prescriber and not self.prescriber.text().strip():
+            problem = "Name the prescriber who ordered it, and give the reason."
         elif needs_reason and not self.reason.text().strip():
             problem = "The warnings need a reason."
         elif new_rate is not None and self.pump_confirmed is not None and not self.pump_confirmed.isChecked():
@@ -466,6 +491,56 @@ class DeferDialog(QDialog):
         self.confirmed.emit(
             self._due, self.minutes.value(), self.reason.text().strip(), self.by.text().strip()
         )
+
+    def show_failure(self, message: str) -> None:
+        self.message.setText(message)
+
+
+class NotDoneDialog(QDialog):
+    """Record that an advised stop, pause or reduce was not done: why, and who decided so."""
+
+    confirmed = Signal(str, str, str)  # reason, deciding clinician, initials
+
+    def __init__(self, advice: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("notDoneDialog")
+        self.setWindowTitle("Not done")
+        note = QLabel(f"{advice}. Record why it was not done and which clinician decided so.", self)
+        note.setObjectName("notDoneNote")
+        note.setWordWrap(True)
+        self.reason = named(QLineEdit(self), "notDoneReasonField", "Why it was not done")
+        self.clinician = named(QLineEdit(self), "notDoneClinicianField", "Clinician who decided")
+        self.clinician.setMaxLength(40)
+        self.by = named(QLineEdit(self), "notDoneByField", "Your initials")
+        self.by.setMaxLength(40)
+        self.message = styled(QLabel(self), "fieldError")
+        self.message.setObjectName("notDoneMessage")
+        self.message.setWordWrap(True)
+        self.confirm_button = named(
+            QPushButton("&Record: not done", self), "confirmNotDoneButton", "Record that it was not done"
+        )
+        cancel = named(QPushButton("Cancel", self), "cancelNotDoneButton", "Cancel")
+        form = QFormLayout()
+        form.addRow(note)
+        form.addRow("&Reason", self.reason)
+        form.addRow("&Decided by (clinician)", self.clinician)
+        form.addRow("&Your initials", self.by)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message, 1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.confirm_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        self.confirm_button.clicked.connect(self._on_confirm_clicked)
+        cancel.clicked.connect(self.reject)
+
+    def _on_confirm_clicked(self) -> None:
+        fields = (self.reason.text().strip(), self.clinician.text().strip(), self.by.text().strip())
+        if not all(fields):
+            self.message.setText("The reason, the deciding clinician's name and your initials are needed.")
+            return
+        self.confirmed.emit(*fields)
 
     def show_failure(self, message: str) -> None:
         self.message.setText(message)

@@ -1,17 +1,25 @@
 """The running session's header: protocol and status, the pump rate in mL/h (large), the dose in both
-units, the syringe, and the time to the next check, always visible."""
+units, the syringe, and the time to the next check, always visible; above them, while a stop, pause or
+reduce decision is open, that decision in its colour with one-click answers."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ketamine_desktop.domain.reminders import Reminder
-from ketamine_desktop.domain.session import SessionState, syringe_empty_at, syringe_remaining_ml
+from ketamine_desktop.domain.session import (
+    OpenDecision,
+    SessionState,
+    syringe_empty_at,
+    syringe_remaining_ml,
+)
 from ketamine_desktop.gui import numbers
 from ketamine_desktop.gui.monitoring.words import clock_time, span
-from ketamine_desktop.gui.widgets.accessible import styled
+from ketamine_desktop.gui.widgets.accessible import named, styled
+from ketamine_desktop.gui.widgets.number_field import repolish
 
 STATUS_WORDS: dict[str, str] = {
     "running": "RUNNING",
@@ -20,6 +28,18 @@ STATUS_WORDS: dict[str, str] = {
     "observing": "OBSERVING AFTER A BOLUS",
     "ended": "ENDED",
 }
+ADVISED_WORDS: dict[str, str] = {"stop": "STOP", "pause": "PAUSE", "reduce": "REDUCE BY HALF"}
+ADVISED_LEVELS: dict[str, str] = {"stop": "hard", "pause": "soft", "reduce": "soft"}
+# The answers each open decision offers (besides "not done"): the matching event, or a stronger one.
+ANSWERS: dict[str, tuple[str, ...]] = {"stop": ("stop",), "pause": ("pause", "stop"), "reduce": ("reduce",)}
+
+
+def decision_words(decision: OpenDecision) -> str:
+    """ "STOP ADVISED at 03:10 - infusion still recorded as running"."""
+    return (
+        f"{ADVISED_WORDS[decision.infusion]} ADVISED at {clock_time(decision.decided_at)} - infusion still "
+        f"recorded as {STATUS_WORDS[decision.status].lower()}"
+    )
 
 
 def next_check_words(
@@ -43,11 +63,44 @@ def next_check_words(
 
 
 class SessionHeader(QFrame):
+    answer_requested = Signal(str)  # "stop", "pause", "reduce" or "not-done"
+
     def __init__(self, display: numbers.Display, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sessionHeader")
         self.setProperty("role", "formSection")
         self._display = display
+        self.decision_frame = QFrame(self)
+        self.decision_frame.setObjectName("openDecisionFrame")
+        self.decision_text = QLabel(self.decision_frame)
+        self.decision_text.setObjectName("openDecision")
+        self.decision_text.setStyleSheet("font-size: 20px; font-weight: 800; padding: 2px 6px;")
+        self.decision_text.setWordWrap(True)
+        self.answer_buttons: dict[str, QPushButton] = {
+            "stop": named(
+                QPushButton("Stop now…", self.decision_frame), "answerStopButton", "Record the stop"
+            ),
+            "pause": named(
+                QPushButton("Pause now…", self.decision_frame), "answerPauseButton", "Record the pause"
+            ),
+            "reduce": named(
+                QPushButton("Reduce by half…", self.decision_frame),
+                "answerReduceButton",
+                "Record the new rate, at half the dose",
+            ),
+            "not-done": named(
+                QPushButton("Not done…", self.decision_frame),
+                "answerNotDoneButton",
+                "Record that it was not done, why, and who decided",
+            ),
+        }
+        decision_row = QHBoxLayout(self.decision_frame)
+        decision_row.setContentsMargins(4, 2, 4, 2)
+        decision_row.addWidget(self.decision_text, 1)
+        for answer, button in self.answer_buttons.items():
+            decision_row.addWidget(button)
+            button.clicked.connect(lambda _checked=False, a=answer: self.answer_requested.emit(a))
+        self.decision_frame.hide()
         self.protocol = styled(QLabel(self), "heading")
         self.protocol.setObjectName("sessionProtocol")
         self.protocol.setWordWrap(True)
@@ -82,15 +135,31 @@ class SessionHeader(QFrame):
 
         grid = QGridLayout(self)
         grid.setContentsMargins(10, 8, 10, 8)
-        grid.addWidget(self.protocol, 0, 0, 1, 2)
-        grid.addWidget(self.status, 0, 2)
-        grid.addWidget(self.rate, 1, 0, 2, 1)
-        grid.addWidget(self.dose, 1, 1, 1, 2)
-        grid.addWidget(self.syringe, 2, 1, 1, 2)
-        grid.addWidget(self.next_check, 3, 0, 1, 3)
-        grid.addWidget(self.pending_bolus, 4, 0, 1, 3)
-        grid.addWidget(self.library_note, 5, 0, 1, 3)
+        # The open decision first: above the rate, the first thing read.
+        grid.addWidget(self.decision_frame, 0, 0, 1, 3)
+        grid.addWidget(self.protocol, 1, 0, 1, 2)
+        grid.addWidget(self.status, 1, 2)
+        grid.addWidget(self.rate, 2, 0, 2, 1)
+        grid.addWidget(self.dose, 2, 1, 1, 2)
+        grid.addWidget(self.syringe, 3, 1, 1, 2)
+        grid.addWidget(self.next_check, 4, 0, 1, 3)
+        grid.addWidget(self.pending_bolus, 5, 0, 1, 3)
+        grid.addWidget(self.library_note, 6, 0, 1, 3)
         grid.setColumnStretch(1, 1)
+
+    def show_decision(self, decision: OpenDecision | None) -> None:
+        """The open decision (the strongest, then the latest) in its colour, with its answers; or none."""
+        self.decision_frame.setVisible(decision is not None)
+        if decision is None:
+            return
+        self.decision_text.setText(decision_words(decision))
+        self.decision_text.setToolTip(decision.text)
+        for answer, button in self.answer_buttons.items():
+            button.setVisible(answer == "not-done" or answer in ANSWERS[decision.infusion])
+        level = ADVISED_LEVELS[decision.infusion]
+        if self.decision_frame.property("level") != level:
+            self.decision_frame.setProperty("level", level)
+            repolish(self.decision_frame)
 
     def show_state(
         self, state: SessionState, active: tuple[Reminder, ...], upcoming: Reminder | None, now: datetime

@@ -133,6 +133,8 @@ def event_text(event: EventPayload, display: numbers.Display) -> str:
         words += f": new volume {display.ml(event.syringe_volume_ml)}"
     if event.reason:
         words += f". Reason: {event.reason}"
+    if event.prescriber:
+        words += f". Ordered by prescriber {event.prescriber}"
     return words
 
 

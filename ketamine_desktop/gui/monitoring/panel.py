@@ -30,7 +30,16 @@ from PySide6.QtWidgets import (
 from ketamine_desktop.domain.answering import answerable_checks, default_answer
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.domain.reminders import Reminder
-from ketamine_desktop.domain.session import EventRequestKind, SessionState
+from ketamine_desktop.domain.session import (
+    DecisionAnswerPayload,
+    EventRequestKind,
+    ObservationPayload,
+    Recorded,
+    SessionState,
+    answer_of,
+    halved_dose,
+    open_decisions,
+)
 from ketamine_desktop.export.source import ExportSource
 from ketamine_desktop.gui import numbers
 from ketamine_desktop.gui.monitoring.assessment_view import AssessmentView
@@ -40,9 +49,10 @@ from ketamine_desktop.gui.monitoring.events import (
     DeferDialog,
     EventBar,
     EventDialog,
+    NotDoneDialog,
 )
 from ketamine_desktop.gui.monitoring.handover_view import HandoverView
-from ketamine_desktop.gui.monitoring.header import SessionHeader
+from ketamine_desktop.gui.monitoring.header import SessionHeader, decision_words
 from ketamine_desktop.gui.monitoring.history import history_model
 from ketamine_desktop.gui.monitoring.record_form import RecordCheckForm
 from ketamine_desktop.gui.monitoring.reminder_model import ReminderTableModel
@@ -61,15 +71,33 @@ TASK_KINDS = ("lft", "end-prompt")
 
 
 _ORDER: dict[str, int] = {"urgent": 0, "overdue": 1, "due": 2, "deferred": 3, "upcoming": 4, "done": 5}
+Dialog = EventDialog | DeferDialog | CloseDialog | NotDoneDialog | AdverseEventDialog
 
 
 def list_rows(reminders: tuple[Reminder, ...]) -> tuple[Reminder, ...]:
-    """The timed list: what asks for attention first (most urgent, then oldest), then deferred and
-    upcoming by time, then the last few done checks."""
+    """The timed list: what asks for attention first (an open decision, then most urgent, then oldest),
+    then deferred and upcoming by time, then the last few done checks."""
     done = [r for r in reminders if r.status == "done"]
     keep = {r.key for r in done[-DONE_SHOWN:]}
     shown = [r for r in reminders if r.status != "done" or r.key in keep]
-    return tuple(sorted(shown, key=lambda r: (_ORDER[r.status], r.due)))
+    return tuple(sorted(shown, key=lambda r: (_ORDER[r.status], r.kind != "decision", r.due)))
+
+
+EVENT_DONE_WORDS: dict[str, str] = {"stop": "stopped", "pause": "paused", "rate-decrease": "rate reduced"}
+
+
+def answer_words(state: SessionState, latest: Recorded[ObservationPayload] | None) -> str:
+    """How the latest check's decision was answered, in words ("" while open or for a continue)."""
+    answer = answer_of(state, latest.seq) if latest is not None else None
+    if answer is None:
+        return ""
+    body = answer.body
+    if isinstance(body, DecisionAnswerPayload):
+        return (
+            f"Not done ({clock_time(body.at)}, recorded by {answer.by}): {body.reason}; "
+            f"decided by {body.decided_by}"
+        )
+    return f"Done: {EVENT_DONE_WORDS.get(body.kind, body.kind)} at {clock_time(body.at)} by {answer.by}"
 
 
 def record_target(reminders: tuple[Reminder, ...]) -> Reminder | None:
@@ -181,8 +209,9 @@ class RunningSession(QWidget):
         right_content = QWidget(self)
         right_column = QVBoxLayout(right_content)
         right_column.setContentsMargins(0, 0, 0, 0)
-        right_column.addWidget(self.form)
+        # The last check's decision first (it is what to act on), then the form for the next check.
         right_column.addWidget(self.assessment)
+        right_column.addWidget(self.form)
         right_column.addStretch(1)
         right = vertical_scroll(right_content, "recordScroll")
         self.record_scroll = right
@@ -258,7 +287,7 @@ class MonitoringPanel(QWidget):
         self.load_error.setWordWrap(True)
         self.load_error.setVisible(store.load_error is not None)
         self.running: RunningSession | None = None
-        self.dialog: EventDialog | DeferDialog | CloseDialog | AdverseEventDialog | None = None
+        self.dialog: Dialog | None = None
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addWidget(self.load_error)
@@ -285,6 +314,8 @@ class MonitoringPanel(QWidget):
         reminders = store.reminders
         if update.change & (SessionChange.REMINDERS | SessionChange.RECORD):
             running.header.show_state(state, store.active, store.next_check, now)
+            decisions = open_decisions(state)
+            running.header.show_decision(decisions[0] if decisions else None)
             running.reminder_model.set_rows(list_rows(reminders), now)
             has_task = any(r.kind in TASK_KINDS and r.active for r in reminders)
             for widget in (running.task_message, running.task_by, running.task_button):
@@ -296,7 +327,7 @@ class MonitoringPanel(QWidget):
             acknowledged = latest is not None and any(
                 a.body.observation_seq == latest.seq for a in state.acknowledgements
             )
-            running.assessment.show_observation(latest, acknowledged)
+            running.assessment.show_observation(latest, acknowledged, answer_words(state, latest))
             if (
                 target is not None
                 and target.status in ("due", "overdue")
@@ -331,6 +362,7 @@ class MonitoringPanel(QWidget):
         running.form.save_requested.connect(self._on_form_save_requested)
         running.form.defer_requested.connect(self._on_form_defer_requested)
         running.assessment.acknowledge_requested.connect(self._on_acknowledge_requested)
+        running.header.answer_requested.connect(self._on_answer_requested)
         running.events.event_requested.connect(self._on_event_requested)
         running.events.close_requested.connect(self._on_close_requested)
         running.events.adverse_requested.connect(self._on_adverse_requested)
@@ -492,6 +524,32 @@ class MonitoringPanel(QWidget):
         )
         self._open(dialog)
 
+    def _on_answer_requested(self, answer: str) -> None:
+        """One click from the open decision: the matching event's dialog (a reduce pre-filled at half the
+        dose), or "not done" with a reason and the deciding clinician."""
+        state = self._store.state
+        decisions = open_decisions(state) if state is not None else ()
+        if state is None or not decisions:
+            return
+        decision = decisions[0]
+        if answer == "not-done":
+            not_done = NotDoneDialog(decision_words(decision), self)
+            not_done.confirmed.connect(
+                lambda reason, clinician, by: self._finish(
+                    not_done,
+                    self._store.answer_not_done(decision.observation_seq, reason, clinician, by),
+                )
+            )
+            self._open(not_done)
+            return
+        kind: EventRequestKind = "rate-change" if answer == "reduce" else answer  # type: ignore[assignment]
+        prefill = halved_dose(state) if answer == "reduce" else None
+        dialog = EventDialog(
+            self._library, state, kind, self._store.preview_event, self, now=self._store.now, prefill=prefill
+        )
+        dialog.confirmed.connect(lambda draft, by: self._finish(dialog, self._store.record_event(draft, by)))
+        self._open(dialog)
+
     def _on_close_requested(self) -> None:
         open_count = sum(1 for r in self._store.reminders if r.status != "done")
         dialog = CloseDialog(open_count, self)
@@ -512,15 +570,13 @@ class MonitoringPanel(QWidget):
         outcome = self._store.complete_task(reminder.key, running.task_by.text())
         running.task_message.setText("" if outcome.saved else outcome.message)
 
-    def _open(self, dialog: EventDialog | DeferDialog | CloseDialog | AdverseEventDialog) -> None:
+    def _open(self, dialog: Dialog) -> None:
         if self.dialog is not None:
             self.dialog.close()
         self.dialog = dialog
         dialog.open()
 
-    def _finish(
-        self, dialog: EventDialog | DeferDialog | CloseDialog | AdverseEventDialog, outcome: Outcome
-    ) -> None:
+    def _finish(self, dialog: Dialog, outcome: Outcome) -> None:
         if outcome.saved:
             dialog.accept()
         else:

@@ -29,6 +29,18 @@ Index = QModelIndex | QPersistentModelIndex
 COLUMNS: tuple[str, ...] = ("Status", "Due", "What", "When")
 
 
+def what_words(reminder: Reminder) -> str:
+    """The "What" column: the reminder, and for a check raised by a rule, the rule and the check."""
+    if reminder.kind != "check":
+        return f"{KIND_WORDS[reminder.kind]}: {reminder.text}"
+    check = reminder.check
+    if check is None or not check.reasons:
+        return reminder.text
+    why = "; ".join(f"{r.label} (check at {clock_time(r.observed_at)})" for r in check.reasons)
+    word = "Follow-up" if check.kind == "follow-up" else "Brought forward"
+    return f"{word}: {why}. {reminder.text}"
+
+
 class ReminderTableModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -40,7 +52,7 @@ class ReminderTableModel(QAbstractTableModel):
         self._texts: tuple[Callable[[Reminder, datetime], str], ...] = (
             lambda r, _now: STATUS_WORDS[r.status],
             lambda r, _now: clock_time(r.due),
-            lambda r, _now: f"{KIND_WORDS[r.kind]}: {r.text}" if r.kind != "check" else r.text,
+            lambda r, _now: what_words(r),
             when_words,
         )
 

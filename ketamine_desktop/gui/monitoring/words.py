@@ -56,6 +56,7 @@ KIND_WORDS: dict[str, str] = {
     "lft": "Liver tests",
     "end-prompt": "End of infusion",
     "acknowledge": "Acknowledge",
+    "decision": "Decision open",
 }
 
 

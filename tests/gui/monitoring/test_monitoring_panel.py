@@ -135,10 +135,11 @@ def test_poss_4_says_stop_and_needs_an_acknowledgement(
     running.form.save_button.click()
     view = running.assessment
     assert view.decision.text() == "Decision: STOP the infusion"
-    stop = next(row for row in view.action_rows if row.objectName() == "action_stop-infusion")
-    assert stop.message.text().startswith("Stop the ketamine infusion") and stop.word.text() == "Urgent"
+    # The deciding action is the decision itself, not a numbered line under it.
+    assert view.decision_text.text().startswith("Stop the ketamine infusion")
+    assert not [row for row in view.action_rows if row.objectName() == "action_stop-infusion"]
     assert view.ack_frame.isVisibleTo(view)
-    assert session_store.active[0].kind == "acknowledge"
+    assert [r.kind for r in session_store.active][:2] == ["decision", "acknowledge"]
     view.ack_button.click()  # no initials: refused, still there
     assert view.ack_frame.isVisibleTo(view) and "Not acknowledged" in view.ack_text.text()
     view.ack_by.setText("EF")

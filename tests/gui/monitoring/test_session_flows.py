@@ -61,13 +61,16 @@ def test_poss_4_shows_stop_and_needs_acknowledging(
     running.form.save_button.click()
     view = running.assessment
     assert view.decision.text() == "Decision: STOP the infusion"
-    assert parts.banner.isVisible() and parts.banner.text.text().startswith("URGENT: acknowledge: Stop the")
+    # The open decision leads the banner; the acknowledgement is counted behind it.
+    assert parts.banner.isVisible() and parts.banner.text.text().startswith("STOP ADVISED at ")
+    assert "(and 1 more)" in parts.banner.text.text()
     tick(parts, clock, 30 * 60)
-    assert parts.banner.text.text().startswith("URGENT")  # not dismissed by time
+    assert parts.banner.text.text().startswith("STOP ADVISED")  # not dismissed by time
     type_into(qtbot, view.ack_by, "EF")
     view.ack_button.click()
     assert not view.ack_frame.isVisibleTo(view)
-    assert not parts.banner.text.text().startswith("URGENT")
+    # Acknowledging that it was read does not answer the decision.
+    assert parts.banner.text.text().startswith("STOP ADVISED")
 
 
 def test_a_restart_of_the_app_object_restores_the_session(
