@@ -370,7 +370,8 @@ def run_app(data_dir: Path | None = None) -> int:
 
     attached: list[bool] = []
 
-    def attach_running_session() -> None:
+    def library_refused() -> bool:
+        """The library's signature, checked just after the first paint (the crypto import stays off it)."""
         from ketamine_desktop.cli.common import check_library
 
         try:
@@ -379,6 +380,15 @@ def run_app(data_dir: Path | None = None) -> int:
             window.setEnabled(False)
             _fatal_dialog(LIBRARY_REFUSED, exc.problems)
             app.exit(EXIT_LIBRARY_INVALID)
+            return True
+        return False
+
+    def check_library_then_ready() -> None:
+        if not library_refused() and probe is not None:
+            probe.ready()
+
+    def attach_running_session() -> None:
+        if library_refused():
             return
         # The session (its store, alerts, panel, banner and ticker, and their imports) comes just after the
         # first paint: the ticker's first tick, which shows whatever fell due while the app was closed,
@@ -397,7 +407,7 @@ def run_app(data_dir: Path | None = None) -> int:
     else:
         # No session runs: nothing is timed, so nothing waits on the first paint (ready = first paint). The
         # session's parts come when the Monitoring tab is first shown (a completed checklist shows it).
-        _AfterFirstPaint(window, probe.ready if probe is not None else lambda: None)
+        _AfterFirstPaint(window, check_library_then_ready)
         attach_when_shown(window, attach_running_session)
     screen = window.screen()
     if screen is not None:
