@@ -383,7 +383,7 @@ class _Ward:
         elif state.status == "running" and roll < 0.02:
             values["hallucinations"] = True
         monitors = True if "monitors_attached" in items else None
-        answered = tuple(sorted({*items, "psychotomimetic", "nausea"}))
+        answered = tuple(sorted({*items, *wanted, "psychotomimetic", "nausea"}))
         draft = ObservationDraft(
             check_due=due,
             observation=Observation.model_validate(values),
