@@ -20,6 +20,7 @@ FORBIDDEN_IN_DOMAIN = (
     "ketamine_desktop.store",
     "ketamine_desktop.cli",
 )
+MAX_MODULE_LINES = 600  # STYLE.md: split a module by job before it gets there
 
 
 def _imports(path: Path) -> set[str]:
@@ -63,6 +64,28 @@ def test_state_imports_qtcore_only() -> None:
         if name.startswith("PySide6") and name != "PySide6.QtCore"
     ]
     assert offenders == []
+
+
+def _line_count(path: Path) -> int:
+    return len(path.read_text(encoding="utf-8").splitlines())
+
+
+def test_no_module_over_600_lines() -> None:
+    """A module that does one job stays readable: over MAX_MODULE_LINES, split it along its seams (one job
+    per module), not by squeezing out comments."""
+    too_long = [
+        f"{path.relative_to(ROOT)}: {lines} lines"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if (lines := _line_count(path)) > MAX_MODULE_LINES
+    ]
+    assert too_long == []
+
+
+def test_line_count_counts_every_line(tmp_path: Path) -> None:
+    """The size rule's counter: a file of 601 lines (the last without a newline) counts as 601."""
+    module = tmp_path / "module.py"
+    module.write_text("x = 1\n" * 600 + "y = 2", encoding="utf-8")
+    assert _line_count(module) == MAX_MODULE_LINES + 1
 
 
 def test_import_linter_contracts() -> None:

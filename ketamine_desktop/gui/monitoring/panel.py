@@ -43,17 +43,16 @@ from ketamine_desktop.domain.session import (
 from ketamine_desktop.export.source import ExportSource
 from ketamine_desktop.gui import numbers
 from ketamine_desktop.gui.monitoring.assessment_view import AssessmentView
-from ketamine_desktop.gui.monitoring.events import (
-    AdverseEventDialog,
-    CloseDialog,
-    DeferDialog,
-    EventBar,
-    EventDialog,
-    NotDoneDialog,
-)
+from ketamine_desktop.gui.monitoring.events import EventBar, EventDialog
 from ketamine_desktop.gui.monitoring.handover_view import HandoverView
 from ketamine_desktop.gui.monitoring.header import SessionHeader, decision_words
 from ketamine_desktop.gui.monitoring.history import history_model
+from ketamine_desktop.gui.monitoring.reason_dialogs import (
+    AdverseEventDialog,
+    CloseDialog,
+    DeferDialog,
+    NotDoneDialog,
+)
 from ketamine_desktop.gui.monitoring.record_form import RecordCheckForm
 from ketamine_desktop.gui.monitoring.reminder_model import ReminderTableModel
 from ketamine_desktop.gui.monitoring.trend_chart import TrendChart, trend_data

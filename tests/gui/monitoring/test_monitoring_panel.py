@@ -13,8 +13,9 @@ from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.domain.reminders import Reminder
-from ketamine_desktop.gui.monitoring.events import CloseDialog, DeferDialog, EventDialog
+from ketamine_desktop.gui.monitoring.events import EventDialog
 from ketamine_desktop.gui.monitoring.panel import MonitoringPanel, list_rows, record_target
+from ketamine_desktop.gui.monitoring.reason_dialogs import CloseDialog, DeferDialog
 from ketamine_desktop.gui.monitoring.trend_chart import TrendChart
 from ketamine_desktop.state.session_store import SessionStore
 from tests.helpers.builders import BOLUS_ONLY, T0, THEATRE, WARD, start_draft
