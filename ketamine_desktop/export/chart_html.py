@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from ketamine_desktop.domain.assessment import Observation
 from ketamine_desktop.domain.formatting import POINT, NumberFormat
+from ketamine_desktop.domain.observation_words import side_effects_recorded
 from ketamine_desktop.domain.session import SessionState, describe_jump
 from ketamine_desktop.export.report_html import (
     DECISION_WORDS,
-    EFFECTS,
     EVENT_WORDS,
     STATUS_WORDS,
     Fmt,
@@ -143,7 +143,7 @@ def flowsheet(state: SessionState, fmt: Fmt) -> Table:
                 *(Cell(_flow_value(obs, f, fmt), SCORE_SHADES[getattr(scores, f) or 0]) for _, f in _FLOW),
                 Cell("" if sedation is None else str(sedation)),
                 Cell("" if obs.pain is None else str(obs.pain)),
-                Cell(", ".join(n for n in EFFECTS if getattr(obs, n))),
+                Cell(", ".join(side_effects_recorded(obs))),
                 Cell(str(news2.total), RISK_SHADES[news2.risk], bold=True),
                 Cell(DECISION_WORDS[o.body.assessment.infusion]),
                 Cell(o.by),

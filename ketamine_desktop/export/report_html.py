@@ -17,6 +17,7 @@ from ketamine_desktop.domain.assessment import Observation
 from ketamine_desktop.domain.formatting import POINT, ClinicalFormat, NumberFormat
 from ketamine_desktop.domain.handover import HandoverFacts
 from ketamine_desktop.domain.library import Library
+from ketamine_desktop.domain.observation_words import observation_summary
 from ketamine_desktop.domain.regimen import BolusResult, InfusionResult
 from ketamine_desktop.domain.session import EventPayload, describe_jump
 from ketamine_desktop.domain.titration import SyringeLabel, TitrationCard
@@ -101,7 +102,8 @@ class Fmt:
         return self.numbers.dose_rate(value, unit)
 
     def temperature(self, value: Decimal) -> str:
-        return self.numbers.number(value, 1)
+        # As recorded, no trailing zero: the flowsheet says what the check's words say (36.8, 37).
+        return self.numbers.exact(value)
 
     def prose(self, text: str) -> str:
         return self.numbers.prose(text)
@@ -158,33 +160,7 @@ def event_words(event: EventPayload, fmt: Fmt) -> str:
 
 
 def observation_words(obs: Observation, fmt: Fmt) -> str:
-    parts: list[str] = []
-    if obs.respiration_rate is not None:
-        parts.append(f"RR {obs.respiration_rate}")
-    if obs.spo2 is not None:
-        air = "" if obs.oxygen is None else (" on O2" if obs.oxygen else " air")
-        parts.append(f"SpO2 {obs.spo2}%{air}")
-    if obs.pulse is not None:
-        parts.append(f"HR {obs.pulse}")
-    if obs.systolic_bp is not None and obs.diastolic_bp is not None:
-        parts.append(f"BP {obs.systolic_bp}/{obs.diastolic_bp}")
-    elif obs.systolic_bp is not None:
-        parts.append(f"SBP {obs.systolic_bp}")
-    if obs.poss is not None:
-        parts.append(f"POSS {obs.poss}")
-    if obs.rass is not None:
-        parts.append(f"RASS {obs.rass:+d}" if obs.rass else "RASS 0")
-    if obs.consciousness is not None:
-        parts.append(f"ACVPU {obs.consciousness}")
-    if obs.pain is not None:
-        parts.append(f"pain {obs.pain}/10")
-    if obs.temperature is not None:
-        parts.append(f"temp {fmt.temperature(obs.temperature)} °C")
-    parts.extend(name for name in EFFECTS if getattr(obs, name))
-    return ", ".join(parts)
-
-
-EFFECTS = ("hallucinations", "dysphoria", "nightmares", "nausea")
+    return observation_summary(obs, fmt.numbers)
 
 
 def training_banner(training: bool) -> str:

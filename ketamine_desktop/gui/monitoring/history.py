@@ -15,6 +15,7 @@ from typing import Any, NamedTuple, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from ketamine_desktop.domain.assessment import Observation
+from ketamine_desktop.domain.observation_words import observation_summary
 from ketamine_desktop.domain.session import (
     AcknowledgementPayload,
     AdverseEventPayload,
@@ -60,46 +61,11 @@ class HistoryRow(NamedTuple):
 
 
 def observation_text(obs: Observation, monitors: bool | None) -> str:
-    """ "RR 14, SpO2 97% air, HR 80, BP 120, POSS 2, A, pain 4, temp 36.8 C" and the yes/no items."""
-    parts: list[str] = []
-    if obs.respiration_rate is not None:
-        parts.append(f"RR {obs.respiration_rate}")
-    if obs.spo2 is not None:
-        air = "" if obs.oxygen is None else (" on oxygen" if obs.oxygen else " air")
-        parts.append(f"SpO2 {obs.spo2}%{air}")
-    if obs.pulse is not None:
-        parts.append(f"HR {obs.pulse}")
-    if obs.systolic_bp is not None and obs.diastolic_bp is not None:
-        parts.append(f"BP {obs.systolic_bp}/{obs.diastolic_bp}")
-    elif obs.systolic_bp is not None:
-        parts.append(f"BP {obs.systolic_bp} systolic")
-    elif obs.diastolic_bp is not None:
-        parts.append(f"BP {obs.diastolic_bp} diastolic")
-    if obs.poss is not None:
-        parts.append(f"POSS {obs.poss}")
-    if obs.rass is not None:
-        parts.append(f"RASS {obs.rass:+d}" if obs.rass else "RASS 0")
-    if obs.consciousness is not None:
-        parts.append(f"ACVPU {obs.consciousness}")
-    if obs.pain is not None:
-        parts.append(f"pain {obs.pain}/10")
-    if obs.temperature is not None:
-        parts.append(f"temp {numbers.exact(obs.temperature)} °C")
-    effects = [
-        name
-        for name, on in (
-            ("hallucinations", obs.hallucinations),
-            ("dysphoria", obs.dysphoria),
-            ("nightmares", obs.nightmares),
-            ("nausea", obs.nausea),
-        )
-        if on
-    ]
-    if effects:
-        parts.append(", ".join(effects))
-    if monitors is not None:
-        parts.append("monitors on" if monitors else "MONITORS NOT ATTACHED")
-    return ", ".join(parts)
+    """The check in the domain's words, then whether the monitors were on (the History tab says it)."""
+    words = observation_summary(obs, numbers.number_format())
+    if monitors is None:
+        return words
+    return ", ".join((words, "monitors on" if monitors else "MONITORS NOT ATTACHED"))
 
 
 def event_text(event: EventPayload, display: numbers.Display) -> str:
