@@ -273,7 +273,10 @@ class _Ward:
             assert state is not None
             if state.status == "running":
                 self._event(EventDraft(kind="stop", end_prompt_done=True), t)
-            outstanding = self._waiting(t, checks_only=False)
+                state = self.state
+                assert state is not None
+            # What the close itself counts (every reminder, not only the checks kept near `t`).
+            outstanding = [r for r in reminders(state, t) if r.status != "done"]
             reason = "Training session ended; observation complete" if outstanding else None
             by = self._nurse(t)[0]
             self._write(close_payload(state, reason, by, t), by, t)
