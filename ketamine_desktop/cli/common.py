@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from ketamine_desktop import json_text
-from ketamine_desktop.domain.library import Library, parse_library, read_library_bytes
 
 if TYPE_CHECKING:
+    from ketamine_desktop.domain.library import Library
     from ketamine_desktop.library_trust import SignatureInfo
 
 EXIT_OK = 0
@@ -81,6 +81,10 @@ def load_default_library(*, check_signature: bool = True) -> Library:
     The window passes `check_signature=False` and checks it just after its first paint (`check_library`),
     before anything can be recorded; every headless command checks it here.
     """
+    # Imported here: pydantic and the library's models are for the commands that compute, not for
+    # `verify-record` or the entry point.
+    from ketamine_desktop.domain.library import parse_library, read_library_bytes
+
     path = default_library_path()
     data = read_library_bytes(path)
     if check_signature:

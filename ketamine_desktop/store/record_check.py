@@ -14,6 +14,7 @@ catches a careful rewrite.
 import contextlib
 import os
 import sqlite3
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +38,7 @@ class RecordCheck:
     head: tuple[int, str] | None  # the record's own chain head (seq, hash), when readable
     witness: tuple[int, str] | None  # the last head this installation saw
     damage: str | None  # what is wrong, where, since when: a sentence for the user
+    found_at_seq: int | None = None  # the record whose hash is `check_record`'s `find_hash` (intact chain)
 
     @property
     def ok(self) -> bool:
@@ -65,11 +67,14 @@ def write_witness(data_dir: Path, seq: int, hash_: str) -> None:
         os.replace(temp, target)
 
 
-def check_record(data_dir: Path, *, thorough: bool = True) -> RecordCheck:
+def check_record(data_dir: Path, *, thorough: bool = True, find_hash: str | None = None) -> RecordCheck:
     """Verify the record in `data_dir` without writing anything (no file is created or changed).
 
     `thorough`: SQLite's full `integrity_check` (verify-record); the app's start uses `quick_check`, which
-    skips the index cross-checks and costs a fraction of it on a large record."""
+    skips the index cross-checks and costs a fraction of it on a large record. SQLite's check runs in a
+    second thread, on a connection of its own, while this one walks the hash chain (both spend most of
+    their time in SQLite and hashlib, which release the GIL). `find_hash`: look up the record holding this
+    hash too (`found_at_seq`), in the same read, when the chain is intact."""
     from ketamine_desktop.store.record_store import verify_connection
 
     path = data_dir / RECORD_FILE_NAME
@@ -89,18 +94,24 @@ def check_record(data_dir: Path, *, thorough: bool = True) -> RecordCheck:
         empty = ChainVerdict(False, 0, None, "the record file is empty")
         return RecordCheck(path, empty, "ok", None, witness, damage)
     conn = open_read_only(path)
+    beside: _IntegrityBeside | None = None
     try:
         try:
             conn.execute("BEGIN")
             if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
                 # No schema in the file: everything was in a -wal that is gone, or it is not ours.
                 return RecordCheck(
-                    path, intact, integrity_text(conn), None, witness, _no_schema(path, witness)
+                    path, intact, integrity_text(conn, thorough), None, witness, _no_schema(path, witness)
                 )
-            integrity = integrity_text(conn)
+            beside = _IntegrityBeside(path, thorough)
             verdict = verify_connection(conn)
             head_row = conn.execute("SELECT seq, hash FROM chain_head").fetchone()
             head = (int(head_row[0]), str(head_row[1])) if head_row is not None else None
+            found = None
+            if find_hash is not None and verdict.ok:
+                row = conn.execute("SELECT seq FROM records WHERE hash = ?", (find_hash,)).fetchone()
+                found = None if row is None else int(row[0])
+            integrity = beside.result()
             damage = _damage(conn, path, verdict, integrity, head, witness)
         except sqlite3.Error as exc:
             return RecordCheck(
@@ -112,8 +123,42 @@ def check_record(data_dir: Path, *, thorough: bool = True) -> RecordCheck:
                 f"The record file {path} cannot be read as a record ({exc}).",
             )
     finally:
+        if beside is not None:
+            beside.join()
         conn.close()
-    return RecordCheck(path, verdict, integrity, head, witness, damage)
+    return RecordCheck(path, verdict, integrity, head, witness, damage, found)
+
+
+class _IntegrityBeside:
+    """`integrity_text` of the record at `path`, computed in a thread of its own on its own read-only
+    connection (a connection belongs to the thread that made it). `result` waits for it and raises what
+    it raised."""
+
+    def __init__(self, path: Path, thorough: bool) -> None:
+        self._outcome: str | BaseException = "not checked"
+        self._thread = threading.Thread(
+            target=self._run, args=(path, thorough), name="record-integrity-check", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, path: Path, thorough: bool) -> None:
+        try:
+            conn = open_read_only(path)
+            try:
+                self._outcome = integrity_text(conn, thorough)
+            finally:
+                conn.close()
+        except BaseException as exc:  # handed to the thread that asks for the result
+            self._outcome = exc
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def result(self) -> str:
+        self.join()
+        if isinstance(self._outcome, BaseException):
+            raise self._outcome
+        return self._outcome
 
 
 def _no_schema(path: Path, witness: tuple[int, str] | None) -> str | None:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
-from ketamine_desktop.store.chain import COLUMNS, ChainVerdict, record_hash, verify_chain
+from ketamine_desktop.store.chain import COLUMNS, ChainVerdict, record_hash, verify_table
 from ketamine_desktop.store.connection import StoreError, open_connection, open_read_only, rollback_quietly
 from ketamine_desktop.store.paths import RECORD_FILE_NAME, ensure_private_dir, environment_problem
 from ketamine_desktop.store.payload import decode_payload, encode_payload
@@ -94,7 +94,7 @@ def verify_connection(conn: sqlite3.Connection) -> ChainVerdict:
     """Verify the hash chain and chain head of the record open on `conn`."""
     head_row = conn.execute("SELECT seq, hash FROM chain_head").fetchone()
     head = (head_row[0], head_row[1]) if head_row is not None else None
-    return verify_chain(conn.execute(f"{_SELECT} ORDER BY seq"), head)
+    return verify_table(conn, head)
 
 
 class RecordStore:

@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from ketamine_desktop.store.chain import COLUMNS, ChainVerdict, verify_chain
+from ketamine_desktop.store.chain import COLUMNS, ChainVerdict, verify_table
 from ketamine_desktop.store.connection import StoreError, open_read_only, restrict_sidecars
 from ketamine_desktop.store.paths import RECORD_FILE_NAME
 from ketamine_desktop.store.record_store import StoredRecord
@@ -43,9 +43,11 @@ def snapshot_of(conn: sqlite3.Connection, path: Path) -> RecordSnapshot:
     """Read everything from an open connection (inside the caller's read transaction, if any)."""
     head_row = conn.execute("SELECT seq, hash FROM chain_head").fetchone()
     head = (int(head_row[0]), str(head_row[1])) if head_row is not None else None
-    rows = conn.execute(f"SELECT {', '.join(COLUMNS)} FROM records ORDER BY seq").fetchall()
-    verdict = verify_chain(rows, head)
-    records = tuple(StoredRecord._from_row(row) for row in rows) if verdict.ok else ()
+    verdict = verify_table(conn, head)
+    records: tuple[StoredRecord, ...] = ()
+    if verdict.ok:  # read again in the same read transaction: the rows just verified
+        rows = conn.execute(f"SELECT {', '.join(COLUMNS)} FROM records ORDER BY seq")
+        records = tuple(StoredRecord._from_row(row) for row in rows)
     head_seq, head_hash = head if head is not None else (0, None)
     return RecordSnapshot(path, records, verdict, head_seq, head_hash if head_seq else None)
 

@@ -14,7 +14,6 @@ from typing import TextIO
 
 from ketamine_desktop.store.connection import StoreError
 from ketamine_desktop.store.record_check import RecordCheck, check_record
-from ketamine_desktop.store.snapshot import RecordSnapshot, read_snapshot
 
 NOT_CHECKED = "not checked"
 EXIT_BAD_DIRECTORY = 2
@@ -35,8 +34,9 @@ def run_verify_record(
     """
     if data_dir.exists() and not data_dir.is_dir():
         return _bad_directory(err, f"{data_dir} is not a folder")
+    wanted = expect_head.strip().lower() if expect_head is not None else None
     try:
-        check = check_record(data_dir)
+        check = check_record(data_dir, find_hash=wanted)
     except (StoreError, OSError) as exc:
         return _bad_directory(err, f"the record in {data_dir} cannot be read: {exc}")
     return _report(check, data_dir, as_json, out, expect_head)
@@ -59,7 +59,7 @@ def _report(check: RecordCheck, data_dir: Path, as_json: bool, out: TextIO, expe
     head_seq, head_hash = check.head if check.head is not None else (0, None)
     if not head_seq:
         head_hash = None
-    expected = _expected(_snapshot(data_dir), expect_head) if expect_head is not None else None
+    expected = _expected(check, expect_head) if expect_head is not None else None
     if ok and expected is not None and expected["found_at_seq"] is None:
         ok = False
         reason = f"the record does not hold the expected head hash {expect_head}: it was rewritten"
@@ -96,20 +96,11 @@ def _report(check: RecordCheck, data_dir: Path, as_json: bool, out: TextIO, expe
     return 0 if ok else 1
 
 
-def _snapshot(data_dir: Path) -> RecordSnapshot | None:
-    """The record read-only, for its head; None when it cannot be read (the verdict says why)."""
-    try:
-        return read_snapshot(data_dir)
-    except StoreError:
-        return None
-
-
-def _expected(snapshot: RecordSnapshot | None, expect_head: str) -> dict[str, object]:
-    """Where the intact chain holds `expect_head`: its record, and how many records came after it."""
-    wanted = expect_head.strip().lower()
-    seq = None
+def _expected(check: RecordCheck, expect_head: str) -> dict[str, object]:
+    """Where the intact chain holds `expect_head`: its record, and how many records came after it (looked
+    up by `check_record` in the same read, through the hash column's index)."""
+    seq = check.found_at_seq
     since = None
-    if snapshot is not None and snapshot.verdict.ok:
-        seq = next((r.seq for r in snapshot.records if r.hash == wanted), None)
-        since = snapshot.head_seq - seq if seq is not None else None
-    return {"hash": wanted, "found_at_seq": seq, "records_since": since}
+    if seq is not None and check.head is not None:
+        since = check.head[0] - seq
+    return {"hash": expect_head.strip().lower(), "found_at_seq": seq, "records_since": since}

@@ -264,25 +264,84 @@ def test_a_tampered_file_fails_through_the_store(data_dir: Path) -> None:
         )
 
 
+def _texts_sqlite_can_hold() -> st.SearchStrategy[str]:
+    # Any text but lone surrogates (not valid Unicode: the writer refuses them, SQLite cannot bind them).
+    return st.text(st.characters(blacklist_categories=("Cs",)))
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.integers(min_value=-(2**63), max_value=2**63 - 1),
-    st.lists(st.text(), min_size=8, max_size=8),
+    st.lists(_texts_sqlite_can_hold(), min_size=8, max_size=8),
 )
-def test_the_verifiers_digest_is_the_writers(seq: int, texts: list[str]) -> None:
-    """verify_chain's fast digest hashes exactly what record_hash hashed, for any text (quotes, control
-    characters, non-ASCII, lone surrogates: then both refuse alike)."""
-    from ketamine_desktop.store.chain import _digest, _FastDigest
+def test_sqlites_material_is_the_writers(seq: int, texts: list[str]) -> None:
+    """The bytes SQLite builds for a row (`verify_table`'s fast path) are exactly the bytes the writer
+    hashed, for any text: quotes, backslashes, control characters, NUL, non-ASCII, U+2028."""
+    from ketamine_desktop.store.chain import _DOMAIN, _MATERIAL_SELECT
 
     session_id, kind, payload, by, at, version, sha, prev = texts
-    row = (seq, session_id, kind, payload, by, at, version, sha, prev, "")
-    fast = _FastDigest()
-    try:
-        expected = _digest((prev, *row[:8]))
-    except UnicodeEncodeError:
-        with pytest.raises(UnicodeEncodeError):
-            fast(row)
-        return
-    assert fast(row) == expected
-    assert fast(row) == expected  # again, from the escapes it kept
-    assert fast(("1", *row[1:])) == _digest((prev, "1", *row[1:8]))  # not an int: the general path
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute(f"CREATE TABLE records ({', '.join(COLUMNS)})")
+    conn.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (seq, *texts, ""))
+    ((_seq, _prev, _hash, material),) = conn.execute(_MATERIAL_SELECT, (_DOMAIN,)).fetchall()
+    fields = [_DOMAIN, prev, seq, session_id, kind, payload, by, at, version, sha]
+    assert material == json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(_texts_sqlite_can_hold(), min_size=6, max_size=6), min_size=1, max_size=6))
+def test_the_table_walk_gives_the_row_walks_verdict(records: list[list[str]]) -> None:
+    """`verify_table` (SQLite builds what is hashed) and `verify_chain` (Python does) agree on intact
+    chains of any text, and on the same chain with one record's text changed."""
+    from ketamine_desktop.store.chain import verify_table
+
+    rows: list[Row] = []
+    prev = GENESIS_HASH
+    for seq, (session_id, kind, payload, by, at, version) in enumerate(records, start=1):
+        fields = (seq, session_id, kind, payload, by, at, version, "a" * 64)
+        hash_ = record_hash(prev, *fields)
+        rows.append([*fields, prev, hash_])
+        prev = hash_
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute(f"CREATE TABLE records ({', '.join(COLUMNS)})")
+    _rewrite(conn, rows)
+    head = (len(rows), prev)
+    assert verify_table(conn, head) == verify_chain(rows, head) == ChainVerdict(True, len(rows), None, None)
+    last = len(rows)
+    conn.execute("UPDATE records SET payload = payload || '\n' WHERE seq = ?", (last,))
+    changed = ChainVerdict(False, last - 1, last, f"record {last} was changed: it does not match its hash")
+    assert verify_table(conn, head) == verify_chain(_rows(conn), head) == changed
+
+
+def test_a_blob_is_refused_at_its_record_by_the_table_walk(bases: dict[int, sqlite3.Connection]) -> None:
+    """A field SQLite cannot put in JSON stops its statement: the rows from the last one checked are
+    walked the slow way, to the same verdict (and a row before seq 1 is still seen)."""
+    conn = _copy(bases[8])
+    conn.execute("UPDATE records SET recorded_by = CAST(recorded_by AS BLOB) WHERE seq = 5")
+    assert verify_connection(conn) == ChainVerdict(False, 4, 5, "record 5 has a field of the wrong type")
+    conn = _copy(bases[3])
+    conn.execute("UPDATE records SET kind = CAST(kind AS BLOB), seq = -1 WHERE seq = 1")
+    assert verify_connection(conn) == ChainVerdict(False, 0, 1, "record 1 is out of order")
+
+
+@pytest.mark.parametrize(
+    "select",
+    [
+        # An SQLite that escaped some character otherwise: every record is decided by the writer's digest.
+        "SELECT seq, prev_hash, hash, CAST(json_array(?, prev_hash, seq) AS BLOB) FROM records ORDER BY seq",
+        # A statement that fails for another reason than a blob: the slow walk over every row.
+        "SELECT seq, prev_hash, hash, json_extract('not json', ?) FROM records ORDER BY seq",
+    ],
+)
+def test_the_table_walk_never_trusts_its_own_material_over_the_writers(
+    bases: dict[int, sqlite3.Connection], select: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ketamine_desktop.store import chain
+
+    monkeypatch.setattr(chain, "_MATERIAL_SELECT", select)
+    assert verify_connection(_copy(bases[8])) == ChainVerdict(True, 8, None, None)
+    conn = _copy(bases[8])
+    conn.execute("UPDATE records SET recorded_by = 'nurse.b' WHERE seq = 6")
+    assert verify_connection(conn) == ChainVerdict(
+        False, 5, 6, "record 6 was changed: it does not match its hash"
+    )

@@ -106,6 +106,43 @@ def test_integrity_failure_alone_makes_it_not_intact(
     assert report["reason"].startswith("SQLite integrity check failed: *** in database main")
 
 
+def test_verify_record_runs_the_full_check_and_the_app_the_quick_one(
+    record_store: RecordStore, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ketamine_desktop.store import record_check
+
+    add(record_store)
+    asked: list[bool] = []
+    real = record_check.integrity_text
+
+    def spy(conn: object, thorough: bool = True) -> str:
+        asked.append(thorough)
+        return real(conn, thorough)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(record_check, "integrity_text", spy)
+    assert _run(data_dir, as_json=True)[0] == 0
+    assert record_check.check_record(data_dir, thorough=False).ok
+    assert asked == [True, False]
+
+
+def test_an_integrity_check_that_cannot_read_the_file_is_said(
+    record_store: RecordStore, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite's check runs in a second thread: what it raises there reaches the verdict."""
+    import sqlite3
+
+    add(record_store)
+
+    def unreadable(conn: object, thorough: bool = True) -> str:
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr("ketamine_desktop.store.record_check.integrity_text", unreadable)
+    code, text = _run(data_dir, as_json=True)
+    report = json.loads(text)
+    assert (code, report["ok"], report["integrity_check"]) == (1, False, "not checked")
+    assert "database disk image is malformed" in report["reason"]
+
+
 def test_a_corrupted_file_is_not_intact(record_store: RecordStore, data_dir: Path) -> None:
     for i in range(300):
         add(record_store, i, payload={"note": f"observation {i} " * 20})
