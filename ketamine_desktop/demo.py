@@ -57,6 +57,7 @@ from ketamine_desktop.domain.session import (
     event_payload,
     horizon_minutes,
     observation_payload,
+    preview_event,
     session_checks,
     session_state,
     start_payload,
@@ -423,7 +424,12 @@ class _Ward:
             self._event(draft, now)
         except SessionError:
             # A soft finding (an increase soon after the last) needs a reason the simulation gives.
-            self._event(draft.model_copy(update={"reason": "Pain review: titrated by the team"}), now)
+            retry = draft.model_copy(update={"reason": "Pain review: titrated by the team"})
+            state = self.state
+            assert state is not None
+            if preview_event(state, retry, now).needs_prescriber:
+                return  # a safety lockout holds: the team leaves the rate as it is
+            self._event(retry, now)
         self.dose = dose
 
     def _event(self, draft: EventDraft, now: datetime) -> None:

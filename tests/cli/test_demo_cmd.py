@@ -130,3 +130,13 @@ def test_system_user_is_the_session_stores() -> None:
     from ketamine_desktop.state.session_store import SYSTEM_USER as STORE_USER
 
     assert SYSTEM_USER == STORE_USER
+
+
+@pytest.mark.parametrize("seed", [0, 4])
+def test_past_sessions_close_whatever_was_left_open(seed: int) -> None:
+    """Seed 0 once left a reminder open at a past session's close (the close counts every reminder),
+    seed 4 a rate change under a safety lockout (the team then leaves the rate as it is)."""
+    library = load_default_library()
+    records = list(demo_records(library, now=NOW, days=1, past_sessions=8, seed=seed))
+    closes = [r for r in records if type(r.body).__name__ == "ClosePayload"]
+    assert len(closes) == 8
