@@ -207,6 +207,10 @@ def connect_session_signals(window: MainWindow, plan: PlanStore, parts: SessionP
 
     store.changed.connect(on_session_changed)
 
+    # --- The session panel's commands -> the session store; the store's answer -> the panel, which shows
+    #     it where it was asked (a refused or failed save keeps the values in the form or dialog).
+    connect_panel_commands(panel, store)
+
     # --- The alerts -> the window's attention (taskbar, tray) and the banner over every tab.
     alerts.attention_requested.connect(parts.attention.on_attention_requested)
 
@@ -221,6 +225,13 @@ def connect_session_signals(window: MainWindow, plan: PlanStore, parts: SessionP
         panel.show_list()
 
     banner.show_requested.connect(on_banner_show_requested)
+
+
+def connect_panel_commands(panel: MonitoringPanel, store: SessionStore) -> None:
+    """The Monitoring panel's commands go to the session store, and the store's answers come back to it
+    (also used by the tests that drive the panel on its own)."""
+    panel.command_issued.connect(store.apply)
+    store.answered.connect(panel.on_session_answered)
 
 
 def follow_session(window: MainWindow, plan: PlanStore, store: SessionStore) -> None:

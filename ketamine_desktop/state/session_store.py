@@ -38,11 +38,9 @@ from ketamine_desktop.domain.library import Library
 from ketamine_desktop.domain.reminders import (
     Reminder,
     active,
-    close_payload,
     next_check,
     raise_payloads,
     reminders,
-    task_payload,
 )
 from ketamine_desktop.domain.schedule import Check
 from ketamine_desktop.domain.session import (
@@ -57,24 +55,32 @@ from ketamine_desktop.domain.session import (
     SessionRecord,
     SessionState,
     StartDraft,
-    acknowledgement_payload,
-    adverse_event_payload,
     apply_record,
     checks_until,
     clean_name,
     clock_correction,
     clock_jump_payload,
-    deferral_payload,
-    event_payload,
     horizon_minutes,
-    not_done_payload,
-    observation_payload,
     parse_record,
     preview_event,
     session_checks,
     session_state,
     start_payload,
     to_payload,
+)
+from ketamine_desktop.state.session_commands import (
+    Acknowledge,
+    AnswerNotDone,
+    CloseSession,
+    CompleteTask,
+    DeferCheck,
+    DraftKind,
+    Outcome,
+    RecordAdverseEvent,
+    RecordEvent,
+    RecordObservation,
+    SessionCommand,
+    StartSession,
 )
 from ketamine_desktop.store import RecordStore, SaveFailed, StoredRecord, StoreError
 from ketamine_desktop.store.snapshot import RecordSnapshot
@@ -89,18 +95,6 @@ CLOCK_READING_FILE_NAME = "session.clock"
 READING_EVERY_S = 10.0
 # The author of the records the app writes by itself (raised reminders, clock jumps).
 SYSTEM_USER = "ketamine-desktop"
-
-DraftKind = Literal[
-    "start",
-    "observation",
-    "event",
-    "deferral",
-    "acknowledgement",
-    "decision-answer",
-    "task",
-    "close",
-    "adverse-event",
-]
 
 
 class SessionChange(enum.Flag):
@@ -124,20 +118,11 @@ class SessionUpdate:
     message: str = ""
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What became of a command: saved (with its record's seq) or not, and why not, in words."""
-
-    saved: bool
-    message: str
-    seq: int | None = None
-    save_failed: bool = False  # True: the disk refused it; the values are kept as a draft to retry
-
-
 class SessionStore(QObject):
     """Holds the running session; every change goes through a command and the record."""
 
     changed = Signal(object)  # SessionUpdate
+    answered = Signal(object, object)  # a SessionCommand and its Outcome, after `changed`
 
     def __init__(
         self,
@@ -248,7 +233,47 @@ class SessionStore(QObject):
 
     # --- Commands ---
 
+    def apply(self, command: SessionCommand) -> Outcome:
+        """Run a view's command (state/session_commands.py), then answer it: `changed` has said what it
+        changed, and `answered` carries its outcome back to the view that asked."""
+        if isinstance(command, StartSession):
+            outcome = self._start(command.draft)
+        else:
+            outcome = self._command(command.kind, command.kept(), command.by, command.build)
+            if outcome.saved and isinstance(command, CloseSession):
+                self._emit(SessionChange.SESSION)
+        self.answered.emit(command, outcome)
+        return outcome
+
     def start(self, draft: StartDraft) -> Outcome:
+        return self.apply(StartSession(draft))
+
+    def record_observation(self, draft: ObservationDraft, by: str) -> Outcome:
+        return self.apply(RecordObservation(draft, by))
+
+    def record_event(self, draft: EventDraft, by: str) -> Outcome:
+        return self.apply(RecordEvent(draft, by))
+
+    def defer(self, check_due: datetime, minutes: int, reason: str, by: str) -> Outcome:
+        return self.apply(DeferCheck(check_due, minutes, reason, by))
+
+    def acknowledge(self, observation_seq: int, by: str) -> Outcome:
+        return self.apply(Acknowledge(observation_seq, by))
+
+    def record_adverse_event(self, draft: AdverseEventDraft, by: str) -> Outcome:
+        return self.apply(RecordAdverseEvent(draft, by))
+
+    def answer_not_done(self, observation_seq: int, reason: str, decided_by: str, by: str) -> Outcome:
+        """Record that the decision of that check was not done: why, and which clinician decided so."""
+        return self.apply(AnswerNotDone(observation_seq, reason, decided_by, by))
+
+    def complete_task(self, key: str, by: str) -> Outcome:
+        return self.apply(CompleteTask(key, by))
+
+    def close(self, reason: str | None, by: str) -> Outcome:
+        return self.apply(CloseSession(reason, by))
+
+    def _start(self, draft: StartDraft) -> Outcome:
         if self.running:
             return Outcome(False, "A session is already running: stop and close it first.")
         self._correction = timedelta(0)  # a new session starts on the wall clock as it is
@@ -262,49 +287,6 @@ class SessionStore(QObject):
         if outcome.saved:
             self._checks = None
             self._refresh(now, SessionChange.SESSION | SessionChange.RECORD)
-        return outcome
-
-    def record_observation(self, draft: ObservationDraft, by: str) -> Outcome:
-        return self._command("observation", draft, by, lambda s, now: observation_payload(s, draft, by, now))
-
-    def record_event(self, draft: EventDraft, by: str) -> Outcome:
-        return self._command("event", draft, by, lambda s, now: event_payload(s, draft, now))
-
-    def defer(self, check_due: datetime, minutes: int, reason: str, by: str) -> Outcome:
-        draft = (check_due, minutes, reason)
-        return self._command(
-            "deferral", draft, by, lambda s, now: deferral_payload(s, check_due, minutes, reason, by, now)
-        )
-
-    def acknowledge(self, observation_seq: int, by: str) -> Outcome:
-        return self._command(
-            "acknowledgement",
-            observation_seq,
-            by,
-            lambda s, now: acknowledgement_payload(s, observation_seq, by, now),
-        )
-
-    def record_adverse_event(self, draft: AdverseEventDraft, by: str) -> Outcome:
-        return self._command(
-            "adverse-event", draft, by, lambda s, now: adverse_event_payload(s, draft, by, now)
-        )
-
-    def answer_not_done(self, observation_seq: int, reason: str, decided_by: str, by: str) -> Outcome:
-        """Record that the decision of that check was not done: why, and which clinician decided so."""
-        return self._command(
-            "decision-answer",
-            (observation_seq, reason, decided_by),
-            by,
-            lambda s, now: not_done_payload(s, observation_seq, reason, decided_by, by, now),
-        )
-
-    def complete_task(self, key: str, by: str) -> Outcome:
-        return self._command("task", key, by, lambda s, now: task_payload(s, key, by, now))
-
-    def close(self, reason: str | None, by: str) -> Outcome:
-        outcome = self._command("close", reason, by, lambda s, now: close_payload(s, reason, by, now))
-        if outcome.saved:
-            self._emit(SessionChange.SESSION)
         return outcome
 
     def _command(

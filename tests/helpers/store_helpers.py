@@ -1,8 +1,12 @@
-"""Helpers shared by the record store tests: one valid observation record, appended by number."""
+"""Helpers shared by the record store tests: one valid observation record, appended by number; COMMIT
+failing like a failing disk."""
 
+import sqlite3
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+
+import pytest
 
 from ketamine_desktop.store import RecordStore, StoredRecord
 
@@ -23,3 +27,15 @@ def add(
         library_version="2026.11",
         library_sha256=LIBRARY_SHA,
     )
+
+
+def fail_commits(monkeypatch: pytest.MonkeyPatch, store: RecordStore, pattern: list[bool]) -> None:
+    """Make COMMIT fail like a failing disk ("disk I/O error"), per call, as `pattern` says (then succeed)."""
+    original = store._commit
+
+    def commit() -> None:
+        if pattern and pattern.pop(0):
+            raise sqlite3.OperationalError("disk I/O error")
+        original()
+
+    monkeypatch.setattr(store, "_commit", commit)

@@ -59,7 +59,7 @@ from ketamine_desktop.app import SessionParts, attach_session, build_main_window
 from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.gui.main_window import MainWindow
-from ketamine_desktop.gui.monitoring.panel import RunningSession
+from ketamine_desktop.gui.monitoring.running_session import RunningSession
 from ketamine_desktop.gui.monitoring.words import clock_time
 from ketamine_desktop.state.settings import ViewSettings
 from ketamine_desktop.store import InstanceLock, RecordStore

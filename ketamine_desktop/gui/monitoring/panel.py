@@ -1,31 +1,23 @@
-"""The running session on the Monitoring tab: header, timed list, record-check form and its assessment,
-the event buttons, and the history and trend below.
+"""The running session on the Monitoring tab: the panel fills the session's view (header, timed list,
+record-check form and its assessment, event buttons, history, trend and handover: running_session.py)
+from the session store, and opens the dialogs its buttons ask for.
 
-The panel is a view over the session store: `show_session(update)` re-reads what the update says changed,
-and every button goes to one store command, whose `Outcome` it shows ("saved" only when the store says
-so). Before a session runs it is empty: the pre-start checklist (Dosing tab, Start) starts the session.
+It is a view over the session store: `show_session(update)` re-reads what the update says changed. It
+never changes the session itself: every button or dialog emits one session command (`command_issued`,
+state/session_commands.py), and the store's answer comes back through `on_session_answered`, which shows
+the `Outcome` where it was asked ("saved" only when the store says so; a refused or failed save keeps the
+values and says why). app.py connects both. Before a session runs it is empty: the pre-start checklist
+(Dosing tab, Start) starts the session.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDialog,
-    QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QTableView,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QVBoxLayout, QWidget
 
 from ketamine_desktop.domain.answering import answerable_checks, default_answer
 from ketamine_desktop.domain.library import Library
@@ -42,28 +34,33 @@ from ketamine_desktop.domain.session import (
 )
 from ketamine_desktop.export.source import ExportSource
 from ketamine_desktop.gui import numbers
-from ketamine_desktop.gui.monitoring.assessment_view import AssessmentView
-from ketamine_desktop.gui.monitoring.events import EventBar, EventDialog
-from ketamine_desktop.gui.monitoring.handover_view import HandoverView
-from ketamine_desktop.gui.monitoring.header import SessionHeader, decision_words
-from ketamine_desktop.gui.monitoring.history import history_model
+from ketamine_desktop.gui.monitoring.events import EventDialog
+from ketamine_desktop.gui.monitoring.header import decision_words
 from ketamine_desktop.gui.monitoring.reason_dialogs import (
     AdverseEventDialog,
     CloseDialog,
     DeferDialog,
     NotDoneDialog,
 )
-from ketamine_desktop.gui.monitoring.record_form import RecordCheckForm
-from ketamine_desktop.gui.monitoring.reminder_model import ReminderTableModel
-from ketamine_desktop.gui.monitoring.trend_chart import TrendChart, trend_data
+from ketamine_desktop.gui.monitoring.running_session import RunningSession
+from ketamine_desktop.gui.monitoring.trend_chart import trend_data
 from ketamine_desktop.gui.monitoring.words import clock_time
-from ketamine_desktop.gui.widgets.accessible import named, styled
-from ketamine_desktop.gui.widgets.scroll import vertical_scroll
-from ketamine_desktop.state.session_store import Outcome, SessionChange, SessionStore, SessionUpdate
+from ketamine_desktop.gui.widgets.accessible import styled
+from ketamine_desktop.state.session_commands import (
+    Acknowledge,
+    AnswerNotDone,
+    CloseSession,
+    CompleteTask,
+    DeferCheck,
+    Outcome,
+    RecordAdverseEvent,
+    RecordEvent,
+    RecordObservation,
+    SessionCommand,
+)
+from ketamine_desktop.state.session_store import SessionChange, SessionStore, SessionUpdate
 from ketamine_desktop.store import StoreError
 
-# Column widths of the history table, as sample texts measured once in the table's font (Details stretches).
-HISTORY_WIDTHS: dict[int, str] = {0: "28 Nov 08:15", 1: "Task done", 3: "10 (high)"}
 # How many done checks stay in the timed list (the history keeps them all): a display choice.
 DONE_SHOWN = 3
 TASK_KINDS = ("lft", "end-prompt")
@@ -104,172 +101,10 @@ def record_target(reminders: tuple[Reminder, ...]) -> Reminder | None:
     return default_answer(reminders)
 
 
-HISTORY_DETAILS = 2  # the history model's columns (gui.monitoring.history.history_model)
-HISTORY_DECISION = 4
-HISTORY_BY = 5
-
-
-class RunningSession(QWidget):
-    """The session view proper (built when a session is there)."""
-
-    def __init__(self, library: Library, state: SessionState, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("runningSession")
-        display = numbers.Display(library)
-        self.display = display
-        self.header = SessionHeader(display, self)
-        self.reminder_model = ReminderTableModel(self)
-        self.list = named(QTableView(self), "reminderList", "Timed checks and reminders")
-        self.list.setModel(self.reminder_model)
-        self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.list.setWordWrap(True)
-        self.list.verticalHeader().hide()
-        header = self.list.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.list.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.task_by = named(QLineEdit(self), "taskByField", "Your initials, to mark a task done")
-        self.task_by.setPlaceholderText("your initials")
-        self.task_by.setMaxLength(40)
-        self.task_button = named(
-            QPushButton("Mark selected task &done", self),
-            "taskDoneButton",
-            "Mark the selected task (liver tests, end of infusion) done",
-        )
-        self.task_message = styled(QLabel(self), "fieldError")
-        self.task_message.setObjectName("taskMessage")
-        self.events = EventBar(self)
-        self.form = RecordCheckForm(library, state.protocol, self)
-        self.assessment = AssessmentView(library, self)
-        self.history_model = history_model(self)
-        self.history = named(QTableView(self), "historyTable", "Session history")
-        self.history.setModel(self.history_model)
-        # Fixed row heights, one line each, details elided: a long rate change never squeezes the table
-        # into unreadable slivers. The full text is on hover and in the details pane below.
-        # Thousands of rows over a long session: one line per row (the full text is the tooltip), fixed
-        # heights and column widths set once, so that adding a row never measures the others.
-        self.history.setWordWrap(False)
-        self.history.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.history.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.history.verticalHeader().hide()
-        self.history.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.history.verticalHeader().setDefaultSectionSize(self.history.fontMetrics().height() + 12)
-        history_header = self.history.horizontalHeader()
-        history_header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        history_header.setSectionResizeMode(HISTORY_DETAILS, QHeaderView.ResizeMode.Stretch)
-        history_header.setSectionResizeMode(HISTORY_DECISION, QHeaderView.ResizeMode.Interactive)
-        history_header.resizeSection(HISTORY_DECISION, 130)
-        history_header.setSectionResizeMode(HISTORY_BY, QHeaderView.ResizeMode.Interactive)
-        history_header.resizeSection(HISTORY_BY, 90)
-        self.history_details = QLabel("Select a row to read it in full.", self)
-        self.history_details.setObjectName("historyDetails")
-        self.history_details.setWordWrap(True)
-        self.history_details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.history_details.setProperty("role", "notice")
-        self.history_page = QWidget(self)
-        history_column = QVBoxLayout(self.history_page)
-        history_column.setContentsMargins(0, 0, 0, 0)
-        history_column.addWidget(self.history, 1)
-        history_column.addWidget(self.history_details)
-        self.history.selectionModel().currentRowChanged.connect(self._on_history_row_changed)
-        self.history_sized = False  # column widths set when the tab is first shown (styled font)
-        self.trend_holder = QWidget(self)
-        self.trend_holder.setObjectName("trendHolder")
-        QVBoxLayout(self.trend_holder).setContentsMargins(0, 0, 0, 0)
-        self.trend_chart: TrendChart | None = None  # made the first time its tab is shown
-        self.refresh_trend = False
-
-        task_row = QHBoxLayout()
-        task_row.addWidget(self.task_message, 1)
-        task_row.addWidget(self.task_by)
-        task_row.addWidget(self.task_button)
-        timed = QWidget(self)
-        timed_column = QVBoxLayout(timed)
-        timed_column.setContentsMargins(0, 0, 0, 0)
-        timed_column.addWidget(self.list, 1)
-        timed_column.addLayout(task_row)
-        # The timed list, the history and the trend share the left column as tabs: on a 768-pixel-high
-        # screen each then gets the whole height, and the record form stays beside them.
-        self.tabs = named(QTabWidget(self), "sessionTabs", "Timed list, history and trend")
-        self.tabs.addTab(timed, "Timed &list")
-        self.tabs.addTab(self.history_page, "&History")
-        self.tabs.addTab(self.trend_holder, "&Trend chart")
-        self.handover = HandoverView(self)
-        self.tabs.addTab(self.handover, "Hando&ver")
-        left = QWidget(self)
-        left_column = QVBoxLayout(left)
-        left_column.setContentsMargins(0, 0, 0, 0)
-        left_column.addWidget(self.tabs, 1)
-        left_column.addWidget(self.events)
-        right_content = QWidget(self)
-        right_column = QVBoxLayout(right_content)
-        right_column.setContentsMargins(0, 0, 0, 0)
-        # The last check's decision first (it is what to act on), then the form for the next check.
-        right_column.addWidget(self.assessment)
-        right_column.addWidget(self.form)
-        right_column.addStretch(1)
-        right = vertical_scroll(right_content, "recordScroll")
-        self.record_scroll = right
-        body = QHBoxLayout()
-        body.setContentsMargins(0, 0, 0, 0)
-        body.addWidget(left, 5)
-        body.addWidget(right, 4)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.header)
-        layout.addLayout(body, 1)
-        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
-
-    def _on_history_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        rows = self.history_model.rows
-        if not current.isValid() or current.row() >= len(rows):
-            self.history_details.setText("Select a row to read it in full.")
-            return
-        row = rows[current.row()]
-        parts = [f"{clock_time(row.at)} · {row.kind}", row.what]
-        parts += [
-            text
-            for text in (row.news2 and f"NEWS2 {row.news2}", row.decision, row.by and f"by {row.by}")
-            if text
-        ]
-        self.history_details.setText("\n".join(parts))
-
-    def bring_result_into_view(self) -> None:
-        """After a save: the check's heading, NEWS2 and decision where the eyes are, without scrolling."""
-        content = self.record_scroll.widget()
-        layout = content.layout() if content is not None else None
-        assert content is not None and layout is not None
-        layout.activate()  # the assessment just changed: lay it out before measuring it
-        top = self.assessment.mapTo(content, QPoint(0, 0)).y()
-        frame = self.assessment.decision_frame
-        bottom = frame.mapTo(content, QPoint(0, frame.height())).y()
-        # The saved message just above the assessment stays in view too where the height allows.
-        margin = self.form.message.height() + 12
-        self.record_scroll.ensureVisible(0, bottom, 0, 8)
-        self.record_scroll.ensureVisible(0, max(top - margin, 0), 0, 0)
-
-    def _on_tabs_current_changed(self, index: int) -> None:
-        if self.tabs.widget(index) is self.history_page and not self.history_sized:
-            self.history_sized = True
-            metrics = self.history.fontMetrics()
-            header = self.history.horizontalHeader()
-            for column, sample in HISTORY_WIDTHS.items():
-                header.resizeSection(column, metrics.horizontalAdvance(sample) + 20)
-            self.history.verticalHeader().setDefaultSectionSize(metrics.height() + 8)
-        if self.tabs.widget(index) is self.trend_holder and self.trend_chart is None:
-            self.trend_chart = TrendChart(self.trend_holder)
-            layout = self.trend_holder.layout()
-            assert layout is not None
-            layout.addWidget(self.trend_chart)
-            self.refresh_trend = True
-
-
 class MonitoringPanel(QWidget):
     """The running session, once there is one (and the record's load error, if any)."""
+
+    command_issued = Signal(object)  # a state.session_commands command
 
     def __init__(
         self,
@@ -287,6 +122,8 @@ class MonitoringPanel(QWidget):
         self.load_error.setVisible(store.load_error is not None)
         self.running: RunningSession | None = None
         self.dialog: Dialog | None = None
+        # The command issued last and where its answer is shown, until the store answers it.
+        self._awaiting: tuple[SessionCommand, Callable[[Outcome], None]] | None = None
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addWidget(self.load_error)
@@ -483,7 +320,14 @@ class MonitoringPanel(QWidget):
         draft, _problems = running.form.collect()
         if draft is None:
             return
-        outcome = self._store.record_observation(draft, running.form.recorded_by)
+        self._issue(RecordObservation(draft, running.form.recorded_by), self._show_saved_check)
+
+    def _show_saved_check(self, outcome: Outcome) -> None:
+        """A saved check clears the form and brings its assessment into view; a refused or failed save
+        keeps the values in the form and says why."""
+        running = self.running
+        if running is None:
+            return
         if outcome.saved:
             running.form.clear_values()
             running.form.show_message(outcome.message, error=False)
@@ -498,13 +342,15 @@ class MonitoringPanel(QWidget):
             return
         dialog = DeferDialog(target.due, target.check.interval_min, self)
         dialog.confirmed.connect(
-            lambda due, minutes, reason, by: self._finish(dialog, self._store.defer(due, minutes, reason, by))
+            lambda due, minutes, reason, by: self._issue_from(dialog, DeferCheck(due, minutes, reason, by))
         )
         self._open(dialog)
 
     def _on_acknowledge_requested(self, seq: int, by: str) -> None:
+        self._issue(Acknowledge(seq, by), self._show_acknowledged)
+
+    def _show_acknowledged(self, outcome: Outcome) -> None:
         running = self.running
-        outcome = self._store.acknowledge(seq, by)
         if running is not None and not outcome.saved:
             running.assessment.ack_text.setText(f"Not acknowledged: {outcome.message}")
 
@@ -513,14 +359,12 @@ class MonitoringPanel(QWidget):
         if state is None:
             return
         dialog = EventDialog(self._library, state, kind, self._store.preview_event, self, now=self._store.now)
-        dialog.confirmed.connect(lambda draft, by: self._finish(dialog, self._store.record_event(draft, by)))
+        dialog.confirmed.connect(lambda draft, by: self._issue_from(dialog, RecordEvent(draft, by)))
         self._open(dialog)
 
     def _on_adverse_requested(self) -> None:
         dialog = AdverseEventDialog(self._library, self)
-        dialog.confirmed.connect(
-            lambda draft, by: self._finish(dialog, self._store.record_adverse_event(draft, by))
-        )
+        dialog.confirmed.connect(lambda draft, by: self._issue_from(dialog, RecordAdverseEvent(draft, by)))
         self._open(dialog)
 
     def _on_answer_requested(self, answer: str) -> None:
@@ -534,9 +378,8 @@ class MonitoringPanel(QWidget):
         if answer == "not-done":
             not_done = NotDoneDialog(decision_words(decision), self)
             not_done.confirmed.connect(
-                lambda reason, clinician, by: self._finish(
-                    not_done,
-                    self._store.answer_not_done(decision.observation_seq, reason, clinician, by),
+                lambda reason, clinician, by: self._issue_from(
+                    not_done, AnswerNotDone(decision.observation_seq, reason, clinician, by)
                 )
             )
             self._open(not_done)
@@ -546,14 +389,14 @@ class MonitoringPanel(QWidget):
         dialog = EventDialog(
             self._library, state, kind, self._store.preview_event, self, now=self._store.now, prefill=prefill
         )
-        dialog.confirmed.connect(lambda draft, by: self._finish(dialog, self._store.record_event(draft, by)))
+        dialog.confirmed.connect(lambda draft, by: self._issue_from(dialog, RecordEvent(draft, by)))
         self._open(dialog)
 
     def _on_close_requested(self) -> None:
         open_count = sum(1 for r in self._store.reminders if r.status != "done")
         dialog = CloseDialog(open_count, self)
         dialog.confirmed.connect(
-            lambda reason, by: self._finish(dialog, self._store.close(reason or None, by))
+            lambda reason, by: self._issue_from(dialog, CloseSession(reason or None, by))
         )
         self._open(dialog)
 
@@ -566,14 +409,36 @@ class MonitoringPanel(QWidget):
         if reminder is None or reminder.kind not in TASK_KINDS:
             running.task_message.setText("Select a task in the list (liver tests, end of infusion).")
             return
-        outcome = self._store.complete_task(reminder.key, running.task_by.text())
-        running.task_message.setText("" if outcome.saved else outcome.message)
+        self._issue(CompleteTask(reminder.key, running.task_by.text()), self._show_task_done)
+
+    def _show_task_done(self, outcome: Outcome) -> None:
+        running = self.running
+        if running is not None:
+            running.task_message.setText("" if outcome.saved else outcome.message)
 
     def _open(self, dialog: Dialog) -> None:
         if self.dialog is not None:
             self.dialog.close()
         self.dialog = dialog
         dialog.open()
+
+    def _issue(self, command: SessionCommand, show: Callable[[Outcome], None]) -> None:
+        """Emit the command; the store's answer (`on_session_answered`) is shown by `show`."""
+        self._awaiting = (command, show)
+        self.command_issued.emit(command)
+
+    def _issue_from(self, dialog: Dialog, command: SessionCommand) -> None:
+        """A dialog's command: saved closes the dialog; refused or not saved keeps it open with its values
+        and says why."""
+        self._issue(command, lambda outcome: self._finish(dialog, outcome))
+
+    def on_session_answered(self, command: SessionCommand, outcome: Outcome) -> None:
+        """The store's answer to a command: shown where this panel asked it (other commands are not ours)."""
+        awaiting = self._awaiting
+        if awaiting is None or awaiting[0] is not command:
+            return
+        self._awaiting = None
+        awaiting[1](outcome)
 
     def _finish(self, dialog: Dialog, outcome: Outcome) -> None:
         if outcome.saved:

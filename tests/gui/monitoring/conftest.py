@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from ketamine_desktop.app import SessionParts, attach_session, build_main_window
+from ketamine_desktop.app import SessionParts, attach_session, build_main_window, connect_panel_commands
 from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.gui.main_window import MainWindow
@@ -47,6 +47,7 @@ def session_store(library: Library, record_store: RecordStore, clock: FakeClock)
 def panel(qtbot: QtBot, library: Library, session_store: SessionStore) -> MonitoringPanel:
     widget = MonitoringPanel(library, session_store)
     session_store.changed.connect(widget.show_session)
+    connect_panel_commands(widget, session_store)  # as app.py connects it
     qtbot.addWidget(widget)
     widget.resize(1300, 900)
     return widget

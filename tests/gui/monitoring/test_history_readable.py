@@ -8,7 +8,8 @@ from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.gui.monitoring.events import EventDialog
-from ketamine_desktop.gui.monitoring.panel import HISTORY_DETAILS, MonitoringPanel
+from ketamine_desktop.gui.monitoring.panel import MonitoringPanel
+from ketamine_desktop.gui.monitoring.running_session import HISTORY_DETAILS
 from ketamine_desktop.state.session_store import SessionStore
 from tests.gui.monitoring.test_monitoring_panel import start, tick
 from tests.helpers.session_helpers import type_into

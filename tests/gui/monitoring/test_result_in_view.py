@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.app import SessionParts
 from ketamine_desktop.domain.clock import FakeClock
-from ketamine_desktop.gui.monitoring.panel import RunningSession
+from ketamine_desktop.gui.monitoring.running_session import RunningSession
 from tests.gui.monitoring.conftest import AppFactory
 from tests.helpers.session_helpers import fill, start_from_the_dosing_tab
 
