@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchlib import ROOT, isolated_home, machine, median, percentile, python
-from startup import first_paint_once
+from startup import WATCH_LAUNCHER, first_paint_once
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -176,7 +176,7 @@ def in_process(data_dir: Path, figures: Figures, runs: int) -> None:
 
 
 def startup(data_dir: Path, runs: int, env: dict[str, str], scratch: Path) -> tuple[list[float], list[float]]:
-    command = [python(), "-m", "ketamine_desktop", "--data-dir", str(data_dir)]
+    command = [python(), str(WATCH_LAUNCHER), "--data-dir", str(data_dir)]
     paints: list[float] = []
     readies: list[float] = []
     first_paint_once(command, env, scratch)  # warm the caches
@@ -188,21 +188,24 @@ def startup(data_dir: Path, runs: int, env: dict[str, str], scratch: Path) -> tu
 
 
 def imports_before_first_paint(env: dict[str, str], scratch: Path) -> tuple[bool, int, float]:
-    """On an empty record (ready = first paint, then the probe quits): (pydantic imported, modules
-    imported, their cumulative import time in s) from `python -X importtime`."""
+    """On an empty record, of the imports before the first paint (the launcher marks it in the same stream):
+    (pydantic imported, modules imported, their cumulative import time in s) from `python -X importtime`."""
     import subprocess
+
+    from startup_watch import PAINT_MARK
 
     data_dir = scratch / "empty-imports"
     paint_file = scratch / "imports-paint"
     done = subprocess.run(
-        [python(), "-X", "importtime", "-m", "ketamine_desktop", "--data-dir", str(data_dir)],
+        [python(), "-X", "importtime", str(WATCH_LAUNCHER), "--data-dir", str(data_dir)],
         env={**env, "KETAMINE_DESKTOP_FIRST_PAINT_FILE": str(paint_file)},
         capture_output=True,
         text=True,
         check=False,
         cwd=ROOT,
     )
-    lines = [line for line in done.stderr.splitlines() if line.startswith("import time:")][1:]
+    before_paint = done.stderr.split(PAINT_MARK, 1)[0]
+    lines = [line for line in before_paint.splitlines() if line.startswith("import time:")][1:]
     top = [line for line in lines if "|" in line and not line.split("|")[2].startswith("  ")]
     total_us = sum(int(line.split("|")[1]) for line in top)
     pydantic = any(line.split("|")[2].strip() == "pydantic" for line in lines)

@@ -24,16 +24,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import ROOT, isolated_home, machine, median, python
 from display import virtual_display
 
-# Runs in the child: the same steps as `ketamine-desktop` (imports, then app.run_app with the first-paint
-# hook), with the functions run_app calls wrapped to time them. Prints {"phase": [seconds, RSS KiB added]}.
-# A function that is renamed or gone is simply not wrapped: its time shows under "the rest of run_app".
+# Runs in the child: the same steps as `ketamine-desktop` (imports, then app.run_app), watched by the
+# launcher's application-wide event filter (benchmarks/startup_watch.py: first paint, ready), with the
+# functions run_app calls wrapped to time them. Prints {"phase": [seconds, RSS KiB added]}.
+# A function that is renamed or gone is simply not wrapped: its time shows under the phase before it.
 CHILD = r"""
 import importlib, json, os, sys, tempfile, time
 def rss_kib():
     with open("/proc/self/status") as status:
         return next(int(line.split()[1]) for line in status if line.startswith("VmRSS"))
 phases = {}
-last = [time.monotonic(), rss_kib()]  # CLOCK_MONOTONIC, as the first-paint hook writes
+last = [time.monotonic(), rss_kib()]  # CLOCK_MONOTONIC, as the watch writes
 def mark(name, now=None):
     now, rss = (time.monotonic() if now is None else now), rss_kib()
     spent = phases.setdefault(name, [0.0, 0])
@@ -42,55 +43,48 @@ def mark(name, now=None):
     last[:] = [now, rss]
 from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QWidget
 mark("import PySide6 QtWidgets (the empty window pays this too)")
+sys.path.insert(0, sys.argv[1])
+from startup_watch import StartupWatch, watched_application
+paint_file = os.path.join(tempfile.mkdtemp(), "paint")
+watch = StartupWatch(paint_file, on_paint=lambda: mark("show until the first paint event"),
+                     on_ready=lambda: mark("after the last step until the card's first paint"))
+qt_app = watched_application(watch)
+mark("QApplication (made by the launcher)")
 import ketamine_desktop
 mark("import ketamine_desktop")
 from ketamine_desktop.cli import build_parser
 build_parser(None).parse_args([])
-mark("import cli and parse: pydantic and the library models (cli.common)")
+mark("import cli and parse the options")
+import ketamine_desktop.x11_check
 from ketamine_desktop import app as app_module
-mark("import app: the first paint's widgets, tabs, state and domain modules")
-def wrap(module_name, attribute, label):
+mark("import app: the first paint's window (no pydantic)")
+def wrap(module_name, attribute, label, before):
     module = importlib.import_module(module_name)
     original = getattr(module, attribute, None)
     if original is None:
         return
     def timed(*args, **kwargs):
-        mark("the rest of run_app: its own imports, settings")
+        mark(before)
         try:
             return original(*args, **kwargs)
         finally:
             mark(label)
     setattr(module, attribute, timed)
-wrap("ketamine_desktop.app", "application", "QApplication and the window icon (SVG)")
-wrap("ketamine_desktop.app", "binding_problem", "Qt binding check")
-wrap("ketamine_desktop.cli.common", "load_default_library", "load_default_library: TOML, validation, SHA-256")
-wrap("ketamine_desktop.store.record_access", "open_record", "open_record: lock, SQLite, migrations")
-wrap("ketamine_desktop.app", "build_main_window", "build_main_window: widgets, style sheet, first render")
-# The session wiring (and its imports) runs after the first paint (app._AfterFirstPaint): the app's own
-# probe (gui/first_paint_probe.py) gives the paint and ready times; this subclass reads the resident memory
-# at both.
-from PySide6.QtCore import QEvent
-from ketamine_desktop.gui import first_paint_probe as probe_module
-deferred = {}
-class Probe(probe_module.FirstPaintProbe):
-    def eventFilter(self, watched, event):
-        if event.type() == QEvent.Type.Paint and "rss0" not in deferred:
-            deferred["rss0"] = rss_kib()
-        return super().eventFilter(watched, event)
-    def ready(self):
-        deferred["rss1"] = rss_kib()
-        super().ready()
-probe_module.FirstPaintProbe = Probe
+wrap("ketamine_desktop.app", "application", "application(): names, window icon (SVG)",
+     "run_app's own imports")
+wrap("ketamine_desktop.app", "binding_problem", "Qt binding check", "run_app's own imports")
+wrap("ketamine_desktop.store.record_access", "open_record", "open_record: store imports, lock, SQLite",
+     "run_app's own imports")
+wrap("ketamine_desktop.app", "open_main_window", "open_main_window: chrome, Dosing inputs, style sheet",
+     "settings")
+wrap("ketamine_desktop.cli.common", "load_default_library",
+     "after the paint: load_default_library: pydantic, models, TOML, validation, signature",
+     "after the paint: the event loop until the deferred step")
+wrap("ketamine_desktop.app", "complete_main_window",
+     "complete_main_window: plan store, real Dosing tab (imports, widgets), first render", "(between)")
 data_dir = tempfile.mkdtemp()
-paint_file = os.path.join(tempfile.mkdtemp(), "paint")
-os.environ["KETAMINE_DESKTOP_FIRST_PAINT_FILE"] = paint_file
 from ketamine_desktop.__main__ import main
 assert main(["--data-dir", data_dir]) == 0
-painted, ready = float(open(paint_file).read()), float(open(paint_file + ".ready").read())
-# From build_main_window's end to the paint: hook, resize, showMaximized, the event loop.
-phases["show until the first paint is done"] = [painted - last[0], deferred["rss0"] - last[1]]
-phases["after the first paint, until ready: session wiring, its imports (deferred)"] = [
-    ready - painted, deferred["rss1"] - deferred["rss0"]]
 print(json.dumps(phases))
 """
 
@@ -158,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
             env["DISPLAY"] = stack.enter_context(virtual_display())
         for index in range(args.runs + 1):  # the first run warms the caches and is dropped
             starts_run = _interpreter_start(env)
-            app_run = _child(CHILD, env)
+            app_run = _child(CHILD, env, str(ROOT / "benchmarks"))
             base_run = _child(BASELINE_CHILD, env, str(ROOT / "benchmarks"))
             if index:
                 starts.append(starts_run)

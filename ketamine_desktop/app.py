@@ -1,10 +1,14 @@
 """Composition root: the one place that builds the app's objects and connects their signals.
 
-Before the first paint: the QApplication, the library, the settings, the plan store and the main window
-(`build_main_window`, connected by `connect_signals`). Just after it: the running session over the record,
-its alerts, the Monitoring tab's session panel, the banner and the one ticker (`attach_session`,
-connected by `connect_session_signals`). Widgets emit commands and requests; stores emit `changed`;
-who hears whom is written here and nowhere else (see STYLE.md).
+Before the first paint (`run_app`): the QApplication, the record (and the one-instance lock), the settings
+and the main window's chrome with the Dosing tab's first inputs (`open_main_window`); no pydantic, no
+library. Just after it: the library, validated and its signature checked, then the plan store and the real
+Dosing tab (`complete_main_window`, connected by `connect_signals`): no dose is ever shown from a library
+that is not both. Then, when a session runs (else when the Monitoring tab is first shown): the session
+over the record, its alerts, the Monitoring tab's session panel, the banner and the one ticker
+(`attach_session`, connected by `connect_session_signals`). `build_main_window` does the first two steps
+at once (self-test, tests, benchmarks). Widgets emit commands and requests; stores emit `changed`; who
+hears whom is written here and nowhere else (see STYLE.md).
 """
 
 from __future__ import annotations
@@ -19,19 +23,18 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ketamine_desktop.domain.clock import Clock, SystemClock
-from ketamine_desktop.domain.library import Library, LibraryError
 from ketamine_desktop.gui.binding_check import binding_problem
-from ketamine_desktop.gui.first_paint_probe import first_paint_probe
 from ketamine_desktop.gui.main_window import APP_NAME, MainWindow
 from ketamine_desktop.gui.theme import apply_theme, icon
-from ketamine_desktop.state.plan import PlanChange, PlannedStart, PlanStore
 from ketamine_desktop.state.settings import ViewPrefs, ViewSettings, default_settings_path
 
-if TYPE_CHECKING:  # the session's parts are imported after the first paint, not at start-up
+if TYPE_CHECKING:  # imported after the first paint: the library (and pydantic), the plan, the session
+    from ketamine_desktop.domain.library import Library
     from ketamine_desktop.gui.attention import WindowAttention
     from ketamine_desktop.gui.monitoring.banner import AlertBanner
     from ketamine_desktop.gui.monitoring.panel import MonitoringPanel
     from ketamine_desktop.state.alerts import AlertController, AlertState, SoundPlayer
+    from ketamine_desktop.state.plan import PlanChange, PlannedStart, PlanStore
     from ketamine_desktop.state.reminder_ticker import ReminderTicker
     from ketamine_desktop.state.session_store import SessionStore, SessionUpdate
     from ketamine_desktop.store import RecordStore
@@ -43,15 +46,6 @@ MONITORING_TAB = 1
 LIBRARY_REFUSED = (
     "The drug library could not be loaded, or is not signed by a key this computer trusts. Nothing can be "
     "calculated without a valid, signed library; ask the pharmacy or IT to restore it."
-)
-EVERYTHING = (
-    PlanChange.PROTOCOL
-    | PlanChange.ENTRIES
-    | PlanChange.REGIMEN
-    | PlanChange.ERRORS
-    | PlanChange.SCREENING
-    | PlanChange.PLANNED
-    | PlanChange.SESSION
 )
 
 
@@ -73,12 +67,11 @@ def application() -> QApplication:
 def render_plan(window: MainWindow, plan: PlanStore, change: PlanChange) -> None:
     """Each view re-reads what `change` concerns it."""
     window.dosing.show_plan(plan, change)
-    window.monitoring.show_plan(plan, change)
     window.show_plan(change)  # the patient strip, and the tabs built when first shown once they exist
 
 
-def connect_signals(app: QApplication, window: MainWindow, plan: PlanStore, settings: ViewSettings) -> None:
-    """Every connection between the plan store, the settings and the window."""
+def connect_signals(window: MainWindow, plan: PlanStore) -> None:
+    """Every connection between the plan store and the window (once the library is ready)."""
     # --- Commands from the views -> the plan store (the Dosing tab's, and the Contraindications tab's
     #     through the window once that tab is built).
     window.dosing.command_issued.connect(plan.apply)
@@ -87,7 +80,10 @@ def connect_signals(app: QApplication, window: MainWindow, plan: PlanStore, sett
     # --- The plan store -> every view that shows the plan.
     plan.changed.connect(lambda change: render_plan(window, plan, change))
 
-    # --- View settings: the window's toggles -> the settings -> the theme and the window.
+
+def connect_view_signals(app: QApplication, window: MainWindow, settings: ViewSettings) -> None:
+    """The view settings (from the first paint on): the window's toggles -> the settings -> the theme and
+    the window."""
     window.night_mode_toggled.connect(settings.set_night_mode)
     window.glance_mode_toggled.connect(settings.set_glance_mode)
 
@@ -98,21 +94,39 @@ def connect_signals(app: QApplication, window: MainWindow, plan: PlanStore, sett
     settings.changed.connect(on_settings_changed)
 
 
+def open_main_window(app: QApplication, settings: ViewSettings) -> MainWindow:
+    """The window the first paint shows: its chrome and the Dosing tab's first inputs, no library yet."""
+    # The style sheet first: widgets built after it are polished once, not once more when it arrives.
+    apply_theme(app, settings.prefs)
+    window = MainWindow()
+    settings.setParent(window)
+    connect_view_signals(app, window, settings)
+    window.show_prefs(settings.prefs)
+    return window
+
+
+def complete_main_window(window: MainWindow, library: Library, clock: Clock) -> PlanStore:
+    """The library is validated and signed: the plan store over it, the real Dosing tab in the window,
+    connected, showing the current state; a weight typed before is sent as if typed now."""
+    from ketamine_desktop.state.plan import EVERYTHING, PlanStore
+
+    plan = PlanStore(library, clock)
+    plan.setParent(window)
+    window.set_library(library, plan)
+    connect_signals(window, plan)
+    # Shown as if every part had just changed.
+    render_plan(window, plan, EVERYTHING)
+    if window.dosing.form.weight.text():
+        window.dosing.form.weight.reparse()
+    return plan
+
+
 def build_main_window(
     app: QApplication, library: Library, settings: ViewSettings, clock: Clock
 ) -> tuple[MainWindow, PlanStore]:
     """The real main window, wired and showing the current state (also used by --self-test and tests)."""
-    # The style sheet first: widgets built after it are polished once, not once more when it arrives.
-    apply_theme(app, settings.prefs)
-    plan = PlanStore(library, clock)
-    window = MainWindow(library, plan)
-    plan.setParent(window)
-    settings.setParent(window)
-    connect_signals(app, window, plan, settings)
-    window.show_prefs(settings.prefs)
-    # The first paint shows everything there is, as if every part had just changed.
-    render_plan(window, plan, EVERYTHING)
-    return window, plan
+    window = open_main_window(app, settings)
+    return window, complete_main_window(window, library, clock)
 
 
 @dataclass
@@ -285,7 +299,7 @@ def attach_when_shown(window: MainWindow, attach: Callable[[], None]) -> None:
     """Call `attach` (once) when the Monitoring tab is first shown, before it is painted."""
 
     def on_current_changed(index: int) -> None:
-        if window.tabs.widget(index) is window.monitoring:
+        if window.tabs.widget(index) is window.monitoring_place:
             window.tabs.currentChanged.disconnect(on_current_changed)
             attach()
 
@@ -338,8 +352,14 @@ def _damaged_record(data_dir: Path, records: RecordStore, library: Library, cloc
 
 def run_app(data_dir: Path | None = None) -> int:
     """Open the window on the record in `data_dir` (None: the user's data directory); returns the exit
-    status when it closes. The entry point (__main__.py) has read the options; Qt gets none of ours."""
+    status when it closes. The entry point (__main__.py) has read the options; Qt gets none of ours.
+
+    The first paint is the window's chrome with the Dosing tab's first inputs, before pydantic is imported;
+    just after it the library is loaded, validated and its signature checked (`library_ready`), and only
+    then does the Dosing tab that shows doses exist; an invalid or unsigned library closes the app with a
+    clear message before any dose can be shown or anything recorded."""
     from ketamine_desktop.store import StoreError, default_data_dir
+    from ketamine_desktop.store.record_access import open_record
 
     data_dir = data_dir or default_data_dir()
     app = application()
@@ -347,79 +367,71 @@ def run_app(data_dir: Path | None = None) -> int:
     if problem is not None:
         _fatal_dialog("This computer's Qt for Python cannot run the app safely.", [problem])
         return EXIT_BROKEN_BINDING
-    from ketamine_desktop.cli.common import default_library_path, load_default_library
-
     try:
-        # Parsed and validated now; its signature is checked just after the first paint (the crypto import
-        # costs ~25 ms), before the session is attached, so nothing is recorded under an unsigned library.
-        library = load_default_library(check_signature=False)
-    except LibraryError as exc:
-        _fatal_dialog(LIBRARY_REFUSED, exc.problems)
-        return EXIT_LIBRARY_INVALID
-    from ketamine_desktop.store.record_access import open_record
-
-    try:
-        lock, records = open_record(data_dir)  # one running instance per data directory
+        lock, opened = open_record(data_dir)  # one running instance per data directory
     except StoreError as exc:
         _fatal_dialog("The record of infusion sessions cannot be opened.", [str(exc)])
         return EXIT_RECORD_UNAVAILABLE
+    records = [
+        opened
+    ]  # the record file may be replaced (a damaged one, by a new file) once the library is in
     clock = SystemClock()
-    if records.read_only_because is not None:
-        records = _damaged_record(data_dir, records, library, clock)
     settings = ViewSettings(Path(default_settings_path()))
-    window, plan = build_main_window(app, library, settings, clock)
+    window = open_main_window(app, settings)
     from ketamine_desktop.domain.training import TRAINING_PREFIX
 
     try:
-        window.show_training(records.session_prefixes(TRAINING_PREFIX)[0])  # before the first paint
+        window.show_training(opened.session_prefixes(TRAINING_PREFIX)[0])  # before the first paint
     except StoreError as exc:
         _fatal_dialog("The record of infusion sessions cannot be read.", [str(exc)])
+        opened.close()
+        lock.release()
         return EXIT_RECORD_UNAVAILABLE
-    if records.read_only_because is not None:
-        window.setWindowTitle(f"{window.windowTitle()} — record READ-ONLY (damaged)")
-    probe = first_paint_probe(window)  # None unless a start-up measurement asks for it
 
-    attached: list[bool] = []
+    def show_read_only() -> None:
+        if records[0].read_only_because is not None:
+            window.setWindowTitle(f"{window.windowTitle()} — record READ-ONLY (damaged)")
 
-    def library_refused() -> bool:
-        """The library's signature, checked just after the first paint (the crypto import stays off it)."""
-        from ketamine_desktop.cli.common import check_library
+    show_read_only()
+
+    def library_ready() -> None:
+        """Just after the first paint: the library (pydantic, validation, signature), then the Dosing tab
+        that computes with it, then the session if one runs."""
+        from ketamine_desktop.cli.common import load_default_library
+        from ketamine_desktop.domain.library import LibraryError
 
         try:
-            check_library(default_library_path(), library.sha256)
+            library = load_default_library()  # refused unless valid and signed by a trusted key
         except LibraryError as exc:
             window.setEnabled(False)
             _fatal_dialog(LIBRARY_REFUSED, exc.problems)
             app.exit(EXIT_LIBRARY_INVALID)
-            return True
-        return False
-
-    def check_library_then_ready() -> None:
-        if not library_refused() and probe is not None:
-            probe.ready()
-
-    def attach_running_session() -> None:
-        if library_refused():
             return
-        # The session (its store, alerts, panel, banner and ticker, and their imports) comes just after the
-        # first paint: the ticker's first tick, which shows whatever fell due while the app was closed,
-        # follows within a few hundred milliseconds of start, and the window is on screen before it.
-        if attached:
-            return
-        attached.append(True)
-        from ketamine_desktop.gui.attention import default_player
+        if records[0].read_only_because is not None:
+            records[0] = _damaged_record(data_dir, records[0], library, clock)
+            window.show_training(window.training)  # the title again, then READ-ONLY if it still is
+            show_read_only()
+        plan = complete_main_window(window, library, clock)
+        attached: list[bool] = []
 
-        attach_session(window, plan, library, records, clock, default_player())
-        if probe is not None:
-            probe.ready()
+        def attach_running_session() -> None:
+            if attached:
+                return
+            attached.append(True)
+            from ketamine_desktop.gui.attention import default_player
 
-    if records.session_open():
-        _AfterFirstPaint(window, attach_running_session)
-    else:
-        # No session runs: nothing is timed, so nothing waits on the first paint (ready = first paint). The
-        # session's parts come when the Monitoring tab is first shown (a completed checklist shows it).
-        _AfterFirstPaint(window, check_library_then_ready)
-        attach_when_shown(window, attach_running_session)
+            attach_session(window, plan, library, records[0], clock, default_player())
+
+        if records[0].session_open():
+            # A running session is attached at once: its first tick shows whatever fell due while the
+            # app was closed.
+            attach_running_session()
+        else:
+            # No session runs: nothing is timed. The session's parts come when the Monitoring tab is first
+            # shown (a completed checklist shows it).
+            attach_when_shown(window, attach_running_session)
+
+    _AfterFirstPaint(window, library_ready)
     screen = window.screen()
     if screen is not None:
         # The bedside view fills the screen (also where no window manager maximises it), never more.
@@ -429,5 +441,5 @@ def run_app(data_dir: Path | None = None) -> int:
         return app.exec()
     finally:
         window.deleteLater()  # with it the session's ticker: nothing ticks on the record once it is closed
-        records.close()
+        records[0].close()
         lock.release()

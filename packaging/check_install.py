@@ -7,8 +7,8 @@ Needs root, apt and Xvfb (Debian package `xvfb`). Steps, each failing the run if
 2. `apt-get install ./<deb>` (pulls in the Depends that are missing, e.g. libxcb-icccm4);
 3. `dpkg -L` lists /opt/ketamine-desktop, the launcher, the .desktop entry and the icon; `dpkg --verify`;
 4. the launcher on the PATH: `--version` prints the pyproject version, `--self-test` passes (offscreen);
-5. the launcher opens the main window on a real X server (Xvfb): the window's first paint is reported
-   through the app's KETAMINE_DESKTOP_FIRST_PAINT_FILE hook; a screenshot is saved if `xwd` exists;
+5. the launcher opens the main window on a real X server (Xvfb): its first drawing is seen from the X
+   server (benchmarks/x_watch.py; the app has no probe); a screenshot is saved if `xwd` exists;
 6. `apt-get remove`, then `apt-get purge`: none of the package's files remain, and every path that
    appeared since step 1 belongs to a dependency apt installed (or to caches the system rebuilds);
 7. with --remove-dependencies: `apt-get purge` of exactly the dependencies step 2 installed (by default
@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import bundle_policy  # noqa: E402
 from display import virtual_display  # noqa: E402
+from x_watch import WindowWatch  # noqa: E402
 
 PACKAGE = "ketamine-desktop"
 SNAPSHOT_ROOTS = ("/opt", "/usr", "/etc", "/var/lib")
@@ -144,34 +145,29 @@ def check(deb: Path, remove_dependencies: bool) -> int:
 
         print("== the window on a real X server (Xvfb)", flush=True)
         with virtual_display() as display:
-            paint_file = Path(home) / "first-paint"
-            window_env = {
-                **env,
-                "DISPLAY": display,
-                "QT_QPA_PLATFORM": "xcb",
-                "KETAMINE_DESKTOP_FIRST_PAINT_FILE": str(paint_file),
-            }
+            window_env = {**env, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
             window_env.pop("WAYLAND_DISPLAY", None)
-            if shutil.which("xwd"):
-                # Keep the window up long enough to photograph it: no hook, a timed kill instead.
-                shot_env = {
-                    key: value
-                    for key, value in window_env.items()
-                    if key != "KETAMINE_DESKTOP_FIRST_PAINT_FILE"
-                }
-                process = subprocess.Popen([PACKAGE], env=shot_env)
-                time.sleep(4)
-                shot = ROOT / "build" / "installed-window.xwd"
-                subprocess.run(["xwd", "-root", "-silent", "-out", str(shot)], env=window_env, check=False)
+            watch = WindowWatch(display)
+            started = time.monotonic()
+            process = subprocess.Popen([PACKAGE], env=window_env)
+            try:
+                seen = watch.wait(60)
+                if seen.drawn is None:
+                    return _fail("the window never painted")
+                print(f"   main window drawn {seen.drawn - started:.2f} s after the launcher started")
+                time.sleep(4)  # the library checked, the Dosing tab built; long enough to photograph it
+                if process.poll() is not None:
+                    return _fail(f"the app exited (status {process.returncode}) after its first paint")
+                if shutil.which("xwd"):
+                    shot = ROOT / "build" / "installed-window.xwd"
+                    subprocess.run(
+                        ["xwd", "-root", "-silent", "-out", str(shot)], env=window_env, check=False
+                    )
+                    print(f"   screenshot: {shot.relative_to(ROOT)}")
+            finally:
+                watch.close()
                 process.terminate()
                 process.wait(timeout=10)
-                print(f"   screenshot: {shot.relative_to(ROOT)}")
-            started = time.monotonic()
-            _run([PACKAGE], env=window_env, timeout=60)
-            if not paint_file.exists():
-                return _fail("the window never painted")
-            painted = float(paint_file.read_text(encoding="ascii"))
-            print(f"   main window painted {painted - started:.2f} s after the launcher started")
 
     print(f"== apt-get remove, then purge {PACKAGE}", flush=True)
     _run(["apt-get", "remove", "-y", PACKAGE], env=APT_ENV)

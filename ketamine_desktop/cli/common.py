@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from ketamine_desktop import json_text
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pydantic and the library's models: imported when a library is loaded, not before
     from ketamine_desktop.domain.library import Library
     from ketamine_desktop.library_trust import SignatureInfo
 
@@ -78,8 +78,8 @@ def default_library_path() -> Path:
 def load_default_library(*, check_signature: bool = True) -> Library:
     """The app's library; refused (LibraryError) unless a trusted key signed exactly its bytes.
 
-    The window passes `check_signature=False` and checks it just after its first paint (`check_library`),
-    before anything can be recorded; every headless command checks it here.
+    The window loads it just after its first paint (app.run_app), before its Dosing tab exists.
+    `check_signature=False` is for tools that check the signature themselves (`check_library`).
     """
     # Imported here: pydantic and the library's models are for the commands that compute, not for
     # `verify-record` or the entry point.

@@ -4,10 +4,15 @@ It holds no clinical state of its own. The plan store is read to show things; ev
 command through `command_issued`, which the composition root (app.py) connects to the store, together
 with every other cross-component signal, in one place.
 
-Start-up (issue 5): the Contraindications and Side effects tabs are built the first time they are shown
-(or first used, e.g. by a test or the Ctrl+3 shortcut), not before the first paint: `LazyTab` holds the
-place, and the built tab reads what it shows from the plan store (its state never lives in its widgets),
-and sends its commands through `command_issued`. The dialogs are imported when first opened.
+Start-up (issues 5 and 11): the window is built in two steps. `MainWindow()` is the chrome the first paint
+shows (menus, patient strip, tabs, status bar) with the Dosing tab's first inputs on a page that says the
+drug library is being checked (`LibraryPendingPage`); nothing in it imports pydantic or reads the library.
+`set_library` then puts the real Dosing tab in that place (the weight typed meanwhile carried over), once
+the library is validated and its signature checked: no dose is ever shown from a library that is not.
+The Monitoring, Contraindications and Side effects tabs are built the first time they are shown (or first
+used, e.g. by a test or the Ctrl+2 shortcut): `LazyTab` holds the place, and the built tab reads what it
+shows from the plan store (its state never lives in its widgets), and sends its commands through
+`command_issued`. The dialogs are imported when first opened.
 """
 
 from __future__ import annotations
@@ -30,25 +35,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamine_desktop.domain.formatting import zone_words
-from ketamine_desktop.domain.library import Library
 from ketamine_desktop.domain.training import TRAINING_WORD
-from ketamine_desktop.gui.numbers import Display
-from ketamine_desktop.gui.tabs.dosing import DosingTab
-from ketamine_desktop.gui.tabs.monitoring import MonitoringTab
+from ketamine_desktop.gui.tabs.library_pending import CHECKING, LibraryPendingPage
 from ketamine_desktop.gui.theme import icon
 from ketamine_desktop.gui.widgets.accessible import named, styled
 from ketamine_desktop.gui.widgets.elided import ElidedLabel
 from ketamine_desktop.gui.widgets.wheel_guard import install_wheel_guard
-from ketamine_desktop.state.plan import PlanChange, PlannedStart, PlanStore
 from ketamine_desktop.state.settings import ViewPrefs
 
-if TYPE_CHECKING:  # imported where first used: the first paint needs none of them
+if TYPE_CHECKING:  # imported where first used: the first paint needs none of them (nor pydantic)
+    from ketamine_desktop.domain.library import Library
     from ketamine_desktop.gui.dialogs.about import AboutDialog
     from ketamine_desktop.gui.dialogs.prestart import PrestartDialog
     from ketamine_desktop.gui.dialogs.sources import SourcesDialog
+    from ketamine_desktop.gui.numbers import Display
     from ketamine_desktop.gui.tabs.contraindications import ContraindicationsTab
+    from ketamine_desktop.gui.tabs.dosing import DosingTab
+    from ketamine_desktop.gui.tabs.monitoring import MonitoringTab
     from ketamine_desktop.gui.tabs.side_effects import SideEffectsTab
+    from ketamine_desktop.state.plan import PlanChange, PlannedStart, PlanStore
 
 APP_NAME = "Ketamine Desktop"
 TRAINING_BANNER = (
@@ -140,15 +145,18 @@ class MainWindow(QMainWindow):
     night_mode_toggled = Signal(bool)
     glance_mode_toggled = Signal(bool)
 
-    def __init__(self, library: Library, plan: PlanStore, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
         app = QApplication.instance()
         if app is not None:
             install_wheel_guard(app)  # before any combo box is polished
-        self._library = library
-        self._plan = plan
-        self._display = Display(library)
+        # Set by `set_library`, once the library is validated and signed; until then `ready` is False.
+        self.ready = False
+        self._library: Library
+        self._plan: PlanStore
+        self._display: Display
+        self.dosing: DosingTab
         self.prestart_dialog: PrestartDialog | None = None
         # Set by the session wiring (after the first paint): starts the session from the completed
         # checklist; returns None when it was saved, else why not. Without it the plan is only shown.
@@ -162,8 +170,15 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon("app.svg"))
 
         self.strip = PatientStrip(self)
-        self.dosing = DosingTab(library, self)
-        self.monitoring = MonitoringTab(library, self)
+        # The Dosing tab's place: the page saying the library is checked, then the real tab (set_library).
+        self.dosing_place = QWidget(self)
+        self.dosing_place.setObjectName("dosingPlace")
+        dosing_layout = QVBoxLayout(self.dosing_place)
+        dosing_layout.setContentsMargins(0, 0, 0, 0)
+        self.library_pending: LibraryPendingPage | None = LibraryPendingPage(self.dosing_place)
+        dosing_layout.addWidget(self.library_pending)
+        self._monitoring: MonitoringTab | None = None
+        self.monitoring_place = LazyTab("monitoring", self._build_monitoring, self)
         self._contraindications: ContraindicationsTab | None = None
         self._side_effects: SideEffectsTab | None = None
         self.contraindications_place = LazyTab("contraindications", self._build_contraindications, self)
@@ -171,7 +186,12 @@ class MainWindow(QMainWindow):
         self.tabs = named(QTabWidget(self), "mainTabs", "Main tabs")
         for number, (tab, title) in enumerate(
             zip(
-                (self.dosing, self.monitoring, self.contraindications_place, self.side_effects_place),
+                (
+                    self.dosing_place,
+                    self.monitoring_place,
+                    self.contraindications_place,
+                    self.side_effects_place,
+                ),
                 TAB_TITLES,
                 strict=True,
             ),
@@ -179,6 +199,8 @@ class MainWindow(QMainWindow):
         ):
             self.tabs.addTab(tab, title)
             self.tabs.setTabToolTip(number - 1, f"{title} (Ctrl+{number})")
+            # Every other tab shows the library: it opens once the library is checked (set_library).
+            self.tabs.setTabEnabled(number - 1, number == 1)
         self.tabs.tabBar().setObjectName("mainTabBar")
         self.tabs.tabBar().setAccessibleName("Tabs: Dosing, Monitoring, Contraindications, Side effects")
 
@@ -210,15 +232,11 @@ class MainWindow(QMainWindow):
         self.alert_banner: QWidget | None = None
 
         self._build_menus()
-        self.library_status = QLabel(
-            f"Library: {library.name} {library.version} · SHA-256 {library.short_sha256}", self
-        )
+        self.library_status = QLabel(f"Library: {CHECKING}", self)
         self.library_status.setObjectName("libraryStatus")
-        self.library_status.setToolTip(f"SHA-256 of the library file: {library.sha256}")
         self.review_status = QLabel("Pharmacy review required before clinical use (Help > About)", self)
         self.review_status.setObjectName("reviewStatus")
-        zone = zone_words(plan.clock.now())
-        self.zone_status = QLabel(zone[:1].upper() + zone[1:], self)
+        self.zone_status = QLabel("", self)
         self.zone_status.setObjectName("zoneStatus")
         self.zone_status.setToolTip(
             "Every time on screen is this computer's local time; the record keeps UTC."
@@ -229,12 +247,74 @@ class MainWindow(QMainWindow):
 
         self.setTabOrder(self.strip.bed, self.strip.initials)
         self.setTabOrder(self.strip.initials, self.tabs.tabBar())
-        self.setTabOrder(self.tabs.tabBar(), self.dosing.form.protocol_combo)
-        self.dosing.start_requested.connect(self._on_dosing_start_requested)
-        self.dosing.sources_requested.connect(self._on_dosing_sources_requested)
         self.resize(1280, 720)
 
+    def set_library(self, library: Library, plan: PlanStore) -> None:
+        """The library is validated and its signature checked: the real Dosing tab takes the place of the
+        page that said so, with the weight typed there meanwhile (its command is sent by `reparse`, once
+        the composition root has connected the tab), and the other tabs open."""
+        from ketamine_desktop.domain.formatting import zone_words
+        from ketamine_desktop.gui.numbers import Display
+        from ketamine_desktop.gui.tabs.dosing import DosingTab
+
+        self._library = library
+        self._plan = plan
+        self._display = Display(library)
+        pending = self.library_pending
+        typed = pending.weight_text() if pending is not None else ""
+        typing = pending is not None and pending.weight.hasFocus()
+        cursor = pending.weight.cursorPosition() if pending is not None else 0
+        self.dosing = DosingTab(library, self.dosing_place)
+        layout = self.dosing_place.layout()
+        assert layout is not None
+        if pending is not None:
+            layout.removeWidget(pending)
+            pending.hide()
+            pending.deleteLater()
+            self.library_pending = None
+        layout.addWidget(self.dosing)
+        self.dosing.show()
+        weight = self.dosing.form.weight
+        weight.set_text(typed)
+        if typing:
+            weight.edit.setFocus()
+            weight.edit.setCursorPosition(cursor)
+        self.library_status.setText(
+            f"Library: {library.name} {library.version} · SHA-256 {library.short_sha256}"
+        )
+        self.library_status.setToolTip(f"SHA-256 of the library file: {library.sha256}")
+        zone = zone_words(plan.clock.now())
+        self.zone_status.setText(zone[:1].upper() + zone[1:])
+        for index in range(self.tabs.count()):
+            self.tabs.setTabEnabled(index, True)
+        self.about_action.setEnabled(True)
+        self.dosing.set_glance(self.glance_action.isChecked())
+        self._follow_tab_bar(self.dosing)
+        self.dosing.start_requested.connect(self._on_dosing_start_requested)
+        self.dosing.sources_requested.connect(self._on_dosing_sources_requested)
+        self.ready = True
+
+    def _follow_tab_bar(self, tab: QWidget) -> None:
+        """Put `tab`'s focus chain (in its own order) right after the tab bar: built after the window, its
+        widgets were appended at the end of the window's chain."""
+        chain: list[QWidget] = []
+        widget = tab.nextInFocusChain()
+        while widget is not None and widget is not tab and tab.isAncestorOf(widget):
+            if widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                chain.append(widget)
+            widget = widget.nextInFocusChain()
+        previous: QWidget = self.tabs.tabBar()
+        for widget in chain:
+            self.setTabOrder(previous, widget)
+            previous = widget
+
     # --- the tabs built when first shown ---
+
+    @property
+    def monitoring(self) -> MonitoringTab:
+        self.monitoring_place.ensure_built()
+        assert self._monitoring is not None
+        return self._monitoring
 
     @property
     def contraindications(self) -> ContraindicationsTab:
@@ -254,14 +334,25 @@ class MainWindow(QMainWindow):
         return tuple(
             name
             for name, tab in (
+                ("monitoring", self._monitoring),
                 ("contraindications", self._contraindications),
                 ("side effects", self._side_effects),
             )
             if tab is not None
         )
 
+    def _build_monitoring(self, place: QWidget) -> QWidget:
+        from ketamine_desktop.gui.tabs.monitoring import MonitoringTab
+        from ketamine_desktop.state.plan import EVERYTHING
+
+        tab = MonitoringTab(self._library, place)
+        tab.show_plan(self._plan, EVERYTHING)  # its state is the plan store's, whenever it is built
+        self._monitoring = tab
+        return tab
+
     def _build_contraindications(self, place: QWidget) -> QWidget:
         from ketamine_desktop.gui.tabs.contraindications import ContraindicationsTab
+        from ketamine_desktop.state.plan import PlanChange
 
         tab = ContraindicationsTab(self._library, place)
         tab.command_issued.connect(self.command_issued)
@@ -314,7 +405,9 @@ class MainWindow(QMainWindow):
         about.setObjectName("aboutAction")
         about.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
         about.triggered.connect(self.open_about)
+        about.setEnabled(False)  # it shows the library: once the library is checked (set_library)
         help_menu.addAction(about)
+        self.about_action = about
 
     def show_training(self, training: bool) -> None:
         """Say TRAINING on every screen (a banner over the tabs, the window title) while the record open is a
@@ -338,6 +431,8 @@ class MainWindow(QMainWindow):
     # --- showing ---
 
     def show_tab(self, index: int) -> None:
+        if not self.tabs.isTabEnabled(index):
+            return  # the library is still being checked: only the Dosing tab's first inputs are shown
         self.tabs.setCurrentIndex(index)
         self.tabs.currentWidget().setFocus()
 
@@ -347,10 +442,17 @@ class MainWindow(QMainWindow):
                 action.blockSignals(True)
                 action.setChecked(on)
                 action.blockSignals(False)
-        self.dosing.set_glance(prefs.glance_mode)
+        if self.ready:
+            self.dosing.set_glance(prefs.glance_mode)
 
     def show_plan(self, change: PlanChange) -> None:
+        """The patient strip, and the tabs built when first shown once they exist (the Dosing tab is
+        shown by the composition root)."""
+        from ketamine_desktop.state.plan import PlanChange
+
         self.strip.show_plan(self._plan, self._display)
+        if self._monitoring is not None:
+            self._monitoring.show_plan(self._plan, change)
         if self._contraindications is not None:
             self._contraindications.show_plan(self._plan, change)
             # The answers a running session started with are in its record; they are not changed here.
@@ -413,8 +515,11 @@ class MainWindow(QMainWindow):
 
     # --- quitting ---
 
+    def _running(self) -> bool:
+        return self.ready and self._plan.running is not None and self._plan.running.status == "running"
+
     def _on_quit_triggered(self) -> None:
-        if self._plan.running is not None and self._plan.running.status == "running":
+        if self._running():
             self.ask_quit()
         else:
             self.close()
@@ -449,7 +554,7 @@ class MainWindow(QMainWindow):
         box.open()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        running = self._plan.running is not None and self._plan.running.status == "running"
+        running = self._running()
         # The window's close button (a spontaneous close) asks as File > Quit does; the app closing its
         # window itself (shutting down, a test) does not.
         if event.spontaneous() and running and not self._quit_confirmed:

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
-from ketamine_desktop.domain.screening import ScreeningResult
 from ketamine_desktop.resources import resource_path
 from ketamine_desktop.state.settings import ViewPrefs
+
+if TYPE_CHECKING:  # the first paint comes before pydantic is imported (app.run_app)
+    from ketamine_desktop.domain.screening import ScreeningResult
 
 
 @dataclass(frozen=True)

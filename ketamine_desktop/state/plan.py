@@ -72,6 +72,18 @@ class PlanChange(enum.Flag):
     SESSION = enum.auto()  # a running session took the plan over (read-only), or let it go
 
 
+# A view shown for the first time (the window's first render, a tab built when first shown) shows it all.
+EVERYTHING = (
+    PlanChange.PROTOCOL
+    | PlanChange.ENTRIES
+    | PlanChange.REGIMEN
+    | PlanChange.ERRORS
+    | PlanChange.SCREENING
+    | PlanChange.PLANNED
+    | PlanChange.SESSION
+)
+
+
 # --- Commands -----------------------------------------------------------------------------------------
 
 

@@ -84,7 +84,7 @@ def test_completing_the_checklist_shows_the_planned_schedule_starting_now(
 ) -> None:
     _open_checklist(qtbot, window)
     complete_checklist(window)
-    assert window.tabs.currentWidget() is window.monitoring
+    assert window.tabs.currentWidget() is window.monitoring_place and window.monitoring.isVisible()
     tab = window.monitoring
     assert tab.notice.text() == NOT_RUNNING
     assert "NOT A RUNNING SESSION" in tab.notice.text()

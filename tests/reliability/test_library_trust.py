@@ -251,16 +251,25 @@ def test_an_unsigned_library_is_one_line_from_a_real_process(tmp_path: Path) -> 
     assert done.returncode == 2 and "Traceback" not in done.stderr
 
 
-def test_the_crypto_import_stays_off_the_first_paint_path() -> None:
-    """The window loads the library unchecked before its first paint and checks the signature after it."""
+def test_pydantic_and_the_crypto_import_stay_off_the_first_paint_path(tmp_path: Path) -> None:
+    """The window paints its chrome and the Dosing tab's first inputs before the library is loaded: the
+    entry point's imports, the record and that window need neither pydantic nor cryptography."""
     code = (
-        "import sys; import ketamine_desktop.app; "
-        "from ketamine_desktop.cli.common import load_default_library; "
-        "load_default_library(check_signature=False); "
-        "assert 'cryptography' not in sys.modules, 'cryptography imported before the first paint'"
+        "import sys, pathlib; "
+        "from ketamine_desktop.__main__ import main; from ketamine_desktop.cli import build_parser; "
+        "build_parser(None).parse_args([]); "
+        "import ketamine_desktop.x11_check; from ketamine_desktop import app; "
+        "from ketamine_desktop.store.record_access import open_record; "
+        "from ketamine_desktop.state.settings import ViewSettings; "
+        "lock, records = open_record(pathlib.Path(sys.argv[1]) / 'data'); "
+        "qt = app.application(); window = app.open_main_window(qt, ViewSettings(pathlib.Path(sys.argv[1]) / 's.ini')); "
+        "window.show(); qt.processEvents(); "
+        "assert 'pydantic' not in sys.modules, 'pydantic imported before the first paint'; "
+        "assert 'cryptography' not in sys.modules, 'cryptography imported before the first paint'; "
+        "assert window.findChild(type(window.dosing_place), 'regimenCard') is None"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, "-c", code, str(tmp_path)],
         capture_output=True,
         text=True,
         cwd=ROOT,
