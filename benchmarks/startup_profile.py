@@ -79,9 +79,10 @@ wrap("ketamine_desktop.app", "open_main_window", "open_main_window: chrome, Dosi
      "settings")
 wrap("ketamine_desktop.cli.common", "load_default_library",
      "after the paint: load_default_library: pydantic, models, TOML, validation, signature",
-     "after the paint: the event loop until the deferred step")
+     "after the paint: the paint itself, then importing pydantic and the library's model classes")
 wrap("ketamine_desktop.app", "complete_main_window",
-     "complete_main_window: plan store, real Dosing tab (imports, widgets), first render", "(between)")
+     "complete_main_window: plan store, real Dosing tab (imports, widgets), first render",
+     "the damaged-record check")
 data_dir = tempfile.mkdtemp()
 from ketamine_desktop.__main__ import main
 assert main(["--data-dir", data_dir]) == 0
