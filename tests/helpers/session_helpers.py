@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLineEdit
+from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit, QPushButton, QTabWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.app import SessionParts
 from ketamine_desktop.gui.main_window import MainWindow
-from ketamine_desktop.gui.monitoring.record_form import RecordCheckForm
-from tests.helpers.gui_helpers import answer_screening, choose_protocol, complete_checklist, retype
+from tests.helpers.gui_helpers import (
+    answer_screening,
+    choose_protocol,
+    complete_checklist,
+    find,
+    retype,
+    text,
+)
 
 NORMAL_TEXT = {
     "respiration_rate": "16",
@@ -44,31 +50,58 @@ def type_into(qtbot: QtBot, edit: QLineEdit, text: str) -> None:
     qtbot.keyClicks(edit, text)
 
 
+# The record form's fields by observation name, as objectNames.
+NUMBER_FIELDS = {
+    "respiration_rate": "rrField",
+    "spo2": "spo2Field",
+    "pulse": "hrField",
+    "systolic_bp": "bpField",
+    "diastolic_bp": "dbpField",
+    "pain": "painField",
+    "temperature": "temperatureField",
+}
+CHOICE_FIELDS = {
+    "oxygen": "oxygenField",
+    "consciousness": "consciousnessField",
+    "hallucinations": "hallucinationsField",
+    "dysphoria": "dysphoriaField",
+    "nightmares": "nightmaresField",
+    "nausea": "nauseaField",
+    "monitors": "monitorsField",
+}
+
+
 def fill(
     qtbot: QtBot,
-    form: RecordCheckForm,
+    where: QWidget,
     sedation: str,
     by: str = "EF",
     *,
     typed: bool = False,
     **changes: str,
 ) -> None:
-    """Fill every visible field with normal values (`changes` override, by observation field name)."""
+    """Fill every visible field of the record form (found in `where`) with normal values (`changes`
+    override, by observation field name)."""
+    unknown = set(changes) - set(NUMBER_FIELDS) - set(CHOICE_FIELDS)
+    assert not unknown, f"no such field on the record form: {sorted(unknown)}"
+    form = find(where, QWidget, "recordCheckForm")
     texts = {**NORMAL_TEXT, **{k: v for k, v in changes.items() if k in NORMAL_TEXT}}
     choices = {**NORMAL_CHOICES, **{k: v for k, v in changes.items() if k in NORMAL_CHOICES}}
-    for name, field in form.numbers.items():
-        if field.isVisibleTo(form):
+    for name, object_name in NUMBER_FIELDS.items():
+        edit = find(form, QLineEdit, object_name)
+        if edit.isVisibleTo(form):
             if typed:
-                type_into(qtbot, field.edit, texts[name])
+                type_into(qtbot, edit, texts[name])
             else:
-                field.edit.setText(texts[name])
-    combos = {"oxygen": form.oxygen, "consciousness": form.consciousness, **form.yes_no}
-    for name, combo in combos.items():
+                edit.setText(texts[name])
+    for name, object_name in CHOICE_FIELDS.items():
+        combo = find(form, QComboBox, object_name)
         if combo.isVisibleTo(form):
             choose(combo, choices[name])
-    if form.sedation.isVisibleTo(form):
-        choose(form.sedation, sedation)
-    form.by.setText(by)
+    sedation_combo = find(form, QComboBox, "sedationField")
+    if sedation_combo.isVisibleTo(form):
+        choose(sedation_combo, sedation)
+    find(form, QLineEdit, "recordedByField").setText(by)
 
 
 def start_from_the_dosing_tab(
@@ -80,14 +113,13 @@ def start_from_the_dosing_tab(
     initials: str = "",
 ) -> None:
     """Dosing tab, screening, then the pre-start checklist (with the syringe volume) starts the session."""
-    window.strip.bed.setText(bed)
-    window.strip.initials.setText(initials)
+    find(window, QLineEdit, "bedField").setText(bed)
+    find(window, QLineEdit, "initialsField").setText(initials)
     answer_screening(window)
     choose_protocol(window, protocol)
-    retype(qtbot, window.dosing.form.weight.edit, "70")
-    window.dosing.start_bar.start_button.click()
-    dialog = window.prestart_dialog
-    assert dialog is not None
+    retype(qtbot, find(window, QLineEdit, "weightField"), "70")
+    find(window, QPushButton, "startButton").click()
+    dialog = find(window, QDialog, "prestartDialog")
     complete_checklist(window, name="B. Checker")
-    assert parts.store.running, dialog.missing.text()
-    assert not dialog.isVisible() and window.tabs.currentIndex() == 1
+    assert parts.store.running, text(dialog, "prestartMissing")
+    assert not dialog.isVisible() and find(window, QTabWidget, "mainTabs").currentIndex() == 1

@@ -36,7 +36,6 @@ Screenshots: `shoot(name)` saves the window as PNG into $SCENARIO_SHOTS (nothing
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -46,6 +45,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
+    QCheckBox,
     QComboBox,
     QDialog,
     QLabel,
@@ -59,34 +59,15 @@ from ketamine_desktop.app import SessionParts, attach_session, build_main_window
 from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.gui.main_window import MainWindow
-from ketamine_desktop.gui.monitoring.running_session import RunningSession
 from ketamine_desktop.gui.monitoring.words import clock_time
 from ketamine_desktop.state.settings import ViewSettings
 from ketamine_desktop.store import InstanceLock, RecordStore
 from ketamine_desktop.store.record_access import open_record
+from tests.helpers.gui_helpers import answer_screening, find, find_all, open_dialogs, select_tab
+from tests.helpers.session_helpers import fill
 
 START = datetime(2026, 11, 21, 20, 0, tzinfo=UTC)
 W = TypeVar("W", bound=QObject)
-
-# What a normal check looks like on the record form, by the form's field names.
-NORMAL_NUMBERS = {
-    "respiration_rate": "16",
-    "spo2": "98",
-    "pulse": "72",
-    "systolic_bp": "128",
-    "diastolic_bp": "76",
-    "pain": "3",
-    "temperature": "36.8",
-}
-NORMAL_CHOICES = {
-    "oxygen": "air",
-    "consciousness": "A",
-    "hallucinations": "no",
-    "dysphoria": "no",
-    "nightmares": "no",
-    "nausea": "no",
-    "monitors": "yes",
-}
 
 
 class SilentPlayer:
@@ -171,11 +152,6 @@ class Nurse:
         assert self.window is not None, "the app is not open"
         return self.window
 
-    @property
-    def running(self) -> RunningSession:
-        assert self.parts is not None and self.parts.panel.running is not None, "no session is running"
-        return self.parts.panel.running
-
     # --- time ----------------------------------------------------------------------------------------
 
     def now(self) -> datetime:
@@ -219,18 +195,7 @@ class Nurse:
 
     def find(self, cls: type[W], name: str) -> W:
         """The one widget of that class and objectName in the window or an open dialog."""
-        hidden: W | None = None
-        for root in self._roots():
-            candidates = [root] if root.objectName() == name and isinstance(root, cls) else []
-            candidates.extend(root.findChildren(cls, name))
-            for found in candidates:
-                # A view being replaced (hidden, deleted later) may still carry the name: the shown one wins.
-                if not isinstance(found, QWidget) or found.isVisible():
-                    return found
-                hidden = hidden or found
-        if hidden is not None:
-            return hidden
-        raise AssertionError(f"no {cls.__name__} named {name!r} in the window")
+        return find(self.win, cls, name)
 
     def has(self, cls: type[QObject], name: str) -> bool:
         try:
@@ -271,17 +236,16 @@ class Nurse:
         action.trigger()
         self.settle()
 
+    def session_tab(self, label: str) -> None:
+        """Bring forward a tab of the running session ("Timed list", "History", "Trend chart", "Handover")."""
+        select_tab(self.win, "sessionTabs", label)
+        self.settle()
+
     def dialog(self, name: str) -> QDialog:
         """The open dialog with that objectName."""
         dialog = self.find(QDialog, name)
         assert dialog.isVisible(), f"{name} is not open"
         return dialog
-
-    def _roots(self) -> Iterator[QWidget]:
-        yield self.win
-        for widget in QApplication.topLevelWidgets():
-            if widget is not self.window and isinstance(widget, QDialog) and widget.isVisible():
-                yield widget
 
     # --- what a nurse does -------------------------------------------------------------------------------
 
@@ -301,22 +265,19 @@ class Nurse:
 
         The one place that knows how a session starts: when the start flow changes, only this changes.
         """
-        window = self.win
         self.type("bedField", bed)
         self.type("initialsField", initials)
-        for row in window.contraindications.rows.values():
-            row.absent.click()
+        answer_screening(self.win)
         self.choose("protocolCombo", protocol)
         self.type("weightField", weight)
         self.click("startButton")
-        dialog = window.prestart_dialog
-        assert dialog is not None, "the pre-start checklist did not open"
+        dialog = self.dialog("prestartDialog")
         if self.has(QLineEdit, "prestartVolumeField"):
             self.type("prestartVolumeField", volume)
         self.type("prestartStartedByField", by)
-        for box, _ in (*dialog.items, *dialog.gates):
+        for box in find_all(dialog, QCheckBox, r"checklist_.+|gate_\d+"):
             box.setChecked(True)
-        for field in dialog.names.values():
+        for field in find_all(dialog, QLineEdit, r"checklist_.+_name"):
             field.setText(checker)
         self.click("prestartCompleteButton")
         assert self.parts is not None and self.parts.store.running, self.label("prestartMissing")
@@ -340,7 +301,7 @@ class Nurse:
     def decision(self) -> str:
         """The open decision as the header says it; "" when none is open."""
         frame = self.find(QWidget, "openDecisionFrame")
-        return self.label("openDecision") if frame.isVisibleTo(self.running) else ""
+        return self.label("openDecision") if frame.isVisibleTo(self.find(QWidget, "runningSession")) else ""
 
     def answer(self, answer: str) -> None:
         """Click the open decision's answer: "stop", "pause", "reduce" or "not-done"."""
@@ -357,25 +318,7 @@ class Nurse:
         """Fill the record form for the check it shows (normal values unless given, by the form's field
         names: respiration_rate, spo2, pulse, systolic_bp, diastolic_bp, pain, temperature, oxygen, consciousness,
         hallucinations, dysphoria, nightmares, nausea, monitors), save, and return what the form says."""
-        form = self.running.form
-        unknown = set(values) - set(NORMAL_NUMBERS) - set(NORMAL_CHOICES)
-        assert not unknown, f"no such field on the record form: {sorted(unknown)}"
-        numbers = {**NORMAL_NUMBERS, **{k: v for k, v in values.items() if k in NORMAL_NUMBERS}}
-        choices = {**NORMAL_CHOICES, **{k: v for k, v in values.items() if k in NORMAL_CHOICES}}
-        for name, field in form.numbers.items():
-            if field.isVisibleTo(form):
-                field.edit.setText(numbers[name])
-        combos = {"oxygen": form.oxygen, "consciousness": form.consciousness, **form.yes_no}
-        for name, combo in combos.items():
-            if combo.isVisibleTo(form):
-                index = combo.findData(choices[name])
-                assert index >= 0, f"{name} has no choice {choices[name]!r}"
-                combo.setCurrentIndex(index)
-        if form.sedation.isVisibleTo(form):
-            index = form.sedation.findData(sedation)
-            assert index >= 0, f"sedation has no level {sedation!r}"
-            form.sedation.setCurrentIndex(index)
-        form.by.setText(by)
+        fill(self.qtbot, self.win, sedation, by, **values)
         self.click("saveCheckButton")
         return self.label("saveStatus")
 
@@ -446,6 +389,6 @@ class Nurse:
         self.settle()
         path = folder / f"{name}.png"
         self.win.grab().save(str(path))
-        for index, root in enumerate(r for r in self._roots() if r is not self.window):
+        for index, root in enumerate(open_dialogs(self.win)):
             root.grab().save(str(folder / f"{name}-dialog{index + 1}.png"))
         return path

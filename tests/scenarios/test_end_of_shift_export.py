@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QTabWidget, QTextBrowser
+from PySide6.QtWidgets import QLabel, QTextBrowser
 
 from ketamine_desktop.cli import run
 from ketamine_desktop.cli.common import Streams
@@ -42,9 +42,7 @@ def test_end_of_shift_handover_and_export(
         assert nurse.banner().startswith(f"DUE: Check due {nurse.hm(minute)}"), minute
         assert nurse.record_check(sedation="1", pain="2").startswith("Saved at")
     nurse.wait_until(12 * 60 + 1)  # 08:01: the 08:00 check is due, the day nurse is here
-    tabs = nurse.find(QTabWidget, "sessionTabs")
-    tabs.setCurrentWidget(nurse.running.handover)
-    nurse.settle()
+    nurse.session_tab("Handover")
     handover = nurse.find(QTextBrowser, "handoverView").toPlainText()
     for words in (
         "Handover: Ward 7 bed 12 JD",

@@ -46,8 +46,7 @@ def _practise(nurse: Nurse) -> None:
     assert header["status"] == "RUNNING"
     assert "mL/h" in header["rate"]
     # The history: newest first, every check of three days, scrolled back to the start.
-    nurse.running.tabs.setCurrentIndex(1)
-    nurse.settle()
+    nurse.session_tab("History")
     history = nurse.find(QTableView, "historyTable")
     rows = nurse.table("historyTable")
     assert len(rows) > 3 * 24 * 4  # an observation every 15 minutes, and the events between
@@ -63,13 +62,11 @@ def _practise(nurse: Nurse) -> None:
     assert history.rowAt(history.viewport().height() - 1) == len(rows) - 1  # down to the start
     assert history.model().index(len(rows) - 1, 1).data() == "Start"
     # A check recorded now: the history's first row, by the nurse who recorded it.
-    nurse.running.tabs.setCurrentIndex(0)
-    nurse.settle()
+    nurse.session_tab("Timed list")
     nurse.tick()
     saved = nurse.record_check(sedation="1", by="QR")
     assert saved.startswith("Saved at")
-    nurse.running.tabs.setCurrentIndex(1)
-    nurse.settle()
+    nurse.session_tab("History")
     after = nurse.table("historyTable")
     assert len(after) == len(rows) + 1
     assert after[0][1] == "Check" and after[0][5] == "QR"

@@ -83,6 +83,7 @@ def test_the_trend_chart_of_days_is_drawn_per_pixel_column(
     running.tabs.setCurrentIndex(2)
     chart = running.trend_chart
     assert chart is not None and chart.data is not None
+    # Private on purpose: the vertices drawn per pixel column (a paint cost) are in no public API.
     qtbot.waitUntil(lambda: bool(chart._paths))
     points = len(chart.data.lanes[0].points)
     assert points > 3 * 24 * 4
