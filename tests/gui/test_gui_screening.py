@@ -4,51 +4,64 @@ acknowledgement; the result shows next to Start."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QFrame, QLabel, QLineEdit, QPushButton, QRadioButton
 from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.gui.main_window import MainWindow
 from ketamine_desktop.state.plan import PlanStore
-from tests.helpers.gui_helpers import answer_screening, choose_protocol, retype
+from tests.helpers.gui_helpers import answer_screening, choose_protocol, find, find_all, retype, text
+
+
+def _answered(window: MainWindow, item_id: str) -> bool:
+    """The item has an answer on screen (one of its two buttons is checked)."""
+    return any(
+        find(window, QRadioButton, f"contra_{item_id}_{answer}").isChecked()
+        for answer in ("absent", "present")
+    )
 
 
 def _ready(qtbot: QtBot, window: MainWindow) -> None:
     choose_protocol(window, "subanesthetic-infusion")
-    retype(qtbot, window.dosing.form.weight.edit, "70")
+    retype(qtbot, find(window, QLineEdit, "weightField"), "70")
 
 
-def test_start_needs_every_item_answered(qtbot: QtBot, window: MainWindow, plan_store: PlanStore) -> None:
+def test_start_needs_every_item_answered(
+    qtbot: QtBot, window: MainWindow, plan_store: PlanStore, library: Library
+) -> None:
     _ready(qtbot, window)
-    start = window.dosing.start_bar.start_button
+    start = find(window, QPushButton, "startButton")
     assert not start.isEnabled()
-    assert "not answered" in window.dosing.start_bar.screening_text.text()
-    tab = window.contraindications
+    assert "not answered" in text(window, "screeningSummary")
+    window.show_tab(2)
     # The group button answers only the cautions, whose names it shows; the others stay to answer.
-    cautions = [row for row in tab.rows.values() if row.item.level == "caution"]
-    others = [row for row in tab.rows.values() if row.item.level != "caution"]
+    items = library.document.contraindications
+    cautions = [item for item in items if item.level == "caution"]
+    others = [item for item in items if item.level != "caution"]
     assert cautions and others
-    assert all(row.item.text in tab.cautions_list.text() for row in cautions)
-    tab.none_present.click()
-    assert all(row.answer() is not None for row in cautions)
-    assert all(row.answer() is None for row in others)
+    assert all(item.text in text(window, "unansweredCautions") for item in cautions)
+    find(window, QPushButton, "markRemainingAbsentButton").click()
+    assert all(_answered(window, item.id) for item in cautions)
+    assert not any(_answered(window, item.id) for item in others)
     assert not plan_store.screening.complete and not start.isEnabled()
-    assert tab.none_present.isHidden() and tab.cautions_list.isHidden()
+    assert find(window, QPushButton, "markRemainingAbsentButton").isHidden()
+    assert find(window, QLabel, "unansweredCautions").isHidden()
     answer_screening(window)
     assert plan_store.screening.complete and plan_store.screening.can_start
     assert start.isEnabled()
-    assert window.dosing.start_bar.screening_text.text() == plan_store.screening.summary
+    assert text(window, "screeningSummary") == plan_store.screening.summary
 
 
 def test_answering_moves_the_focus_to_the_next_item(qtbot: QtBot, window: MainWindow) -> None:
     window.show_tab(2)
-    tab = window.contraindications
-    rows = list(tab.rows.values())
-    rows[0].absent.setFocus()
-    qtbot.keyClick(rows[0].absent, Qt.Key.Key_Space)  # Space answers "not present"
-    assert rows[0].answer() is not None and not rows[0].answer().present
-    assert rows[1].absent.hasFocus()
-    qtbot.keyClick(rows[1].absent, Qt.Key.Key_Space)
-    assert rows[2].absent.hasFocus()
+    absent = find_all(window, QRadioButton, "contra_.+_absent")
+    absent[0].setFocus()
+    qtbot.keyClick(absent[0], Qt.Key.Key_Space)  # Space answers "not present"
+    first = absent[0].objectName().removesuffix("_absent")
+    assert absent[0].isChecked() and not find(window, QRadioButton, f"{first}_present").isChecked()
+    assert absent[1].hasFocus()
+    qtbot.keyClick(absent[1], Qt.Key.Key_Space)
+    assert absent[2].hasFocus()
 
 
 def test_an_overridden_item_never_shows_a_green_tick(
@@ -58,14 +71,13 @@ def test_an_overridden_item_never_shows_a_green_tick(
 
     assert STATUS_LEVEL["overridden"] != "ok"
     answer_screening(window, {"pregnancy": True})
-    row = window.contraindications.rows["pregnancy"]
-    qtbot.keyClicks(row.override_by, "Dr A. Senior")
-    qtbot.keyClicks(row.override_reason, "Benefit outweighs risk")
+    qtbot.keyClicks(find(window, QLineEdit, "contra_pregnancy_overrideBy"), "Dr A. Senior")
+    qtbot.keyClicks(find(window, QLineEdit, "contra_pregnancy_overrideReason"), "Benefit outweighs risk")
     item = next(i for i in plan_store.screening.items if i.item_id == "pregnancy")
     assert item.status == "overridden"
     assert (
-        row.status_icon.pixmap().toImage()
-        != window.contraindications.rows["hypersensitivity"].status_icon.pixmap().toImage()
+        find(window, QLabel, "contra_pregnancy_statusIcon").pixmap().toImage()
+        != find(window, QLabel, "contra_hypersensitivity_statusIcon").pixmap().toImage()
     )
 
 
@@ -74,23 +86,25 @@ def test_a_contraindication_blocks_start_until_a_named_senior_overrides_with_a_r
 ) -> None:
     _ready(qtbot, window)
     answer_screening(window, {"pregnancy": True})
-    row = window.contraindications.rows["pregnancy"]
-    start = window.dosing.start_bar.start_button
+    override_by = find(window, QLineEdit, "contra_pregnancy_overrideBy")
+    override_reason = find(window, QLineEdit, "contra_pregnancy_overrideReason")
+    start = find(window, QPushButton, "startButton")
     assert not start.isEnabled()
-    assert not row.override_box.isHidden()
-    assert "senior" in window.dosing.start_bar.screening_text.text()
+    row = find(window, QFrame, "contra_pregnancy")
+    assert override_by.isVisibleTo(row) and override_reason.isVisibleTo(row)
+    assert "senior" in text(window, "screeningSummary")
 
-    qtbot.keyClicks(row.override_by, "Dr A. Senior")
+    qtbot.keyClicks(override_by, "Dr A. Senior")
     assert not start.isEnabled()  # a name without a reason is not an override
-    qtbot.keyClicks(row.override_reason, "Benefit outweighs risk, obstetrics agree")
+    qtbot.keyClicks(override_reason, "Benefit outweighs risk, obstetrics agree")
     assert start.isEnabled()
     item = next(i for i in plan_store.screening.items if i.item_id == "pregnancy")
     assert item.status == "overridden"
     assert item.override_by == "Dr A. Senior"
-    assert "overridden by Dr A. Senior" in window.dosing.start_bar.screening_text.text()
+    assert "overridden by Dr A. Senior" in text(window, "screeningSummary")
 
-    row.override_reason.selectAll()
-    qtbot.keyClick(row.override_reason, Qt.Key.Key_Backspace)
+    override_reason.selectAll()
+    qtbot.keyClick(override_reason, Qt.Key.Key_Backspace)
     assert not start.isEnabled()
 
 
@@ -99,30 +113,33 @@ def test_an_absolute_contraindication_cannot_be_overridden(
 ) -> None:
     _ready(qtbot, window)
     answer_screening(window, {"hypersensitivity": True})
-    row = window.contraindications.rows["hypersensitivity"]
-    assert row.override_box.isHidden()
-    assert row.acknowledge.isHidden()
-    assert not window.dosing.start_bar.start_button.isEnabled()
-    assert window.dosing.start_bar.screening_text.text().startswith("Cannot start")
-    assert "cannot be started" in row.status_text.text()
+    row = find(window, QFrame, "contra_hypersensitivity")
+    assert not find(row, QLineEdit, "contra_hypersensitivity_overrideBy").isVisibleTo(row)
+    assert not find(row, QLineEdit, "contra_hypersensitivity_overrideReason").isVisibleTo(row)
+    assert find(window, QCheckBox, "contra_hypersensitivity_acknowledge").isHidden()
+    assert not find(window, QPushButton, "startButton").isEnabled()
+    assert text(window, "screeningSummary").startswith("Cannot start")
+    assert "cannot be started" in text(window, "contra_hypersensitivity_status")
 
 
 def test_a_caution_needs_an_acknowledgement(qtbot: QtBot, window: MainWindow, plan_store: PlanStore) -> None:
     _ready(qtbot, window)
     answer_screening(window, {"age-over-75": True})
-    row = window.contraindications.rows["age-over-75"]
-    start = window.dosing.start_bar.start_button
-    assert not row.acknowledge.isHidden()
+    acknowledge = find(window, QCheckBox, "contra_age-over-75_acknowledge")
+    start = find(window, QPushButton, "startButton")
+    assert not acknowledge.isHidden()
     assert not start.isEnabled()
-    qtbot.mouseClick(row.acknowledge, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(acknowledge, Qt.MouseButton.LeftButton)
     assert start.isEnabled()
-    assert "1 caution acknowledged" in window.dosing.start_bar.screening_text.text()
+    assert "1 caution acknowledged" in text(window, "screeningSummary")
 
 
 def test_the_grading_note_and_levels_are_shown_in_words(window: MainWindow, library: Library) -> None:
-    tab = window.contraindications
-    assert library.document.screening.grading_note in tab.grading_note.text()
-    words = {row.item.level: row.meta.text() for row in tab.rows.values()}
+    window.show_tab(2)
+    assert library.document.screening.grading_note in text(window, "gradingNote")
+    words = {
+        item.level: text(window, f"contra_{item.id}_meta") for item in library.document.contraindications
+    }
     assert words["absolute"].startswith("Absolute: cannot start")
     assert words["contraindicated"].startswith("Contraindicated: senior override with reason")
     assert words["caution"].startswith("Caution: acknowledge")

@@ -63,6 +63,7 @@ class ContraindicationRow(QFrame):
         tip = sources_html(library, item.sources, item.flags, item.text)
 
         self.level_icon = QLabel(self)
+        self.level_icon.setObjectName(f"contra_{item.id}_levelIcon")
         self.level_icon.setPixmap(level_pixmap(level))
         self.level_icon.setAccessibleName(word)
         self.text = styled(SourcedLabel(item.text, self), "itemText")
@@ -73,6 +74,7 @@ class ContraindicationRow(QFrame):
             meta.append(item.advice)
         meta.append("Sources: " + ", ".join(item.sources))
         self.meta = styled(SourcedLabel(" · ".join(meta), self), "muted")
+        self.meta.setObjectName(f"contra_{item.id}_meta")
         self.meta.setWordWrap(True)
         self.meta.set_sources(tip)
 
@@ -87,6 +89,7 @@ class ContraindicationRow(QFrame):
         self.answer_group.addButton(self.present)
 
         self.status_icon = QLabel(self)
+        self.status_icon.setObjectName(f"contra_{item.id}_statusIcon")
         self.status_text = QLabel(self)
         self.status_text.setObjectName(f"contra_{item.id}_status")
         self.status_text.setWordWrap(True)
