@@ -50,11 +50,11 @@ def _inside(widget: QObject, root: QObject) -> bool:
 
 
 def find(root: QWidget, cls: type[W], name: str, *, dialogs: bool = True) -> W:
-    """The widget (or action) of class `cls` named `name` under `root` (`root` itself included), else in a
-    shown dialog (unless `dialogs=False`), as a user finds it on the screen.
+    """The widget (or action) of class `cls` named `name` under `root` (`root` itself included), and, when
+    `root` is a window, in the dialogs shown beside it (unless `dialogs=False`), as a user finds it.
 
     Fails with the near names when there is none, and when the choice is ambiguous."""
-    roots: list[QWidget] = [root, *(open_dialogs(root) if dialogs else [])]
+    roots: list[QWidget] = [root, *(open_dialogs(root) if dialogs and root.isWindow() else [])]
     found: list[W] = []
     for where in roots:
         if where.objectName() == name and isinstance(where, cls):
@@ -63,10 +63,12 @@ def find(root: QWidget, cls: type[W], name: str, *, dialogs: bool = True) -> W:
     if len(found) == 1:
         return found[0]
     # A closed dialog, or a view being replaced, may still carry the name until it is deleted: a widget
-    # shown wins, then one in a shown window (a hidden field of the open dialog).
+    # shown wins, then one in a shown window (a hidden field of the open dialog), then one that would
+    # show with `root` (a widget not yet shown).
     shown = [w for w in found if not isinstance(w, QWidget) or w.isVisible()]
     in_shown_window = [w for w in found if isinstance(w, QWidget) and w.window().isVisible()]
-    for choice in (shown, in_shown_window):
+    showable = [w for w in found if isinstance(w, QWidget) and w.isVisibleTo(root)]
+    for choice in (shown, in_shown_window, showable):
         if len(choice) == 1:
             return choice[0]
         if len(choice) > 1:

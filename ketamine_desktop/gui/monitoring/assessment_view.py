@@ -80,6 +80,7 @@ class AssessmentView(QFrame):
             ),
             "levelWord",
         )
+        self.ack_text.setObjectName("acknowledgeText")
         self.ack_text.setWordWrap(True)
         self.ack_by = named(
             QLineEdit(self.ack_frame), "acknowledgedByField", "Acknowledged by (your initials)"

@@ -142,6 +142,7 @@ class CloseDialog(QDialog):
         self.reason = named(QLineEdit(self), "closeReasonField", "Why the session is closed")
         self.by = named(QLineEdit(self), "closeByField", "Your initials")
         self.message = styled(QLabel(self), "fieldError")
+        self.message.setObjectName("closeMessage")
         self.message.setWordWrap(True)
         self.confirm_button = named(
             QPushButton("&Close session", self), "confirmCloseButton", "Close the session"

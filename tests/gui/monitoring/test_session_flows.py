@@ -4,13 +4,21 @@ stop the infusion and needs an acknowledgement; a restart of the app object rest
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QDialog, QFrame, QLineEdit, QPushButton, QTableView, QTabWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.app import SessionParts
 from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.gui.monitoring.words import clock_time
 from tests.gui.monitoring.conftest import AppFactory, QuietPlayer
-from tests.helpers.gui_helpers import answer_screening, choose_protocol, complete_checklist, retype
+from tests.helpers.gui_helpers import (
+    answer_screening,
+    choose_protocol,
+    complete_checklist,
+    find,
+    retype,
+    text,
+)
 from tests.helpers.session_helpers import fill, start_from_the_dosing_tab, type_into
 
 
@@ -28,24 +36,22 @@ def test_a_due_check_raises_the_banner_and_recording_it_clears_it(
     state = parts.store.state
     assert state is not None and state.start.bed_label == "Ward 7 bed 12"
     assert state.start.double_checked_by == "B. Checker" and state.start.syringe_volume_ml == 50
-    assert not window.strip.bed.isEnabled()
+    assert not find(window, QLineEdit, "bedField").isEnabled()
     assert "Ward 7" not in window.windowTitle()
     with qtbot.waitSignal(parts.alerts.attention_requested):
         tick(parts, clock, 1)  # the baseline falls due at the start
-    assert parts.banner.isVisible() and parts.banner.text.text().startswith("DUE: Check due")
+    assert parts.banner.isVisible() and text(window, "alertBannerText").startswith("DUE: Check due")
     window.show_tab(0)
     assert parts.banner.isVisible()  # over every tab
     plays = player.plays
     tick(parts, clock, 5 * 60)
-    assert parts.banner.text.text().startswith("OVERDUE") and parts.banner.property("level") == "hard"
+    assert text(window, "alertBannerText").startswith("OVERDUE") and parts.banner.property("level") == "hard"
     assert player.plays == plays + 1 and parts.alerts.attention_count == 2
-    parts.banner.show_button.click()
-    assert window.tabs.currentIndex() == 1
-    running = parts.panel.running
-    assert running is not None
-    fill(qtbot, running.form, sedation="1")
-    running.form.save_button.click()
-    assert running.form.message.text().startswith("Saved at")
+    find(window, QPushButton, "alertShowButton").click()
+    assert find(window, QTabWidget, "mainTabs").currentIndex() == 1
+    fill(qtbot, window, sedation="1")
+    find(window, QPushButton, "saveCheckButton").click()
+    assert text(window, "saveStatus").startswith("Saved at")
     assert not parts.banner.isVisible()
 
 
@@ -55,22 +61,20 @@ def test_poss_4_shows_stop_and_needs_acknowledging(
     window, _plan, parts = make_app()
     start_from_the_dosing_tab(qtbot, window, parts, "chronic-opioid-tolerant")
     tick(parts, clock, 60)
-    running = parts.panel.running
-    assert running is not None
-    fill(qtbot, running.form, sedation="4")
-    running.form.save_button.click()
-    view = running.assessment
-    assert view.decision.text() == "Decision: STOP the infusion"
+    fill(qtbot, window, sedation="4")
+    find(window, QPushButton, "saveCheckButton").click()
+    view = find(window, QWidget, "assessmentView")
+    assert text(window, "infusionDecision") == "Decision: STOP the infusion"
     # The open decision leads the banner; the acknowledgement is counted behind it.
-    assert parts.banner.isVisible() and parts.banner.text.text().startswith("STOP ADVISED at ")
-    assert "(and 1 more)" in parts.banner.text.text()
+    assert parts.banner.isVisible() and text(window, "alertBannerText").startswith("STOP ADVISED at ")
+    assert "(and 1 more)" in text(window, "alertBannerText")
     tick(parts, clock, 30 * 60)
-    assert parts.banner.text.text().startswith("STOP ADVISED")  # not dismissed by time
-    type_into(qtbot, view.ack_by, "EF")
-    view.ack_button.click()
-    assert not view.ack_frame.isVisibleTo(view)
+    assert text(window, "alertBannerText").startswith("STOP ADVISED")  # not dismissed by time
+    type_into(qtbot, find(window, QLineEdit, "acknowledgedByField"), "EF")
+    find(window, QPushButton, "acknowledgeButton").click()
+    assert not find(window, QFrame, "acknowledgeFrame").isVisibleTo(view)
     # Acknowledging that it was read does not answer the decision.
-    assert parts.banner.text.text().startswith("STOP ADVISED")
+    assert text(window, "alertBannerText").startswith("STOP ADVISED")
 
 
 def test_a_restart_of_the_app_object_restores_the_session(
@@ -86,13 +90,15 @@ def test_a_restart_of_the_app_object_restores_the_session(
     window2, _plan2, parts2 = make_app()
     assert parts2.store.state is not None and before is not None
     assert parts2.store.state.session_id == before.session_id
-    running = parts2.panel.running
-    assert running is not None and running.header.rate.text() == "4.2 mL/h"
-    assert window2.strip.bed.text() == "Ward 7 bed 12" and not window2.strip.bed.isEnabled()
-    assert parts2.banner.isVisible() and parts2.banner.text.text().startswith("OVERDUE")
+    assert text(window2, "sessionRate") == "4.2 mL/h"
+    bed = find(window2, QLineEdit, "bedField")
+    assert bed.text() == "Ward 7 bed 12" and not bed.isEnabled()
+    assert find(window2, QFrame, "alertBanner").isVisible() and text(window2, "alertBannerText").startswith(
+        "OVERDUE"
+    )
     overdue = [r for r in parts2.store.active if r.status == "overdue"]
     assert next_before is not None and next_before.key in {r.key for r in overdue}
-    assert "(and " in parts2.banner.text.text()
+    assert "(and " in text(window2, "alertBannerText")
     parts2.ticker.stop()
 
 
@@ -102,31 +108,31 @@ def test_the_checklist_starts_the_session_and_the_baseline_check_is_due_at_once(
     window, _plan, parts = make_app()
     answer_screening(window)
     choose_protocol(window, "subanesthetic-infusion")
-    retype(qtbot, window.dosing.form.weight.edit, "70")
-    window.dosing.start_bar.start_button.click()
-    dialog = window.prestart_dialog
-    assert dialog is not None
-    dialog.initials.setText("J1")  # refused by the start: the dialog stays open with every value
+    retype(qtbot, find(window, QLineEdit, "weightField"), "70")
+    find(window, QPushButton, "startButton").click()
+    dialog = find(window, QDialog, "prestartDialog")
+    initials = find(dialog, QLineEdit, "prestartInitialsField")
+    initials.setText("J1")  # refused by the start: the dialog stays open with every value
     complete_checklist(window, name="B. Checker", volume="50")
     assert not parts.store.running and dialog.isVisible()
-    assert dialog.missing.text() == "Not started: patient initials: letters only, at most 4"
-    assert dialog.volume is not None and dialog.volume.text() == "50"
-    dialog.initials.setText("JD")
-    dialog.complete_button.click()
+    assert text(dialog, "prestartMissing") == "Not started: patient initials: letters only, at most 4"
+    assert find(dialog, QLineEdit, "prestartVolumeField").text() == "50"
+    initials.setText("JD")
+    find(dialog, QPushButton, "prestartCompleteButton").click()
     assert parts.store.running and not dialog.isVisible()
     state = parts.store.state
     assert state is not None
     assert "baseline-observations" not in state.start.confirmed_checklist
-    assert state.start.patient_initials == "JD" and window.strip.initials.text() == "JD"
+    assert state.start.patient_initials == "JD" and find(window, QLineEdit, "initialsField").text() == "JD"
     # No second form: the Monitoring tab shows the running session, its baseline check due now.
-    assert window.tabs.currentIndex() == 1
-    running = parts.panel.running
-    assert running is not None
-    assert running.header.next_text.text().startswith("CHECK DUE NOW: due")
-    assert running.form.heading.text() == f"Record the baseline check due {clock_time(clock.now())} (DUE)"
-    assert not window.monitoring.table.isVisibleTo(window)  # the planned schedule stepped aside
-    fill(qtbot, running.form, sedation="0")
-    running.form.save_button.click()
-    assert running.form.message.text().startswith("Saved at")
+    assert find(window, QTabWidget, "mainTabs").currentIndex() == 1
+    assert text(window, "nextCheck").startswith("CHECK DUE NOW: due")
+    assert text(window, "recordTarget") == f"Record the baseline check due {clock_time(clock.now())} (DUE)"
+    assert not find(window, QTableView, "plannedScheduleTable").isVisibleTo(
+        window
+    )  # the planned schedule stepped aside
+    fill(qtbot, window, sedation="0")
+    find(window, QPushButton, "saveCheckButton").click()
+    assert text(window, "saveStatus").startswith("Saved at")
     state = parts.store.state
     assert state is not None and state.observations[0].body.check_due == state.start.started_at
