@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from ketamine_desktop.gui.main_window import MainWindow
 from ketamine_desktop.gui.numbers import plain
-from tests.helpers.gui_helpers import WindowFactory, choose_protocol, paste
+from tests.helpers.gui_helpers import WindowFactory, choose_protocol, find, paste
 
 # A decimal in running text: digits, one mark, digits, not part of a dotted version or a DOI.
 _DECIMAL = {
@@ -36,9 +36,8 @@ def marks_on_screen(root: QWidget) -> set[str]:
 def fill_dosing(window: MainWindow, weight: str, dose: str) -> None:
     # A protocol with a bolus and an infusion; a low dose adds a finding with numbers in its words.
     choose_protocol(window, "subanesthetic-infusion")
-    form = window.dosing.form
-    paste(form.weight.edit, weight)
-    paste(form.infusion_dose.edit, dose)
+    paste(find(window, QLineEdit, "weightField"), weight)
+    paste(find(window, QLineEdit, "infusionDoseField"), dose)
 
 
 def test_comma_locale_shows_only_decimal_commas_on_the_dosing_tab(
@@ -48,31 +47,36 @@ def test_comma_locale_shows_only_decimal_commas_on_the_dosing_tab(
     fill_dosing(window, "70,5", "0,5")
     assert plan.regimen is not None and plan.is_current
     assert any(f.code == "below-typical" for f in plan.regimen.findings)
-    texts = shown_texts(window.dosing)
+    texts = shown_texts(find(window, QWidget, "dosingTab"))
     assert any(
         "0,5 mcg/kg/min (0,03 mg/kg/h) is below" in t for t in texts
     )  # the finding, in the screen's mark
-    assert marks_on_screen(window.dosing) == {","}, [t for t in texts if _DECIMAL["."].search(t)]
+    assert marks_on_screen(find(window, QWidget, "dosingTab")) == {","}, [
+        t for t in texts if _DECIMAL["."].search(t)
+    ]
 
 
 def test_point_locale_shows_only_decimal_points_on_the_dosing_tab(make_window: WindowFactory) -> None:
     window, plan = make_window()
     fill_dosing(window, "70.5", "0.5")
     assert plan.regimen is not None and plan.is_current
-    texts = shown_texts(window.dosing)
-    assert marks_on_screen(window.dosing) == {"."}, [t for t in texts if _DECIMAL[","].search(t)]
+    texts = shown_texts(find(window, QWidget, "dosingTab"))
+    assert marks_on_screen(find(window, QWidget, "dosingTab")) == {"."}, [
+        t for t in texts if _DECIMAL[","].search(t)
+    ]
 
 
 def test_errors_say_what_to_type_in_a_nurses_words(comma_locale: None, make_window: WindowFactory) -> None:
     window, _plan = make_window()
     choose_protocol(window, "subanesthetic-infusion")
-    weight = window.dosing.form.weight
-    paste(weight.edit, "70.5")
+    weight = find(window, QLineEdit, "weightField")
+    paste(weight, "70.5")
     assert (
-        weight.error_label.text() == "Type the weight in kg, for example 72,5 (the decimal mark here is ',')"
+        find(window, QLabel, "weightFieldError").text()
+        == "Type the weight in kg, for example 72,5 (the decimal mark here is ',')"
     )
     for typed in ("nan", "7e1", ""):
-        paste(weight.edit, typed)
-        text = weight.error_label.text()
+        paste(weight, typed)
+        text = find(window, QLabel, "weightFieldError").text()
         assert text.startswith("Type the weight in kg, for example 72,5")
         assert not any(word in text.casefold() for word in ("locale", "exponent", "nan", "infinity"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -10,14 +11,17 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
     QTabBar,
+    QTabWidget,
     QTextEdit,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.gui.main_window import MainWindow
-from tests.helpers.gui_helpers import answer_screening, choose_protocol, retype
+from tests.helpers.gui_helpers import answer_screening, choose_protocol, find, open_dialog, retype
 
 _INTERACTIVE = (
     QAbstractButton,
@@ -68,28 +72,27 @@ def test_every_interactive_widget_has_an_object_name_and_an_accessible_name(
 ) -> None:
     answer_screening(window, {"pregnancy": True, "age-over-75": True})
     choose_protocol(window, "subanesthetic-infusion")
-    retype(qtbot, window.dosing.form.weight.edit, "70")
-    qtbot.mouseClick(window.dosing.form.unit_mg, Qt.MouseButton.LeftButton)
-    retype(qtbot, window.dosing.form.infusion_dose.edit, "1")  # brings the suggestion button
+    retype(qtbot, find(window, QLineEdit, "weightField"), "70")
+    qtbot.mouseClick(find(window, QRadioButton, "infusionUnitMgKgH"), Qt.MouseButton.LeftButton)
+    retype(qtbot, find(window, QLineEdit, "infusionDoseField"), "1")  # brings the suggestion button
     assert _assert_named(window) > 40
 
-    window.dosing.card.sources_button.click()
-    assert window.sources_dialog is not None
-    _assert_named(window.sources_dialog)
-    window.sources_dialog.close()
-    window.open_about()
-    assert window.about_dialog is not None
-    _assert_named(window.about_dialog)
-    window.about_dialog.close()
+    find(window, QPushButton, "cardSourcesButton").click()
+    sources = open_dialog(window, "sourcesDialog")
+    _assert_named(sources)
+    sources.close()
+    find(window, QAction, "aboutAction").trigger()
+    about = open_dialog(window, "aboutDialog")
+    _assert_named(about)
+    about.close()
 
 
 def test_the_checklist_dialog_widgets_are_named(qtbot: QtBot, window: MainWindow) -> None:
     answer_screening(window)
     choose_protocol(window, "shock")  # has a gate
-    retype(qtbot, window.dosing.form.weight.edit, "70")
-    window.dosing.start_bar.start_button.click()
-    dialog = window.prestart_dialog
-    assert dialog is not None
+    retype(qtbot, find(window, QLineEdit, "weightField"), "70")
+    find(window, QPushButton, "startButton").click()
+    dialog = open_dialog(window, "prestartDialog")
     assert _assert_named(dialog) >= 10
     dialog.reject()
 
@@ -97,15 +100,15 @@ def test_the_checklist_dialog_widgets_are_named(qtbot: QtBot, window: MainWindow
 def test_ctrl_1_to_4_switch_tabs(qtbot: QtBot, window: MainWindow) -> None:
     window.activateWindow()
     qtbot.waitActive(window)
-    for number, tab in (
-        (2, lambda: window.monitoring),
-        (3, lambda: window.contraindications),  # built when first shown: read after the key
-        (4, lambda: window.side_effects),
-        (1, lambda: window.dosing),
+    for number, name in (
+        (2, "monitoringTab"),
+        (3, "contraindicationsTab"),  # built when first shown: found after the key
+        (4, "sideEffectsTab"),
+        (1, "dosingTab"),
     ):
         qtbot.keyClick(window, getattr(Qt.Key, f"Key_{number}"), Qt.KeyboardModifier.ControlModifier)
-        assert window.tabs.currentIndex() == number - 1
-        shown, current = tab(), window.tabs.currentWidget()
+        assert find(window, QTabWidget, "mainTabs").currentIndex() == number - 1
+        shown, current = find(window, QWidget, name), find(window, QTabWidget, "mainTabs").currentWidget()
         assert shown.isVisible()
         assert shown is current or current.isAncestorOf(shown)
 
@@ -113,12 +116,12 @@ def test_ctrl_1_to_4_switch_tabs(qtbot: QtBot, window: MainWindow) -> None:
 def test_tab_order_reaches_start(qtbot: QtBot, window: MainWindow) -> None:
     answer_screening(window)
     choose_protocol(window, "subanesthetic-infusion")
-    retype(qtbot, window.dosing.form.weight.edit, "70")
-    start = window.dosing.start_bar.start_button
+    retype(qtbot, find(window, QLineEdit, "weightField"), "70")
+    start = find(window, QPushButton, "startButton")
     assert start.isEnabled()
     window.activateWindow()
     qtbot.waitActive(window)
-    window.dosing.form.protocol_combo.setFocus()
+    find(window, QComboBox, "protocolCombo").setFocus()
     visited = []
     for _ in range(40):
         qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Tab)
@@ -133,8 +136,8 @@ def test_mnemonics_reach_the_fields(qtbot: QtBot, window: MainWindow) -> None:
     choose_protocol(window, "subanesthetic-infusion")
     window.activateWindow()
     qtbot.waitActive(window)
-    window.dosing.form.protocol_combo.setFocus()
+    find(window, QComboBox, "protocolCombo").setFocus()
     qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
-    assert window.focusWidget() is window.dosing.form.weight.edit
+    assert window.focusWidget() is find(window, QLineEdit, "weightField")
     qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)
-    assert window.focusWidget() is window.dosing.form.infusion_dose.edit
+    assert window.focusWidget() is find(window, QLineEdit, "infusionDoseField")

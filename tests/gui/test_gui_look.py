@@ -5,24 +5,28 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QScrollArea, QTabWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.state.settings import ViewPrefs, ViewSettings
-from tests.helpers.gui_helpers import WindowFactory, choose_protocol, retype
+from tests.helpers.gui_helpers import WindowFactory, choose_protocol, find, retype, text
 
 
 def test_night_and_glance_mode_persist_into_a_new_window(
     qtbot: QtBot, qapp: QApplication, make_window: WindowFactory, settings_path: Path
 ) -> None:
     first, _ = make_window()
-    assert not first.night_action.isChecked() and not first.glance_action.isChecked()
+    assert (
+        not find(first, QAction, "nightModeAction").isChecked()
+        and not find(first, QAction, "glanceModeAction").isChecked()
+    )
     assert "Day theme" in qapp.styleSheet()
-    first.night_action.trigger()
-    first.glance_action.trigger()
+    find(first, QAction, "nightModeAction").trigger()
+    find(first, QAction, "glanceModeAction").trigger()
     assert "Night theme" in qapp.styleSheet()
     assert "Glance mode" in qapp.styleSheet()
-    assert first.dosing.form_scroll.isHidden()
+    assert find(first, QScrollArea, "dosingFormScroll").isHidden()
     first.close()
 
     stored = QSettings(str(settings_path), QSettings.Format.IniFormat)
@@ -30,13 +34,13 @@ def test_night_and_glance_mode_persist_into_a_new_window(
     assert ViewSettings(settings_path).prefs == ViewPrefs(night_mode=True, glance_mode=True)
 
     second, _ = make_window()
-    assert second.night_action.isChecked()
-    assert second.glance_action.isChecked()
-    assert second.dosing.form_scroll.isHidden()
-    second.glance_action.trigger()
-    assert not second.dosing.form_scroll.isHidden()
+    assert find(second, QAction, "nightModeAction").isChecked()
+    assert find(second, QAction, "glanceModeAction").isChecked()
+    assert find(second, QScrollArea, "dosingFormScroll").isHidden()
+    find(second, QAction, "glanceModeAction").trigger()
+    assert not find(second, QScrollArea, "dosingFormScroll").isHidden()
     assert "Glance mode" not in qapp.styleSheet()
-    second.night_action.trigger()
+    find(second, QAction, "nightModeAction").trigger()
     assert "Day theme" in qapp.styleSheet()
     assert ViewSettings(settings_path).prefs == ViewPrefs()
 
@@ -44,24 +48,24 @@ def test_night_and_glance_mode_persist_into_a_new_window(
 def test_glance_mode_keeps_the_pump_rate_largest(qtbot: QtBot, make_window: WindowFactory) -> None:
     window, _ = make_window()
     choose_protocol(window, "subanesthetic-infusion")
-    retype(qtbot, window.dosing.form.weight.edit, "70")
-    normal = window.dosing.card.pump_rate.fontInfo().pixelSize()
-    window.glance_action.trigger()
-    glance = window.dosing.card.pump_rate.fontInfo().pixelSize()
+    retype(qtbot, find(window, QLineEdit, "weightField"), "70")
+    normal = find(window, QLabel, "pumpRateValue").fontInfo().pixelSize()
+    find(window, QAction, "glanceModeAction").trigger()
+    glance = find(window, QLabel, "pumpRateValue").fontInfo().pixelSize()
     assert glance > normal
-    assert window.dosing.card.pump_rate.text() == "4.2 mL/h"
-    assert window.dosing.notes_box.isHidden()
-    window.glance_action.trigger()
+    assert text(window, "pumpRateValue") == "4.2 mL/h"
+    assert not find(window, QWidget, "findingList").isVisibleTo(window)  # the notes column is folded away
+    find(window, QAction, "glanceModeAction").trigger()
 
 
 def test_settings_hold_no_patient_details(
     qtbot: QtBot, make_window: WindowFactory, settings_path: Path
 ) -> None:
     window, _ = make_window()
-    window.strip.bed.setText("CANARY-BED-17")
-    window.strip.initials.setText("QZX")
-    window.night_action.trigger()
-    window.night_action.trigger()
+    find(window, QLineEdit, "bedField").setText("CANARY-BED-17")
+    find(window, QLineEdit, "initialsField").setText("QZX")
+    find(window, QAction, "nightModeAction").trigger()
+    find(window, QAction, "nightModeAction").trigger()
     window.close()
     text = settings_path.read_text(encoding="utf-8")
     assert "CANARY" not in text and "QZX" not in text
@@ -78,14 +82,14 @@ def test_the_window_fits_a_1366x768_screen_at_150_percent_in_every_mode(
 ) -> None:
     window, _ = make_window()
     choose_protocol(window, "icu-infusion")
-    retype(qtbot, window.dosing.form.weight.edit, "80")
-    retype(qtbot, window.dosing.form.infusion_dose.edit, "1.5")  # capped: the longest card texts
+    retype(qtbot, find(window, QLineEdit, "weightField"), "80")
+    retype(qtbot, find(window, QLineEdit, "infusionDoseField"), "1.5")  # capped: the longest card texts
     for night, glance in ((False, False), (True, False), (True, True), (False, True)):
-        if window.night_action.isChecked() != night:
-            window.night_action.trigger()
-        if window.glance_action.isChecked() != glance:
-            window.glance_action.trigger()
-        for index in range(window.tabs.count()):
+        if find(window, QAction, "nightModeAction").isChecked() != night:
+            find(window, QAction, "nightModeAction").trigger()
+        if find(window, QAction, "glanceModeAction").isChecked() != glance:
+            find(window, QAction, "glanceModeAction").trigger()
+        for index in range(find(window, QTabWidget, "mainTabs").count()):
             window.show_tab(index)
             needed = window.minimumSizeHint()
             fits = needed.width() <= SMALLEST_SCREEN[0] and needed.height() <= SMALLEST_SCREEN[1]

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QLineEdit, QTableView
 from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.gui.main_window import MainWindow
+from tests.helpers.gui_helpers import find
 
 
 def test_side_effects_and_escalation_rules_are_listed_and_filterable(
     qtbot: QtBot, window: MainWindow, library: Library
 ) -> None:
-    tab = window.side_effects
     window.show_tab(3)
-    assert tab.effects_proxy.rowCount() == len(library.document.side_effects)
-    assert tab.escalation_proxy.rowCount() == len(library.document.escalation)
-    qtbot.keyClicks(tab.filter, "antiemetic")
-    names = [tab.effects_proxy.index(r, 0).data() for r in range(tab.effects_proxy.rowCount())]
+    effects = find(window, QTableView, "sideEffectsTable").model()
+    escalation = find(window, QTableView, "escalationTable").model()
+    assert effects.rowCount() == len(library.document.side_effects)
+    assert escalation.rowCount() == len(library.document.escalation)
+    qtbot.keyClicks(find(window, QLineEdit, "sideEffectsFilter"), "antiemetic")
+    names = [effects.index(r, 0).data() for r in range(effects.rowCount())]
     assert names == ["Nausea and vomiting"]
-    assert tab.escalation_proxy.rowCount() == 1  # the nausea rule
-    tab.filter.clear()
-    assert tab.effects_proxy.rowCount() == len(library.document.side_effects)
+    assert escalation.rowCount() == 1  # the nausea rule
+    find(window, QLineEdit, "sideEffectsFilter").clear()
+    assert effects.rowCount() == len(library.document.side_effects)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication, QComboBox, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QScrollArea, QWidget
 
 from ketamine_desktop.gui.main_window import MainWindow
+from tests.helpers.gui_helpers import find
 
 
 def wheel(widget: QWidget, steps: int = -1) -> None:
@@ -26,9 +27,9 @@ def wheel(widget: QWidget, steps: int = -1) -> None:
 
 
 def test_the_wheel_over_an_unfocused_combo_box_changes_nothing(window: MainWindow) -> None:
-    combo: QComboBox = window.dosing.form.protocol_combo
+    combo: QComboBox = find(window, QComboBox, "protocolCombo")
     combo.setCurrentIndex(0)
-    window.dosing.form.weight.edit.setFocus()
+    find(window, QLineEdit, "weightField").setFocus()
     assert not combo.hasFocus()
     assert combo.focusPolicy() == Qt.FocusPolicy.StrongFocus  # the wheel cannot give it the focus
     wheel(combo)
@@ -45,15 +46,15 @@ def test_the_wheel_over_an_unfocused_combo_box_changes_nothing(window: MainWindo
 def test_the_wheel_over_an_unfocused_combo_box_scrolls_its_page(window: MainWindow) -> None:
     window.resize(1366, 420)  # the form no longer fits: its page scrolls
     QApplication.processEvents()
-    scroll = window.dosing.form_scroll
+    scroll = find(window, QScrollArea, "dosingFormScroll")
     bar = scroll.verticalScrollBar()
-    combo = window.dosing.form.protocol_combo
+    combo = find(window, QComboBox, "protocolCombo")
     combo.setCurrentIndex(0)  # the protocol's fields make the form long
     combo.activated.emit(0)
     QApplication.processEvents()
     assert bar.maximum() > 0
     bar.setValue(0)
-    window.dosing.form.weight.edit.setFocus()
+    find(window, QLineEdit, "weightField").setFocus()
     wheel(combo)
     assert bar.value() > 0
     assert combo.currentIndex() == 0

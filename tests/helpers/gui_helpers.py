@@ -101,6 +101,13 @@ def text(root: QWidget, name: str) -> str:
     return find(root, QLabel, name).text()
 
 
+def open_dialog(root: QWidget, name: str) -> QDialog:
+    """The dialog named `name`, which must be open."""
+    dialog = find(root, QDialog, name)
+    assert dialog.isVisible(), f"{name} is not open"
+    return dialog
+
+
 def find_all(root: QWidget, cls: type[W], pattern: str) -> list[W]:
     """Every widget of class `cls` under `root` whose objectName matches the regular expression `pattern`
     in full, in creation order (e.g. every screening answer: `find_all(w, QRadioButton, r"contra_.*_absent")`)."""

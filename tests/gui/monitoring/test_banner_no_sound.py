@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QFrame, QPushButton
 from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.app import SessionParts
@@ -11,6 +11,7 @@ from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.gui.monitoring.banner import NO_SOUND
 from ketamine_desktop.state.alerts import SilentPlayer
 from tests.gui.monitoring.conftest import AppFactory
+from tests.helpers.gui_helpers import find, text
 from tests.helpers.session_helpers import fill, start_from_the_dosing_tab
 
 
@@ -31,12 +32,12 @@ def test_no_sound_on_this_computer_is_said_even_when_nothing_is_due(
     window, _plan, parts = make_app()
     start_from_the_dosing_tab(qtbot, window, parts, "chronic-opioid-tolerant")
     tick(parts, clock, 1)
-    assert parts.banner.isVisible() and parts.banner.sound.text() == NO_SOUND
-    running = parts.panel.running
-    assert running is not None
-    fill(qtbot, running.form, sedation="1")
-    running.form.save_button.click()
+    assert find(window, QFrame, "alertBanner").isVisible() and text(window, "alertBannerSound") == NO_SOUND
+    fill(qtbot, window, sedation="1")
+    find(window, QPushButton, "saveCheckButton").click()
     tick(parts, clock, 1)
     assert not parts.store.active
-    assert parts.banner.isVisible() and parts.banner.sound.text() == NO_SOUND
-    assert parts.banner.text.text() == "" and not parts.banner.show_button.isVisible()
+    assert find(window, QFrame, "alertBanner").isVisible() and text(window, "alertBannerSound") == NO_SOUND
+    assert (
+        text(window, "alertBannerText") == "" and not find(window, QPushButton, "alertShowButton").isVisible()
+    )

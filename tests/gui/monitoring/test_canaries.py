@@ -13,13 +13,14 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.state.session_store import SessionStore
 from ketamine_desktop.store import RecordStore
 from tests.gui.monitoring.conftest import AppFactory
+from tests.helpers.gui_helpers import find, text
 from tests.helpers.session_helpers import fill, start_from_the_dosing_tab
 
 BED = "CANARYBEDQX7"
@@ -65,21 +66,19 @@ def test_recipe_20_identifiers_stay_in_the_database(
     start_from_the_dosing_tab(qtbot, window, parts, "chronic-opioid-tolerant", bed=BED, initials=INITIALS)
     state = parts.store.state
     assert state is not None and state.start.bed_label == BED and state.start.patient_initials == INITIALS
-    running = parts.panel.running
-    assert running is not None
 
     # Forced errors: refused entries, failed commits (user and automatic saves), a clock jump.
-    fill(qtbot, running.form, sedation="1", respiration_rate="nan")
-    running.form.save_button.click()
+    fill(qtbot, window, sedation="1", respiration_rate="nan")
+    find(window, QPushButton, "saveCheckButton").click()
     commit = record_store._commit
 
     def failing() -> None:
         raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(record_store, "_commit", failing)
-    fill(qtbot, running.form, sedation="1")
-    running.form.save_button.click()
-    assert running.form.message.text().startswith("NOT SAVED")
+    fill(qtbot, window, sedation="1")
+    find(window, QPushButton, "saveCheckButton").click()
+    assert text(window, "saveStatus").startswith("NOT SAVED")
     clock.advance(20 * 60)
     parts.ticker.tick()
     clock.jump_wall(-7200)
@@ -87,8 +86,8 @@ def test_recipe_20_identifiers_stay_in_the_database(
     monkeypatch.setattr(record_store, "_commit", commit)
     clock.advance(1)
     parts.ticker.tick()
-    running.form.save_button.click()
-    assert running.form.message.text().startswith("Saved at")
+    find(window, QPushButton, "saveCheckButton").click()
+    assert text(window, "saveStatus").startswith("Saved at")
     # A record that cannot be replayed, reported on the next start.
     record_store.append(
         "other",

@@ -12,13 +12,16 @@ import sqlite3
 from datetime import timedelta
 
 import pytest
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.gui.monitoring.panel import MonitoringPanel
+from ketamine_desktop.gui.monitoring.record_form import RecordCheckForm
 from ketamine_desktop.state.session_store import SessionStore
 from ketamine_desktop.store import RecordStore
 from tests.helpers.builders import THEATRE, start_draft
+from tests.helpers.gui_helpers import find
 from tests.helpers.session_helpers import fill
 
 SAVES = 500
@@ -47,9 +50,8 @@ def test_recipe_3_commit_faults_through_the_form(
         commit()
 
     monkeypatch.setattr(record_store, "_commit", flaky_commit)
-    running = panel.running
-    assert running is not None
-    form = running.form
+    form = find(panel, RecordCheckForm, "recordCheckForm")
+    save = find(form, QPushButton, "saveCheckButton")
     shown_saved: list[tuple[object, str]] = []  # (check due, respiration rate typed)
     failures_injected = failures_shown = kept = 0
     saves = 0
@@ -62,18 +64,21 @@ def test_recipe_3_commit_faults_through_the_form(
         target = form.target
         assert target is not None
         rr = str(12 + saves % 9)
-        fill(qtbot, form, sedation="0", respiration_rate=rr)
+        fill(qtbot, panel, sedation="0", respiration_rate=rr)
         while saves < SAVES:
             saves += 1
-            form.save_button.click()
-            message = form.message.text()
+            save.click()
+            message = find(form, QLabel, "saveStatus").text()
             if message.startswith("Saved at"):
                 shown_saved.append((target.due, rr))
                 break
             failures_injected += failing["on"]
             failures_shown += message.startswith("NOT SAVED")
             assert session_store.draft("observation") is not None
-            kept += form.numbers["respiration_rate"].text() == rr and form.by.text() == "EF"
+            kept += (
+                find(form, QLineEdit, "rrField").text() == rr
+                and find(form, QLineEdit, "recordedByField").text() == "EF"
+            )
         session_store.tick(clock.now() + timedelta(seconds=1), clock.monotonic() + 1)
     monkeypatch.setattr(record_store, "_commit", commit)
     stored = {

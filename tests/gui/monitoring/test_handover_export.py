@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QLabel, QTextBrowser
 from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.domain.clock import FakeClock
@@ -17,12 +19,11 @@ from ketamine_desktop.state.session_store import SessionStore
 from ketamine_desktop.store import RecordStore
 from tests.export.conftest import file_sha256
 from tests.gui.monitoring.test_monitoring_panel import start, tick
+from tests.helpers.gui_helpers import find, select_tab
 
 
 def _show_handover(panel: MonitoringPanel) -> None:
-    running = panel.running
-    assert running is not None
-    running.tabs.setCurrentWidget(running.handover)
+    select_tab(panel, "sessionTabs", "Handover")
 
 
 def _choose_file(monkeypatch: pytest.MonkeyPatch, path: Path | None) -> list[str]:
@@ -42,9 +43,7 @@ def test_the_handover_tab_says_what_runs_what_was_given_and_the_head(
     start(session_store)
     tick(session_store, clock, 60 * 60)
     _show_handover(panel)
-    running = panel.running
-    assert running is not None
-    text = running.handover.text.toPlainText()
+    text = find(panel, QTextBrowser, "handoverView").toPlainText()
     records, head = session_store.record_head()
     for words in (
         "Handover: Ward 7 bed 12 JD",
@@ -90,9 +89,7 @@ def test_every_export_from_the_menu_writes_its_file_and_leaves_the_record(
     out = tmp_path / f"export{suffix}"
     asked = _choose_file(monkeypatch, out)
     before = file_sha256(record_store.path)
-    menu_action = panel.findChild(type(panel.running.handover.actions_by_format["csv"]), action)  # type: ignore[union-attr]
-    assert menu_action is not None
-    menu_action.trigger()
+    find(panel, QAction, action).trigger()
     assert len(asked) == 1 and "Ward-7-bed-12-" in asked[0]
     data = out.read_bytes()
     if suffix == ".pdf":
@@ -102,7 +99,7 @@ def test_every_export_from_the_menu_writes_its_file_and_leaves_the_record(
         assert len(rows) == len(record_store.records())
     else:
         assert json.loads(data)["type"] == "collection"
-    message = panel.running.handover.message.text()  # type: ignore[union-attr]
+    message = find(panel, QLabel, "exportMessage").text()
     assert message.startswith("Saved ") and str(out) in message
     assert file_sha256(record_store.path) == before
 
@@ -113,10 +110,8 @@ def test_cancelling_the_dialog_writes_nothing(
     start(session_store)
     _show_handover(panel)
     _choose_file(monkeypatch, None)
-    running = panel.running
-    assert running is not None
-    running.handover.actions_by_format["pdf"].trigger()
-    assert running.handover.message.text() == "Export cancelled: nothing was written."
+    find(panel, QAction, "exportHandoverAction").trigger()
+    assert find(panel, QLabel, "exportMessage").text() == "Export cancelled: nothing was written."
 
 
 def test_a_broken_chain_refuses_the_export_before_asking_where(
@@ -131,12 +126,12 @@ def test_a_broken_chain_refuses_the_export_before_asking_where(
     record_store._conn.execute("DROP TRIGGER records_no_update")
     record_store._conn.execute("UPDATE records SET recorded_by = 'someone else' WHERE seq = 1")
     asked = _choose_file(monkeypatch, tmp_path / "x.csv")
-    running = panel.running
-    assert running is not None
-    running.handover.actions_by_format["csv"].trigger()
+    find(panel, QAction, "exportCsvAction").trigger()
     assert asked == []
-    assert running.handover.message.text().startswith(
-        "Not exported: the record's hash chain is broken at record 1"
+    assert (
+        find(panel, QLabel, "exportMessage")
+        .text()
+        .startswith("Not exported: the record's hash chain is broken at record 1")
     )
     assert not (tmp_path / "x.csv").exists()
 
@@ -152,7 +147,6 @@ def test_printing_uses_the_same_pages_as_the_pdf(
     tmp_path: Path,
     action: str,
 ) -> None:
-    from PySide6.QtGui import QAction
     from PySide6.QtPrintSupport import QPrinter
     from PySide6.QtWidgets import QDialog
 
@@ -172,12 +166,8 @@ def test_printing_uses_the_same_pages_as_the_pdf(
     start(session_store)
     tick(session_store, clock, 20 * 60)
     _show_handover(panel)
-    found = panel.findChild(QAction, action)
-    assert found is not None
-    found.trigger()
-    running = panel.running
-    assert running is not None
-    message = running.handover.message.text()
+    find(panel, QAction, action).trigger()
+    message = find(panel, QLabel, "exportMessage").text()
     assert message.startswith("Printed ") and " pages). Record head hash " in message
     assert out.read_bytes().startswith(b"%PDF-")
 
@@ -197,10 +187,8 @@ def test_cancelling_the_print_dialog_prints_nothing(
     monkeypatch.setattr("PySide6.QtPrintSupport.QPrintDialog", Cancelled)
     start(session_store)
     _show_handover(panel)
-    running = panel.running
-    assert running is not None
-    running.handover.print_actions["label"].trigger()
-    assert running.handover.message.text() == "Printing cancelled."
+    find(panel, QAction, "printLabelAction").trigger()
+    assert find(panel, QLabel, "exportMessage").text() == "Printing cancelled."
 
 
 def test_the_handover_follows_a_check_falling_overdue(
@@ -208,8 +196,7 @@ def test_the_handover_follows_a_check_falling_overdue(
 ) -> None:
     start(session_store)
     _show_handover(panel)
-    running = panel.running
-    assert running is not None
-    assert "OVERDUE" not in running.handover.text.toPlainText()
+    handover = find(panel, QTextBrowser, "handoverView")
+    assert "OVERDUE" not in handover.toPlainText()
     tick(session_store, clock, 10 * 60)
-    assert "OVERDUE" in running.handover.text.toPlainText()
+    assert "OVERDUE" in handover.toPlainText()

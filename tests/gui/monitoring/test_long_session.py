@@ -5,9 +5,10 @@ benchmarks/long_session.py, not timed here.)"""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QPointF
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel, QTableView, QTabWidget
 from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.app import attach_when_shown, build_main_window
@@ -16,10 +17,12 @@ from ketamine_desktop.domain.clock import FakeClock
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.domain.session import ObservationDraft
 from ketamine_desktop.gui.monitoring.history import history_rows
-from ketamine_desktop.gui.monitoring.trend_chart import _decimate, _Scale
+from ketamine_desktop.gui.monitoring.trend_chart import TrendChart, _decimate, _Scale
+from ketamine_desktop.gui.numbers import Display
 from ketamine_desktop.state.settings import ViewSettings
 from ketamine_desktop.store import RecordStore
 from tests.gui.monitoring.conftest import AppFactory
+from tests.helpers.gui_helpers import find, text
 
 
 def _write_demo(library: Library, records: RecordStore, clock: FakeClock, days: int) -> None:
@@ -31,25 +34,23 @@ def test_a_training_record_says_training_and_its_history_is_appended_to(
 ) -> None:
     _write_demo(library, record_store, clock, days=2)
     window, _plan, parts = make_app()
-    assert window.training_banner.isVisible()
-    assert window.training_banner.text().startswith("TRAINING: ")
+    assert find(window, QLabel, "trainingBanner").isVisible()
+    assert text(window, "trainingBanner").startswith("TRAINING: ")
     assert window.windowTitle().startswith("TRAINING — ")
-    running = parts.panel.running
-    assert running is not None
     window.show_tab(1)
-    running.tabs.setCurrentIndex(1)
-    model = running.history_model
+    find(window, QTabWidget, "sessionTabs").setCurrentIndex(1)
+    model: Any = find(window, QTableView, "historyTable").model()  # its rows: the model's public API
     state = parts.store.saved_state
     assert state is not None
-    expected = history_rows(state, running.display)
+    expected = history_rows(state, Display(library))
     assert model.rows == expected and model.rowCount() > 2 * 24 * 4
     resets: list[int] = []
     inserted: list[tuple[int, int]] = []
     model.modelReset.connect(lambda: resets.append(1))
     model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
     # Switching tabs rebuilds nothing.
-    running.tabs.setCurrentIndex(0)
-    running.tabs.setCurrentIndex(1)
+    find(window, QTabWidget, "sessionTabs").setCurrentIndex(0)
+    find(window, QTabWidget, "sessionTabs").setCurrentIndex(1)
     assert (resets, inserted) == ([], [])
     # A saved extra check is one row inserted at the top.
     clock.advance(60)
@@ -61,14 +62,14 @@ def test_a_training_record_says_training_and_its_history_is_appended_to(
     assert model.index(0, 5).data() == "ZZ"
     new_state = parts.store.saved_state
     assert new_state is not None
-    assert model.rows == history_rows(new_state, running.display)
+    assert model.rows == history_rows(new_state, Display(library))
     # A new session started in a training record is a training session too.
     assert parts.store.state is not None and parts.store.state.session_id.startswith("training-")
 
 
 def test_a_real_record_says_nothing_of_training(make_app: AppFactory) -> None:
     window, _plan, _parts = make_app()
-    assert window.training_banner.isHidden()
+    assert find(window, QLabel, "trainingBanner").isHidden()
     assert "TRAINING" not in window.windowTitle()
 
 
@@ -76,13 +77,11 @@ def test_the_trend_chart_of_days_is_drawn_per_pixel_column(
     qtbot: QtBot, library: Library, record_store: RecordStore, clock: FakeClock, make_app: AppFactory
 ) -> None:
     _write_demo(library, record_store, clock, days=3)
-    window, _plan, parts = make_app()
-    running = parts.panel.running
-    assert running is not None
+    window, _plan, _parts = make_app()
     window.show_tab(1)
-    running.tabs.setCurrentIndex(2)
-    chart = running.trend_chart
-    assert chart is not None and chart.data is not None
+    find(window, QTabWidget, "sessionTabs").setCurrentIndex(2)
+    chart = find(window, TrendChart, "trendChart")
+    assert chart.data is not None
     # Private on purpose: the vertices drawn per pixel column (a paint cost) are in no public API.
     qtbot.waitUntil(lambda: bool(chart._paths))
     points = len(chart.data.lanes[0].points)

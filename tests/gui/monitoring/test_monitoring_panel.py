@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QFrame,
     QLabel,
     QLineEdit,
@@ -32,7 +31,7 @@ from ketamine_desktop.gui.monitoring.record_form import RecordCheckForm
 from ketamine_desktop.gui.monitoring.trend_chart import TrendChart
 from ketamine_desktop.state.session_store import SessionStore
 from tests.helpers.builders import BOLUS_ONLY, T0, THEATRE, WARD, start_draft
-from tests.helpers.gui_helpers import find, find_all, finding_rows, select_tab, text
+from tests.helpers.gui_helpers import find, find_all, finding_rows, open_dialog, select_tab, text
 from tests.helpers.session_helpers import CHOICE_FIELDS, choose, fill, type_into
 
 
@@ -59,12 +58,6 @@ def model_rows(panel: MonitoringPanel, table: str) -> list[Any]:
     """The rows of a table's model (the model's public API: its domain rows)."""
     model: Any = find(panel, QTableView, table).model()
     return list(model.rows)
-
-
-def open_dialog(panel: MonitoringPanel, name: str) -> QDialog:
-    dialog = find(panel, QDialog, name)
-    assert dialog.isVisible(), f"{name} is not open"
-    return dialog
 
 
 def give_the_planned_bolus(qtbot: QtBot, panel: MonitoringPanel) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.domain.clock import FakeClock
@@ -13,7 +14,7 @@ from ketamine_desktop.domain.library import Library
 from ketamine_desktop.domain.session import EventDraft
 from ketamine_desktop.state.plan import SESSION_RUNNING, SetNumber
 from tests.gui.monitoring.conftest import AppFactory
-from tests.helpers.gui_helpers import retype
+from tests.helpers.gui_helpers import find, retype, text
 from tests.helpers.session_helpers import start_from_the_dosing_tab
 
 PROTOCOL = "subanesthetic-infusion"
@@ -24,24 +25,25 @@ def test_a_restart_shows_the_running_sessions_weight_protocol_and_regimen_read_o
 ) -> None:
     window, _plan, parts = make_app()
     start_from_the_dosing_tab(qtbot, window, parts, PROTOCOL)
-    pump_rate = window.dosing.card.pump_rate.text()
+    pump_rate = text(window, "pumpRateValue")
     parts.ticker.stop()
     window.close()
     clock.advance(3600)
     window2, plan2, parts2 = make_app()
     name = library.protocol(PROTOCOL).name
-    assert window2.strip.weight.text() == "70 kg"
-    assert window2.strip.protocol.text() == name
-    form = window2.dosing.form
-    assert form.protocol_combo.currentData() == PROTOCOL and form.weight.text() == "70"
-    assert not form.isEnabled()  # read-only while the session runs
-    assert window2.dosing.card.pump_rate.text() == pump_rate
-    start = window2.dosing.start_bar
-    assert not start.start_button.isEnabled() and SESSION_RUNNING in start.gate_text.text()
+    assert text(window2, "stripWeight") == "70 kg"
+    assert text(window2, "stripProtocol") == name
+    assert find(window2, QComboBox, "protocolCombo").currentData() == PROTOCOL
+    assert find(window2, QLineEdit, "weightField").text() == "70"
+    assert not find(window2, QWidget, "dosingForm").isEnabled()  # read-only while the session runs
+    assert text(window2, "pumpRateValue") == pump_rate
+    assert not find(window2, QPushButton, "startButton").isEnabled()
+    assert SESSION_RUNNING in text(window2, "startGateText")
     # Nothing can change the running regimen, not even a command sent past the disabled form.
     plan2.apply(SetNumber("weight_kg", Decimal(90)))
-    assert plan2.entries.weight_kg == 70 and window2.strip.weight.text() == "70 kg"
-    assert not window2.contraindications.isEnabled()
+    assert plan2.entries.weight_kg == 70 and text(window2, "stripWeight") == "70 kg"
+    window2.show_tab(2)
+    assert not find(window2, QWidget, "contraindicationsTab").isEnabled()
     parts2.ticker.stop()
 
 
@@ -53,14 +55,19 @@ def test_a_closed_session_leaves_the_monitoring_tab_saying_so_not_the_old_plan(
     assert plan.planned is None  # the running session replaced the plan it was started from
     assert parts.store.record_event(EventDraft(kind="stop"), "AB").saved
     assert parts.store.close("pain settled", "AB").saved
-    tab = window.monitoring
     window.show_tab(1)
-    assert "ended" in tab.summary.text() and "pain settled" in tab.summary.text()
-    assert "Dosing tab" in tab.summary.text()
-    assert tab.summary.isVisible() and not tab.table.isVisible() and tab.model.rowCount() == 0
-    assert not tab.notice.isVisible()  # no "planned schedule" notice without a planned schedule
+    summary = text(window, "planSummary")
+    assert "ended" in summary and "pain settled" in summary
+    assert "Dosing tab" in summary
+    table = find(window, QTableView, "plannedScheduleTable")
+    assert (
+        find(window, QLabel, "planSummary").isVisible()
+        and not table.isVisible()
+        and table.model().rowCount() == 0
+    )
+    assert not find(window, QLabel, "planNotice").isVisible()  # no "planned schedule" notice without one
     # A new plan comes from the Dosing tab, which is editable again.
-    assert window.dosing.form.isEnabled() and window.strip.bed.isEnabled()
-    retype(qtbot, window.dosing.form.weight.edit, "72")
+    assert find(window, QWidget, "dosingForm").isEnabled() and find(window, QLineEdit, "bedField").isEnabled()
+    retype(qtbot, find(window, QLineEdit, "weightField"), "72")
     assert plan.entries.weight_kg == 72
     parts.ticker.stop()

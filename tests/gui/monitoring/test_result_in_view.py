@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, QRect
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QLabel, QPushButton, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.app import SessionParts
 from ketamine_desktop.domain.clock import FakeClock
-from ketamine_desktop.gui.monitoring.running_session import RunningSession
+from ketamine_desktop.gui.monitoring.record_form import RecordCheckForm
 from tests.gui.monitoring.conftest import AppFactory
+from tests.helpers.gui_helpers import find, text
 from tests.helpers.session_helpers import fill, start_from_the_dosing_tab
 
 # Screen size / scaling -> the logical window size (the screen less a taskbar of about 40 px).
@@ -29,8 +30,8 @@ def tick(parts: SessionParts, clock: FakeClock, seconds: float) -> None:
     QApplication.processEvents()
 
 
-def in_view(running: RunningSession, widget: QWidget) -> bool:
-    viewport = running.record_scroll.viewport()
+def in_view(running: QWidget, widget: QWidget) -> bool:
+    viewport = find(running, QScrollArea, "recordScroll").viewport()
     top_left = widget.mapTo(viewport, QPoint(0, 0))
     return widget.isVisibleTo(running) and viewport.rect().contains(QRect(top_left, widget.size()))
 
@@ -41,15 +42,17 @@ def test_the_saved_result_is_in_view(qtbot: QtBot, make_app: AppFactory, clock: 
     window.resize(*SIZES[size])
     start_from_the_dosing_tab(qtbot, window, parts, "chronic-opioid-tolerant")
     tick(parts, clock, 1)
-    running = parts.panel.running
-    assert running is not None
-    fill(qtbot, running.form, sedation="1")
-    running.form.save_button.click()
+    running = find(window, QWidget, "runningSession")
+    fill(qtbot, window, sedation="1")
+    find(window, QPushButton, "saveCheckButton").click()
     QApplication.processEvents()
-    view = running.assessment
-    assert running.form.message.text().startswith("Saved at")
-    assert view.decision.text().startswith("Decision:")
-    for widget in (view.heading, view.news2, view.decision_frame):
+    assert text(window, "saveStatus").startswith("Saved at")
+    assert text(window, "infusionDecision").startswith("Decision:")
+    for widget in (
+        find(window, QLabel, "assessmentHeading"),
+        find(window, QLabel, "news2Summary"),
+        find(window, QFrame, "decisionFrame"),
+    ):
         assert in_view(running, widget), (size, widget.objectName())
 
 
@@ -59,16 +62,19 @@ def test_a_new_check_folds_the_last_decision_away(
     window, _plan, parts = make_app()
     start_from_the_dosing_tab(qtbot, window, parts, "chronic-opioid-tolerant")
     tick(parts, clock, 1)
-    running = parts.panel.running
-    assert running is not None
-    fill(qtbot, running.form, sedation="1")
-    running.form.save_button.click()
-    view = running.assessment
-    assert view.decision_frame.isVisibleTo(running) and running.form.message.text()
-    target = running.form.target
+    running = find(window, QWidget, "runningSession")
+    fill(qtbot, window, sedation="1")
+    find(window, QPushButton, "saveCheckButton").click()
+    assert find(window, QFrame, "decisionFrame").isVisibleTo(running) and text(window, "saveStatus")
+    form = find(window, RecordCheckForm, "recordCheckForm")
+    target = form.target  # the check the form records (a domain reminder, not a widget)
     assert target is not None and target.status == "upcoming"
     tick(parts, clock, (target.due - clock.now()).total_seconds() + 1)  # the next check is due
-    assert running.form.target is not None and running.form.target.status in ("due", "overdue")
-    assert not view.decision_frame.isVisibleTo(running) and not view.news2.isVisibleTo(running)
-    assert view.heading.text().startswith("Last check:") and "History" in view.heading.text()
-    assert running.form.message.text() == ""
+    assert form.target is not None and form.target.status in ("due", "overdue")
+    assert not find(window, QFrame, "decisionFrame").isVisibleTo(running) and not find(
+        window, QLabel, "news2Summary"
+    ).isVisibleTo(running)
+    assert text(window, "assessmentHeading").startswith("Last check:") and "History" in text(
+        window, "assessmentHeading"
+    )
+    assert text(window, "saveStatus") == ""
