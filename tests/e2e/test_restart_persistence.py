@@ -58,7 +58,7 @@ def child(data_dir: Path, start_at: datetime, seed: int) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     sys.path.insert(0, str(REPO))
     from PySide6.QtCore import QStandardPaths
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QFrame, QLabel
 
     from ketamine_desktop.app import application, attach_session, build_main_window
     from ketamine_desktop.cli.common import load_default_library
@@ -66,6 +66,7 @@ def child(data_dir: Path, start_at: datetime, seed: int) -> int:
     from ketamine_desktop.state.settings import ViewSettings
     from ketamine_desktop.store.record_access import open_record
     from tests.helpers.builders import check_draft, start_draft
+    from tests.helpers.gui_helpers import find
 
     rng = random.Random(seed)
     app = application()
@@ -91,6 +92,8 @@ def child(data_dir: Path, start_at: datetime, seed: int) -> int:
     restarted = store.running
     if not restarted:
         assert store.start(start_draft(PROTOCOL, volume="500")).saved
+    banner = find(window, QFrame, "alertBanner")  # found before the timing starts
+    banner_text = find(banner, QLabel, "alertBannerText")
     window.resize(1366, 768)
     shown_at = time.perf_counter()
     window.show()
@@ -100,7 +103,7 @@ def child(data_dir: Path, start_at: datetime, seed: int) -> int:
     deadline = shown_at + SHOW_LIMIT_S * 2
     while time.perf_counter() < deadline:
         QApplication.processEvents()
-        if parts.banner.isVisible() and parts.banner.text.text().startswith("OVERDUE"):
+        if banner.isVisible() and banner_text.text().startswith("OVERDUE"):
             first_overdue_ms = (time.perf_counter() - shown_at) * 1000
             break
         if not restarted:

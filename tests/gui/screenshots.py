@@ -10,16 +10,28 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import TypeVar
 
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QStandardPaths
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QObject, QStandardPaths
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QDialog,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QWidget,
+)
 
 from ketamine_desktop.app import application, build_main_window
 from ketamine_desktop.cli.common import load_default_library
@@ -27,6 +39,22 @@ from ketamine_desktop.domain.clock import SystemClock
 from ketamine_desktop.domain.screening import ScreeningAnswer
 from ketamine_desktop.state.plan import AnswerScreening, ChooseProtocol
 from ketamine_desktop.state.settings import ViewSettings
+
+W = TypeVar("W", bound=QObject)
+
+
+def child(root: QWidget, cls: type[W], name: str) -> W:
+    """A widget by objectName (a script: tests.helpers is not on its path)."""
+    found = root.findChild(cls, name)
+    assert found is not None, f"no {cls.__name__} named {name!r}"
+    return found
+
+
+def type_in(edit: QLineEdit, text: str) -> None:
+    """Replace the field's text in one user edit (one textEdited, as typing or a paste sends)."""
+    edit.setFocus()
+    edit.selectAll()
+    edit.insert(text)
 
 
 def root_shot(path: Path) -> None:
@@ -57,19 +85,16 @@ def main() -> int:
         window.resize(args.width, args.height)
         window.show()
         settle(app)
-        form = window.dosing.form
         if args.root_shots:
             window.show()
             settle(app)
             root_shot(args.out / "root-0-start.png")
-        window.strip.bed.setText("Ward 7, bed 12")
+        child(window, QLineEdit, "bedField").setText("Ward 7, bed 12")
         plan.apply(ChooseProtocol("subanesthetic-infusion"))
-        form.weight.edit.setText("70")
-        form.weight.reparse()
+        type_in(child(window, QLineEdit, "weightField"), "70")
         if args.mixup:
-            form.unit_mg.click()  # the user picks mg/kg/h and types 1: the classic slip
-            form.infusion_dose.edit.setText("1")
-            form.infusion_dose.reparse()
+            child(window, QRadioButton, "infusionUnitMgKgH").click()  # mg/kg/h and 1: the classic slip
+            type_in(child(window, QLineEdit, "infusionDoseField"), "1")
         settle(app)
         for night in (False, True):
             settings.set_night_mode(night)
@@ -95,18 +120,21 @@ def main() -> int:
                 AnswerScreening(ScreeningAnswer(item_id=item.id, present=present, acknowledged=present))
             )
         window.show_tab(0)
-        window.dosing.start_bar.start_button.click()
+        child(window, QPushButton, "startButton").click()
         settle(app)
-        dialog = window.prestart_dialog
+        dialog = window.findChild(QDialog, "prestartDialog")
         if dialog is not None:
             dialog.grab().save(str(args.out / "day-5-prestart.png"))
-            for box, _ in (*dialog.items, *dialog.gates):
-                box.setChecked(True)
-            for name in dialog.names.values():
-                name.setText("J. Smith RN")
-            if dialog.reason is not None:
-                dialog.reason.setPlainText("Agreed with the pain team.")
-            dialog.complete_button.click()
+            for box in dialog.findChildren(QCheckBox):
+                if re.fullmatch(r"checklist_.+|gate_\d+", box.objectName()):
+                    box.setChecked(True)
+            for name in dialog.findChildren(QLineEdit):
+                if re.fullmatch(r"checklist_.+_name", name.objectName()):
+                    name.setText("J. Smith RN")
+            reason = dialog.findChild(QPlainTextEdit, "softReasonField")
+            if reason is not None:
+                reason.setPlainText("Agreed with the pain team.")
+            child(dialog, QPushButton, "prestartCompleteButton").click()
             settle(app)
         window.grab().save(str(args.out / "day-2-monitoring-planned.png"))
         window.show_tab(0)
@@ -119,11 +147,11 @@ def main() -> int:
         settle(app)
         window.grab().save(str(args.out / "night-6-glance.png"))
         settings.set_glance_mode(False)
-        window.open_about()
+        child(window, QAction, "aboutAction").trigger()
         settle(app)
-        if window.about_dialog is not None:
-            window.about_dialog.grab().save(str(args.out / "night-7-about.png"))
-            window.about_dialog.close()
+        about = child(window, QDialog, "aboutDialog")
+        about.grab().save(str(args.out / "night-7-about.png"))
+        about.close()
         window.close()
     return 0
 

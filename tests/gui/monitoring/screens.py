@@ -18,7 +18,8 @@ REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO))
 
 from PySide6.QtCore import QStandardPaths  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtGui import QAction  # noqa: E402
+from PySide6.QtWidgets import QApplication, QLineEdit, QTabWidget, QWidget  # noqa: E402
 
 from ketamine_desktop.app import (  # noqa: E402
     application,
@@ -32,6 +33,7 @@ from ketamine_desktop.domain.session import EventDraft  # noqa: E402
 from ketamine_desktop.state.settings import ViewSettings  # noqa: E402
 from ketamine_desktop.store.record_access import open_record  # noqa: E402
 from tests.helpers.builders import T0, check_draft, start_draft  # noqa: E402
+from tests.helpers.gui_helpers import find  # noqa: E402
 
 
 class _Silent:
@@ -69,7 +71,7 @@ def main() -> int:
         window.show()
         store = parts.store
         assert store.start(start_draft("chronic-opioid-tolerant", bed="Ward 7, bed 12", initials="JD")).saved
-        window.strip.bed.setText("Ward 7, bed 12")
+        find(window, QLineEdit, "bedField").setText("Ward 7, bed 12")
         vitals = [
             (16, 97, 78, 132, "1", 6),
             (15, 97, 80, 128, "2", 5),
@@ -109,28 +111,26 @@ def main() -> int:
         window.show_tab(1)
         settle(app)
         window.grab().save(str(args.out / "monitoring_running_day.png"))
-        running = parts.panel.running
-        assert running is not None
-        running.tabs.setCurrentIndex(1)
+        tabs = find(window, QTabWidget, "sessionTabs")
+        tabs.setCurrentIndex(1)
         settle(app)
         window.grab().save(str(args.out / "monitoring_history_day.png"))
-        running.tabs.setCurrentIndex(2)
+        tabs.setCurrentIndex(2)
         settle(app)
         window.grab().save(str(args.out / "monitoring_trend_day.png"))
-        if running.trend_chart is not None:
-            running.trend_chart.grab().save(str(args.out / "trend_chart.png"))
+        find(window, QWidget, "trendChart").grab().save(str(args.out / "trend_chart.png"))
         window.show_tab(0)
         settle(app)
         window.grab().save(str(args.out / "banner_over_dosing.png"))
-        window.night_action.setChecked(True)
+        find(window, QAction, "nightModeAction").setChecked(True)
         window.show_tab(1)
-        running.tabs.setCurrentIndex(0)
+        tabs.setCurrentIndex(0)
         settle(app)
         window.grab().save(str(args.out / "monitoring_running_night.png"))
         # The session stopped and closed: the Monitoring tab says so (not the schedule planned before it).
         assert store.record_event(EventDraft(kind="stop"), "EF").saved
         assert store.close("pain settled", "EF").saved
-        window.night_action.setChecked(False)
+        find(window, QAction, "nightModeAction").setChecked(False)
         window.show_tab(1)
         settle(app)
         window.grab().save(str(args.out / "monitoring_ended_day.png"))

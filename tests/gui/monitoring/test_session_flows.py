@@ -31,7 +31,7 @@ def test_a_due_check_raises_the_banner_and_recording_it_clears_it(
     qtbot: QtBot, make_app: AppFactory, clock: FakeClock, player: QuietPlayer
 ) -> None:
     window, _plan, parts = make_app()
-    assert not parts.banner.isVisible()
+    assert not find(window, QFrame, "alertBanner").isVisible()
     start_from_the_dosing_tab(qtbot, window, parts, "chronic-opioid-tolerant")
     state = parts.store.state
     assert state is not None and state.start.bed_label == "Ward 7 bed 12"
@@ -40,19 +40,24 @@ def test_a_due_check_raises_the_banner_and_recording_it_clears_it(
     assert "Ward 7" not in window.windowTitle()
     with qtbot.waitSignal(parts.alerts.attention_requested):
         tick(parts, clock, 1)  # the baseline falls due at the start
-    assert parts.banner.isVisible() and text(window, "alertBannerText").startswith("DUE: Check due")
+    assert find(window, QFrame, "alertBanner").isVisible() and text(window, "alertBannerText").startswith(
+        "DUE: Check due"
+    )
     window.show_tab(0)
-    assert parts.banner.isVisible()  # over every tab
+    assert find(window, QFrame, "alertBanner").isVisible()  # over every tab
     plays = player.plays
     tick(parts, clock, 5 * 60)
-    assert text(window, "alertBannerText").startswith("OVERDUE") and parts.banner.property("level") == "hard"
+    assert (
+        text(window, "alertBannerText").startswith("OVERDUE")
+        and find(window, QFrame, "alertBanner").property("level") == "hard"
+    )
     assert player.plays == plays + 1 and parts.alerts.attention_count == 2
     find(window, QPushButton, "alertShowButton").click()
     assert find(window, QTabWidget, "mainTabs").currentIndex() == 1
     fill(qtbot, window, sedation="1")
     find(window, QPushButton, "saveCheckButton").click()
     assert text(window, "saveStatus").startswith("Saved at")
-    assert not parts.banner.isVisible()
+    assert not find(window, QFrame, "alertBanner").isVisible()
 
 
 def test_poss_4_shows_stop_and_needs_acknowledging(
@@ -66,7 +71,9 @@ def test_poss_4_shows_stop_and_needs_acknowledging(
     view = find(window, QWidget, "assessmentView")
     assert text(window, "infusionDecision") == "Decision: STOP the infusion"
     # The open decision leads the banner; the acknowledgement is counted behind it.
-    assert parts.banner.isVisible() and text(window, "alertBannerText").startswith("STOP ADVISED at ")
+    assert find(window, QFrame, "alertBanner").isVisible() and text(window, "alertBannerText").startswith(
+        "STOP ADVISED at "
+    )
     assert "(and 1 more)" in text(window, "alertBannerText")
     tick(parts, clock, 30 * 60)
     assert text(window, "alertBannerText").startswith("STOP ADVISED")  # not dismissed by time
