@@ -9,6 +9,12 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+from pytestqt.qtbot import QtBot
+
+from tests.helpers.gui_helpers import find
+
 ROOT = Path(__file__).resolve().parents[1]
 SCANNED = ("tests/gui", "tests/scenarios", "tests/helpers")
 
@@ -75,3 +81,20 @@ def test_no_test_reaches_a_private_attribute() -> None:
     )
     stale = sorted(set(ALLOWED) - seen)
     assert not stale, f"allow-list entries no longer needed (remove them): {stale}"
+
+
+def test_find_names_the_near_names_when_a_widget_is_missing(qtbot: QtBot) -> None:
+    root = QWidget()
+    qtbot.addWidget(root)
+    root.setObjectName("form")
+    for name in ("weightField", "weightFieldError", "heightField"):
+        QLineEdit(root).setObjectName(name)
+    QLabel(root).setObjectName("weightHint")
+    assert find(root, QLineEdit, "weightField").objectName() == "weightField"
+    with pytest.raises(AssertionError, match=r"no QLineEdit named 'weightFeld'.*near names: weightField"):
+        find(root, QLineEdit, "weightFeld")
+    with pytest.raises(AssertionError, match=r"that name is on a QLabel"):
+        find(root, QLineEdit, "weightHint")
+    QLineEdit(root).setObjectName("heightField")
+    with pytest.raises(AssertionError, match=r"2 QLineEdits named 'heightField'.*which one"):
+        find(root, QLineEdit, "heightField")

@@ -7,6 +7,8 @@
 - library_edit.py   a changed copy of the default library (`replaced(old, new)`)
 - store_helpers.py  one valid record appended to a RecordStore
 - timing.py         reminder timing judged against the record (reliability recipes)
-- gui_helpers.py    driving the main window as a user does (choose, retype, paste, screening, checklist)
+- gui_helpers.py    finding widgets by objectName (find, text, find_all, open_dialog, select_tab,
+                    finding_rows) and driving the window as a user does (choose, retype, paste,
+                    screening, checklist)
 - session_helpers.py driving the running-session widgets as a nurse does (fill a check, start a session)
 """

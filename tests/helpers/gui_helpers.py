@@ -1,4 +1,5 @@
-"""Driving the window the way a user does: choose, type, tick, click."""
+"""Finding widgets the way a user does, by what they are called (objectName), never through the widgets'
+Python attributes; and driving the window: choose, type, tick, click."""
 
 from __future__ import annotations
 
