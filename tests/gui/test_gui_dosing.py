@@ -66,17 +66,18 @@ def test_typing_a_weight_and_picking_a_protocol_changes_the_pump_rate(
     assert text(window, "stripProtocol") == library.protocol("icu-infusion").name
     assert text(window, "stripWeight") == "70 kg"
     # The largest text on screen is the pump rate.
+    pump_rate = find(window, QLabel, "pumpRateValue")
     biggest = max(
         (
             label
-            for label in window.findChildren(type(find(window, QLabel, "pumpRateValue")))
+            for label in window.findChildren(type(pump_rate))
             if label.isVisibleTo(window) and label.text()
         ),
         key=lambda label: (
             label.font().pixelSize() if label.font().pixelSize() > 0 else label.font().pointSizeF()
         ),
     )
-    assert biggest is find(window, QLabel, "pumpRateValue")
+    assert biggest is pump_rate
 
 
 def test_the_cap_and_both_units_show_on_the_card(qtbot: QtBot, window: MainWindow) -> None:
