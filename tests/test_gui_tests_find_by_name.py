@@ -29,6 +29,10 @@ ALLOWED: dict[tuple[str, str], str] = {
         "record_store._commit",
     ): "fault injection: the store (not a widget) is made to fail its commit at a chosen point",
     (
+        "tests/helpers/store_helpers.py",
+        "store._commit",
+    ): "fault injection: the store (not a widget) is made to fail its commit at a chosen point",
+    (
         "tests/gui/monitoring/test_handover_export.py",
         "record_store._conn",
     ): "tampering: a row of the record (not a widget) is changed behind the store's back to break the chain",
