@@ -56,7 +56,9 @@ from ketamine_desktop.domain.session import (
     deferral_payload,
     event_payload,
     horizon_minutes,
+    not_done_payload,
     observation_payload,
+    open_decisions,
     preview_event,
     session_checks,
     session_state,
@@ -82,6 +84,7 @@ PAST_PROTOCOL = "chronic-opioid-tolerant"  # shorter ward infusions, stopped, ob
 SYSTEM_USER = "ketamine-desktop"
 _STEP = timedelta(minutes=5)  # how often the simulated ward looks at the list (the app ticks every second)
 _NURSES = (("AB", "CD"), ("EF", "GH"), ("JK", "LM"))  # (nurse, second checker) by 12-hour shift
+_PRESCRIBER = "Dr Training"  # who decides a decision is not done, in a training record
 _BEDS = ("Training ward, bed 1", "Training ward, bed 2", "Training ward, bed 3")
 # What an extra check between scheduled ones records.
 _EXTRA_ITEMS: tuple[Item, ...] = (
@@ -408,11 +411,28 @@ class _Ward:
             lower = [d for d in self.doses if d < self.dose]
             if lower:
                 self._set_dose(lower[-1], now, "Sedation on the assessment: reduced as advised")
+            else:
+                self._not_done("Already at the lowest dose of the plan; reviewed, continue and recheck", now)
         elif decision == "pause" and state.status == "running":
             self._event(EventDraft(kind="pause", reason="Paused as the assessment advised"), now)
             self.resume_at = now + timedelta(hours=1)
 
+    def _not_done(self, reason: str, now: datetime) -> None:
+        """The open decisions recorded as not done, with the reason and the deciding prescriber."""
+        state = self.state
+        assert state is not None
+        by = self._nurse(now)[0]
+        for decision in open_decisions(state):
+            body = not_done_payload(state, decision.observation_seq, reason, _PRESCRIBER, by, now)
+            self._write(body, by, now)
+            state = self.state
+            assert state is not None
+
     def _rate_change(self, now: datetime) -> None:
+        state = self.state
+        assert state is not None
+        if open_decisions(state):
+            return  # the day's titration waits while a check's decision is not answered
         index = self.doses.index(self.dose)
         choices = [i for i in (index - 1, index + 1) if 0 <= i < len(self.doses)]
         self._set_dose(self.doses[self.rng.choice(choices)], now, None)

@@ -202,3 +202,31 @@ def test_a_follow_up_and_the_grid_rule_reach_the_session() -> None:
     assert any(
         r.check is not None and r.check.kind == "follow-up" and r.status == "done" for r in found.values()
     )
+
+
+def test_an_increase_is_refused_while_a_decision_against_it_is_open() -> None:
+    ledger = Ledger()
+    ledger.at(70)
+    check = ledger.record_check(None, poss="3")  # reduce
+    ledger.at(140)  # past the hour's lockout: the open decision still refuses it
+    increase = EventDraft(kind="rate-change", infusion_dose=dose("1.5"), reason="pain 9", prescriber="Dr Reed")
+    with pytest.raises(SessionError, match="advised to reduce the infusion and that decision is still open"):
+        preview_event(ledger.state, increase, ledger.now)
+    decrease = EventDraft(kind="rate-change", infusion_dose=dose("0.5"))
+    assert preview_event(ledger.state, decrease, ledger.now).payload.kind == "rate-decrease"
+    ledger.add(not_done_payload(ledger.state, check.seq, "pain 9; reviewed", "Dr Reed", "EF", ledger.now), by="EF")
+    assert preview_event(ledger.state, increase, ledger.now).payload.kind == "rate-increase"
+
+
+def test_a_resume_is_refused_while_a_stop_is_open_but_not_while_a_reduce_is() -> None:
+    ledger = Ledger()
+    ledger.at(2)
+    ledger.event("pause", reason="procedure")
+    ledger.at(10)
+    ledger.record_check(None, poss="3")  # reduce, while paused: the rate can be lowered once running again
+    assert [d.infusion for d in open_decisions(ledger.state)] == ["reduce"]
+    ledger.at(80)
+    assert preview_event(ledger.state, EventDraft(kind="resume"), ledger.now).payload.kind == "resume"
+    ledger.record_check(None, poss="4")  # stop
+    with pytest.raises(SessionError, match="resume: a check advised to stop the infusion"):
+        preview_event(ledger.state, EventDraft(kind="resume"), ledger.now)

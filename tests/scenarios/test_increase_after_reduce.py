@@ -41,3 +41,39 @@ def test_an_increase_10_min_after_a_reduce_needs_the_prescribers_name(nurse: Nur
     dues = [row[1] for row in nurse.timed_list() if row[0] == "Upcoming"]
     assert nurse.hm(41) in dues and nurse.hm(56) in dues
     assert any("prescriber Dr Reed" in row[2] for row in nurse.table("historyTable"))
+
+
+def test_an_increase_waits_until_the_open_reduce_is_answered(nurse: Nurse) -> None:
+    """POSS 3 advises a reduce; the nurse does not do it. 70 min later (past the hour's lockout) an
+    increase is still refused while that decision is open; recording it as not done, with the reason and
+    the prescriber who decided, lets the increase through."""
+    nurse.start("chronic-opioid-tolerant", weight="70")
+    nurse.keep_up_until(15)
+    nurse.record_check(sedation="3")
+    nurse.wait(70)
+    nurse.click("rateChangeButton")
+    nurse.dialog("eventDialog")
+    nurse.type("newDoseField", "1.5")
+    nurse.type("eventByField", "EF")
+    nurse.type("eventReasonField", "pain 9/10")
+    nurse.type("eventPrescriberField", "Dr Reed")
+    assert nurse.label("eventMessage") == (
+        "rate increase: a check advised to reduce the infusion and that decision is still open; answer it "
+        "first (do it, or record it as not done with the reason and who decided)"
+    )
+    assert not nurse.find(QAbstractButton, "confirmEventButton").isEnabled()
+    nurse.shoot("increase-refused-while-reduce-open")
+    nurse.click("cancelEventButton")
+    nurse.answer("not-done")
+    nurse.dialog("notDoneDialog")
+    nurse.type("notDoneByField", "EF")
+    nurse.type("notDoneReasonField", "POSS 1 on recheck; pain 9/10")
+    nurse.type("notDoneClinicianField", "Dr Reed")
+    nurse.click("confirmNotDoneButton")
+    nurse.click("rateChangeButton")
+    nurse.dialog("eventDialog")
+    nurse.type("newDoseField", "1.5")
+    nurse.type("eventByField", "EF")
+    nurse.type("eventReasonField", "pain 9/10")
+    nurse.click("confirmEventButton")
+    assert nurse.header()["rate"] == "6.3 mL/h"

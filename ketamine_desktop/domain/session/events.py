@@ -29,7 +29,7 @@ from ketamine_desktop.domain.session.commands import (
     regimen_for,
     syringe_volume,
 )
-from ketamine_desktop.domain.session.decisions import SAFETY_LOCKOUT_CODE, safety_lockout
+from ketamine_desktop.domain.session.decisions import SAFETY_LOCKOUT_CODE, open_decisions, safety_lockout
 from ketamine_desktop.domain.session.fold import InfusionStatus, SessionState
 from ketamine_desktop.domain.session.records import EventPayload
 from ketamine_desktop.domain.syringe_change import concentration_change
@@ -115,6 +115,8 @@ def preview_event(state: SessionState, draft: EventDraft, now: datetime) -> Even
     if draft.kind == "syringe-change" and _new_concentration(state, draft) is not None:
         assert volume is not None
         return _syringe_concentration(state, draft, at, volume, reason)
+    if draft.kind == "resume":
+        _refuse_against_open_decision(state, "resume", ("stop",))
     end_prompt = state.protocol.end_prompt if draft.kind == "stop" else None
     findings = safety_lockout(state, at, "resume") if draft.kind == "resume" else ()
     payload = EventPayload(
@@ -197,6 +199,7 @@ def _rate_change(state: SessionState, draft: EventDraft, at: datetime, reason: s
     increase = new.dose_mg_per_kg_per_h > current.dose_mg_per_kg_per_h
     findings = [f for f in regimen.findings if f.target in _INFUSION_TARGETS]
     if increase:
+        _refuse_against_open_decision(state, "rate increase", ("stop", "pause", "reduce"))
         findings.extend(_lockout(state, at))
         findings.extend(safety_lockout(state, at, "increase"))
     payload = EventPayload(
@@ -209,6 +212,19 @@ def _rate_change(state: SessionState, draft: EventDraft, at: datetime, reason: s
         prescriber=optional_text(draft.prescriber),
     )
     return _preview(payload)
+
+
+def _refuse_against_open_decision(state: SessionState, what: str, contrary: tuple[str, ...]) -> None:
+    """An increase (or a resume) that goes against a check's stop, pause or reduce decision still open is
+    refused: the decision is answered first, by doing it or by recording it as not done, with the reason
+    and who decided. (A reduce decision while paused does not refuse a resume: the rate can be lowered
+    once running again, and the safety lockout still asks for the prescriber within the hour.)"""
+    against = [d for d in open_decisions(state) if d.infusion in contrary]
+    if against:
+        raise SessionError(
+            f"{what}: a check advised to {against[0].infusion} the infusion and that decision is still open; "
+            "answer it first (do it, or record it as not done with the reason and who decided)"
+        )
 
 
 def _lockout(state: SessionState, at: datetime) -> tuple[Finding, ...]:
