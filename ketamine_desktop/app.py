@@ -263,7 +263,9 @@ def follow_session(window: MainWindow, plan: PlanStore, store: SessionStore) -> 
     for field in fields:
         field.setEnabled(state is None)
     plan.apply(
-        FollowSession(state.request, running_rate(state)) if state is not None else FollowSession(None)
+        FollowSession(state.request, running_rate(state), state.start.screening)
+        if state is not None
+        else FollowSession(None)
     )
     ended = store.state if store.state is not None and store.state.status == "ended" else None
     window.monitoring.show_session_ended(ended.closed.body if ended is not None and ended.closed else None)

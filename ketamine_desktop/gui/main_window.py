@@ -358,7 +358,6 @@ class MainWindow(QMainWindow):
         tab.command_issued.connect(self.command_issued)
         # Its state is the plan store's: the tab shows it from there, whenever it is built.
         tab.show_plan(self._plan, PlanChange.SCREENING)
-        tab.setEnabled(not self._plan.following)
         self._contraindications = tab
         return tab
 
@@ -454,9 +453,8 @@ class MainWindow(QMainWindow):
         if self._monitoring is not None:
             self._monitoring.show_plan(self._plan, change)
         if self._contraindications is not None:
+            # While a session runs the tab shows the answers it was started with (its record), read-only.
             self._contraindications.show_plan(self._plan, change)
-            # The answers a running session started with are in its record; they are not changed here.
-            self._contraindications.setEnabled(not self._plan.following)
         if change & PlanChange.PLANNED and self._plan.planned is not None:
             self.show_tab(1)
 

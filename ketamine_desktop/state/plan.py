@@ -32,7 +32,7 @@ from ketamine_desktop.domain.library import DoseRate, DoseRateUnit, Library, Pro
 from ketamine_desktop.domain.patient import InvalidInput
 from ketamine_desktop.domain.regimen import Finding, Regimen, RegimenRequest, compute_regimen
 from ketamine_desktop.domain.schedule import Check, monitoring_checks
-from ketamine_desktop.domain.screening import ScreeningAnswer, ScreeningResult, screen
+from ketamine_desktop.domain.screening import ScreeningAnswer, ScreeningItemResult, ScreeningResult, screen
 from ketamine_desktop.domain.session import RunningRate, gate_texts
 
 NumberEntry = Literal[
@@ -147,6 +147,7 @@ class FollowSession:
 
     request: RegimenRequest | None
     running: RunningRate | None = None
+    screening: tuple[ScreeningItemResult, ...] = ()  # the answers recorded when it was started
 
 
 Command = (
@@ -272,6 +273,7 @@ class PlanStore(QObject):
         self._planned: PlannedStart | None = None
         self._following: RegimenRequest | None = None
         self._running: RunningRate | None = None
+        self._running_screening: tuple[ScreeningItemResult, ...] = ()
 
     # --- Reading ---
 
@@ -337,6 +339,11 @@ class PlanStore(QObject):
         """The running session's infusion as set now (None when no session runs or it has no infusion)."""
         return self._running if self._following is not None else None
 
+    @property
+    def running_screening(self) -> tuple[ScreeningItemResult, ...] | None:
+        """The screening the running session was started with, as recorded (None when none runs)."""
+        return self._running_screening if self._following is not None else None
+
     def start_gate(self) -> StartGate:
         reasons: list[str] = []
         regimen = self._regimen
@@ -387,7 +394,7 @@ class PlanStore(QObject):
         if isinstance(command, AnswerScreening):
             return self._answer(command.answer)
         if isinstance(command, FollowSession):
-            return self._follow(command.request, command.running)
+            return self._follow(command.request, command.running, command.screening)
         return self._complete(command)
 
     def _choose_protocol(self, protocol_id: str) -> PlanChange:
@@ -448,8 +455,14 @@ class PlanStore(QObject):
             infusion_concentration_mg_per_ml=e.infusion_concentration_mg_per_ml if infusion else None,
         )
 
-    def _follow(self, request: RegimenRequest | None, running: RunningRate | None) -> PlanChange:
+    def _follow(
+        self,
+        request: RegimenRequest | None,
+        running: RunningRate | None,
+        screening: tuple[ScreeningItemResult, ...],
+    ) -> PlanChange:
         """Show the running session's own regimen (computed from its stored request), or let the plan go."""
+        self._running_screening = screening if request is not None else ()
         if request == self._following:
             if running == self._running:
                 return PlanChange.NONE

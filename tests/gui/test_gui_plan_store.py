@@ -166,3 +166,28 @@ def test_soft_findings_need_a_reason_and_gates_a_confirmation(store: PlanStore, 
     )
     assert store.planned is not None
     assert store.planned.soft_limit_reason == "checked"
+
+
+def test_the_running_sessions_screening_is_held_while_it_is_followed(
+    store: PlanStore, library: Library
+) -> None:
+    from ketamine_desktop.domain.screening import screen
+    from ketamine_desktop.state.plan import FollowSession
+
+    first = library.document.contraindications[1]
+    answers = {
+        first.id: ScreeningAnswer(item_id=first.id, present=True, override_by="Dr Reed", override_reason="r")
+    }
+    recorded = tuple(i for i in screen(library, answers).items if i.status == "overridden")
+    assert store.running_screening is None
+    request = RegimenRequest(
+        protocol_id="subanesthetic-infusion",
+        weight_kg=Decimal(70),
+        include_bolus=False,
+        infusion_dose=DoseRate(value=Decimal(1), unit="mcg/kg/min"),
+        infusion_concentration_mg_per_ml=Decimal(1),
+    )
+    store.apply(FollowSession(request, None, recorded))
+    assert store.running_screening == recorded
+    store.apply(FollowSession(None))
+    assert store.running_screening is None

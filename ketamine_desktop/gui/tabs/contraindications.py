@@ -236,11 +236,60 @@ class ContraindicationsTab(QWidget):
         layout.addLayout(cautions)
         self.items_scroll = vertical_scroll(content, "contraindicationsScroll")
         layout.addWidget(self.items_scroll, 1)
+        # While a session runs: the answers it was started with, as recorded (the form above is for the
+        # next plan and comes back when the session is closed).
+        self.recorded = QWidget(self)
+        self.recorded_rows = QVBoxLayout(self.recorded)
+        self.recorded_rows.setContentsMargins(0, 0, 6, 0)
+        self.recorded_rows.setSpacing(6)
+        self.recorded_scroll = vertical_scroll(self.recorded, "recordedScreeningScroll")
+        self.recorded_scroll.hide()
+        layout.addWidget(self.recorded_scroll, 1)
+        self._recorded_shown: tuple[ScreeningItemResult, ...] | None = None
         self.none_present.clicked.connect(self._on_none_present_clicked)
 
     def show_plan(self, plan: PlanStore, change: PlanChange) -> None:
-        if change & PlanChange.SCREENING:
+        recorded = plan.running_screening
+        if recorded is not None:
+            self.show_recorded(recorded)
+            return
+        if self._recorded_shown is not None or change & PlanChange.SCREENING:
+            self._recorded_shown = None
+            self.recorded_scroll.hide()
+            self.items_scroll.show()
+            self.grading_note.show()
             self.show_screening(plan.screening)
+
+    def show_recorded(self, items: tuple[ScreeningItemResult, ...]) -> None:
+        """The running session's screening, read-only: each item with what was recorded at its start.
+
+        A start needs every item answered, and its record keeps the overridden and acknowledged ones: an
+        item not in it was answered "not present"."""
+        if items == self._recorded_shown:
+            return
+        self._recorded_shown = items
+        self.items_scroll.hide()
+        self.cautions_list.hide()
+        self.none_present.hide()
+        self.recorded_scroll.show()
+        exceptions = {item.item_id: item for item in items}
+        self.summary_icon.setPixmap(level_pixmap("soft" if items else "ok"))
+        self.summary.setText(
+            "The running infusion was started with these answers (read-only: the form for the next plan "
+            "comes back when the session is closed)."
+        )
+        while self.recorded_rows.count():
+            old = self.recorded_rows.takeAt(0)
+            widget = old.widget() if old is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        for row in self.rows.values():
+            recorded = exceptions.get(row.item.id)
+            status, message = (recorded.status, recorded.message) if recorded else ("clear", "Not present.")
+            shown = _RecordedItem(row.item.id, row.item.text, status, message, self.recorded)
+            self.recorded_rows.addWidget(shown)
+        self.recorded_rows.addStretch(1)
+
 
     def show_screening(self, result: ScreeningResult) -> None:
         self.summary_icon.setPixmap(level_pixmap(screening_look(result)))
@@ -278,3 +327,25 @@ class ContraindicationsTab(QWidget):
     def _on_none_present_clicked(self) -> None:
         for row in self._unanswered_cautions():
             row.set_absent()
+
+
+class _RecordedItem(QFrame):
+    """One item of a running session's screening: the status icon, the item, what was recorded."""
+
+    def __init__(self, item_id: str, text: str, status: str, message: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"recorded_{item_id}")
+        self.setProperty("role", "contraRow")
+        icon = QLabel(self)
+        icon.setPixmap(level_pixmap(STATUS_LEVEL[status]))
+        item = styled(QLabel(text, self), "itemText")
+        item.setWordWrap(True)
+        said = QLabel(message, self)
+        said.setObjectName(f"recorded_{item_id}_status")
+        said.setWordWrap(True)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(8, 6, 8, 6)
+        grid.addWidget(icon, 0, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(item, 0, 1)
+        grid.addWidget(said, 1, 1)
+        grid.setColumnStretch(1, 1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QTableView, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QScrollArea, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.domain.clock import FakeClock
@@ -42,8 +42,20 @@ def test_a_restart_shows_the_running_sessions_weight_protocol_and_regimen_read_o
     # Nothing can change the running regimen, not even a command sent past the disabled form.
     plan2.apply(SetNumber("weight_kg", Decimal(90)))
     assert plan2.entries.weight_kg == 70 and text(window2, "stripWeight") == "70 kg"
+    # The Contraindications tab shows the answers the session was started with, from its record, and no
+    # form that could be taken for them.
     window2.show_tab(2)
-    assert not find(window2, QWidget, "contraindicationsTab").isEnabled()
+    tab = find(window2, QWidget, "contraindicationsTab")
+    assert find(tab, QScrollArea, "contraindicationsScroll").isHidden()
+    assert text(tab, "screeningResult").startswith(
+        "The running infusion was started with these answers (read-only"
+    )
+    recorded = {
+        item.id: find(tab, QLabel, f"recorded_{item.id}_status")
+        for item in library.document.contraindications
+    }
+    assert {label.text() for label in recorded.values()} == {"Not present."}
+    assert all(label.isVisible() for label in recorded.values())
     parts2.ticker.stop()
 
 
