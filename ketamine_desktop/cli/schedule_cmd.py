@@ -27,13 +27,13 @@ from ketamine_desktop.domain.assessment import (
     assess_series,
 )
 from ketamine_desktop.domain.library import EventKind, Library
+from ketamine_desktop.domain.observed_schedule import observed_checks
 from ketamine_desktop.domain.schedule import (
     EVENT_KINDS,
     Check,
     InvalidSchedule,
     ObservedCheck,
     ScheduleEvent,
-    observed_checks,
 )
 
 # The contract's default listing length: a display choice, not a clinical interval.

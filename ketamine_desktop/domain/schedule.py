@@ -18,7 +18,8 @@ an hour. A due time is always its anchor plus a whole number of minutes, exactly
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import bisect
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -29,7 +30,6 @@ from pydantic import AfterValidator, AwareDatetime, Field
 from ketamine_desktop.domain.library import (
     ITEMS,
     EventKind,
-    FollowUp,
     Item,
     Library,
     Monitoring,
@@ -97,7 +97,7 @@ class Check(FrozenModel):
 
 
 @dataclass
-class _Slot:
+class Slot:
     """What the grids put on one instant, before it becomes a Check."""
 
     kinds: set[CheckKind] = field(default_factory=set)
@@ -114,131 +114,20 @@ def monitoring_checks(
     until: datetime,
 ) -> tuple[Check, ...]:
     """Every check of the protocol's schedule from `start` to `until` (inclusive), sorted by due time."""
-    slots = _grid_slots(library, protocol_id, start, events, until)
-    return _checks_of(library.document.monitoring, _utc("start", start), slots)
+    slots = grid_slots(library, protocol_id, start, events, until)
+    return _checks_of(library.document.monitoring, utc_instant("start", start), slots)
 
 
-def observed_checks(
-    library: Library,
-    protocol_id: str,
-    start: datetime,
-    events: Sequence[ScheduleEvent],
-    observed: Sequence[ObservedCheck],
-    until: datetime,
-    held: AbstractSet[datetime] = frozenset(),
-) -> tuple[Check, ...]:
-    """The schedule with what was recorded: the grid, the follow-ups the rules raised, and the grid rule.
-
-    Follow-ups: a rule that fired at a recorded check raises a check `every_min` after it (for a `pause`
-    anchor, after the first pause recorded before that time, if any). A `once` follow-up stays until
-    recorded. A `rule-clears` follow-up is dropped when another check was recorded before it fell due:
-    that check decided again (it fired the rule, raising its own follow-up, or it did not and the series
-    ended). Once due, a check stays until it is recorded, like any other.
-    An `at_least` follow-up is not added where another check is due within its interval anyway.
-
-    The grid rule: after the last recorded check, the next check is due at most one interval (the next
-    check's own) later; where the next is later than that, a check is added at that time. Such a check,
-    like a `rule-clears` follow-up, is dropped when another check was recorded before it fell due.
-
-    `held`: due times already raised to the nurse; such a check is never dropped (the wall clock put back
-    could otherwise make a check that fell due look as if it had been overtaken).
-    """
-    start = _utc("start", start)
-    until = _utc("until", until)
-    slots = _grid_slots(library, protocol_id, start, events, until)
-    monitoring = library.document.monitoring
-    order = sorted(observed, key=lambda o: o.taken_at)
-    recorded = {o.check_due for o in order if o.check_due is not None} | {_utc("held", h) for h in held}
-    pauses = sorted(_utc("events", e.at) for e in events if e.kind == "pause")
-    # A bolus or rate increase after a check starts its own re-tightened grid, a stop the checks after
-    # stopping: the gap is counted from it.
-    retighten_on = library.schedule(library.protocol(protocol_id).schedule).retighten_on
-    retightened = sorted(_utc("events", e.at) for e in events if e.kind in retighten_on or e.kind == "stop")
-    # The `at_least` ones last: they look at every other check first.
-    follow_ups = sorted(library.document.follow_ups, key=lambda f: f.at_least)
-    # One observation at a time, each seeing only what the checks recorded up to it raised: a later
-    # check never moves or removes what an earlier one raised, except by overtaking it (`_redecided`).
-    for index, observation in enumerate(order):
-        for follow_up in follow_ups:
-            raised = _follow_up(follow_up, order, index, recorded, pauses, until)
-            if raised is None:
-                continue
-            due, reason = raised
-            if follow_up.at_least and any(reason.observed_at < other <= due for other in slots):
-                continue
-            _put(slots, due, "follow-up", monitoring.core_items, follow_up.every_min, reason)
-        pulled = _pulled_forward(slots, order[: index + 1], observation.taken_at, retightened)
-        if pulled is None:
-            continue
-        due, items, every = pulled
-        if due > until or _redecided(order, index, due, recorded):
-            continue
-        reason = CheckReason(label=GRID_RULE_LABEL, observed_at=observation.taken_at)
-        _put(slots, due, "routine", items, every, reason)
-    return _checks_of(monitoring, start, slots)
-
-
-def _follow_up(
-    follow_up: FollowUp,
-    order: Sequence[ObservedCheck],
-    index: int,
-    recorded: AbstractSet[datetime],
-    pauses: Sequence[datetime],
-    until: datetime,
-) -> tuple[datetime, CheckReason] | None:
-    """The check this follow-up raises after the check `order[index]`, if its rules fired there."""
-    observation = order[index]
-    if not set(follow_up.rules).intersection(observation.fired):
-        return None
-    every = timedelta(minutes=follow_up.every_min)
-    anchor = observation.taken_at
-    if follow_up.anchor == "pause":
-        # A pause recorded once the check was already due does not move it.
-        anchor = next((at for at in pauses if anchor <= at < anchor + every), anchor)
-    due = anchor + every
-    if due > until or (follow_up.until == "rule-clears" and _redecided(order, index, due, recorded)):
-        return None
-    return due, CheckReason(label=follow_up.label, observed_at=observation.taken_at)
-
-
-def _redecided(
-    order: Sequence[ObservedCheck], index: int, due: datetime, recorded: AbstractSet[datetime]
-) -> bool:
-    """Whether the check raised at `order[index]` for `due` was overtaken: not recorded, and the next
-    recorded check was taken before it fell due."""
-    return index + 1 < len(order) and order[index + 1].taken_at < due and due not in recorded
-
-
-def _pulled_forward(
-    slots: dict[datetime, _Slot],
-    so_far: Sequence[ObservedCheck],
-    taken_at: datetime,
-    retightened: Sequence[datetime],
-) -> tuple[datetime, set[Item], int] | None:
-    """Where the grid rule puts the next check after the check taken at `taken_at`, if it moves it."""
-    done = {o.check_due for o in so_far if o.check_due is not None}
-    upcoming = sorted(due for due in slots if due > taken_at and due not in done)
-    if not upcoming:
-        return None
-    nxt = slots[upcoming[0]]
-    every = min(nxt.intervals)
-    since = max([taken_at, *(at for at in retightened if taken_at < at < upcoming[0])])
-    latest = since + timedelta(minutes=every)
-    if upcoming[0] <= latest:
-        return None
-    return latest, nxt.items, every
-
-
-def _grid_slots(
+def grid_slots(
     library: Library,
     protocol_id: str,
     start: datetime,
     events: Sequence[ScheduleEvent],
     until: datetime,
-) -> dict[datetime, _Slot]:
-    start = _utc("start", start)
-    until = _utc("until", until)
-    timeline = sorted(((_utc("events", e.at), e.kind) for e in events), key=lambda event: event[0])
+) -> dict[datetime, Slot]:
+    start = utc_instant("start", start)
+    until = utc_instant("until", until)
+    timeline = sorted(((utc_instant("events", e.at), e.kind) for e in events), key=lambda event: event[0])
     try:
         protocol = library.protocol(protocol_id)
     except KeyError:
@@ -252,41 +141,59 @@ def _grid_slots(
     horizon = until if stop is None else min(until, stop)
     schedule = library.schedule(protocol.schedule)
     monitoring = library.document.monitoring
-    slots: dict[datetime, _Slot] = {}
+    slots: dict[datetime, Slot] = {}
 
     if schedule.baseline:
         # The baseline precedes the grid: it has to be recorded before the grid's first step is due.
         first_step = min(track.phases[0].every_min for track in schedule.tracks)
-        _put(slots, start, "baseline", monitoring.core_items, first_step)
+        put_slot(slots, start, "baseline", monitoring.core_items, first_step)
 
     windows = _windows(schedule, [at for at, kind in timeline if kind in schedule.retighten_on], horizon)
+    # Windows are in time order and never overlap (each ends at the latest where the next begins): only
+    # the last one opened before a due time can hold it.
+    openings = [opened for opened, _ in windows]
     for track in schedule.tracks:
         for due, every in _grid(track, start, horizon):
             # Inside a re-tightening window the window's own grid replaces the base grid.
-            if not any(opened < due <= closed for opened, closed in windows):
-                _put(slots, due, "routine", track.items, every)
+            last = bisect.bisect_left(openings, due) - 1
+            if last < 0 or due > windows[last][1]:
+                put_slot(slots, due, "routine", track.items, every)
     for opened, closed in windows:
         for track in schedule.retighten:
             for due, every in _grid(track, opened, closed):
-                _put(slots, due, "after-change", track.items, every)
+                put_slot(slots, due, "after-change", track.items, every)
 
     if stop is not None and protocol.after_stop_schedule is not None:
         for track in library.schedule(protocol.after_stop_schedule).tracks:
             for due, every in _grid(track, stop, until):
-                _put(slots, due, "after-stop", track.items, every)
+                put_slot(slots, due, "after-stop", track.items, every)
 
     return slots
 
 
-def _checks_of(monitoring: Monitoring, start: datetime, slots: dict[datetime, _Slot]) -> tuple[Check, ...]:
-    dues = sorted(slots)
-    periodic = _periodic_companions(monitoring, start, dues)
-    return tuple(_check(monitoring, due, slots[due], periodic.get(due, set())) for due in dues)
+def _checks_of(monitoring: Monitoring, start: datetime, slots: dict[datetime, Slot]) -> tuple[Check, ...]:
+    return tuple(checks_in_order(monitoring, start, slots, sorted(slots), {}))
+
+
+def checks_in_order(
+    monitoring: Monitoring,
+    start: datetime,
+    slots: Mapping[datetime, Slot],
+    dues: Sequence[datetime],
+    taken: dict[int, datetime],
+) -> Iterator[Check]:
+    """The checks of the slots at `dues` (sorted), with the periodic companions riding along.
+
+    `taken`: for each periodic companion (by its index in the library), the last mark it rode on before
+    `dues[0]` (missing: the start, which the baseline covers); updated as the checks are made, so a
+    caller can go on later from where this left off."""
+    for due in dues:
+        yield _check(monitoring, due, slots[due], _periodic_riders(monitoring, start, due, taken))
 
 
 def check_state(check: Check, recorded: bool, now: datetime) -> CheckState:
     """Upcoming before its due time, due from then, overdue from due + grace, done once recorded."""
-    now = _utc("now", now)
+    now = utc_instant("now", now)
     if recorded:
         return "done"
     if now < check.due:
@@ -298,7 +205,7 @@ def check_state(check: Check, recorded: bool, now: datetime) -> CheckState:
 
 def was_late(check: Check, recorded_at: datetime) -> bool:
     """Whether a check was already overdue when it was recorded."""
-    return _utc("recorded_at", recorded_at) >= check.overdue_at
+    return utc_instant("recorded_at", recorded_at) >= check.overdue_at
 
 
 def next_check(checks: Iterable[Check], recorded_dues: AbstractSet[datetime], now: datetime) -> Check | None:
@@ -307,8 +214,8 @@ def next_check(checks: Iterable[Check], recorded_dues: AbstractSet[datetime], no
     An unrecorded check stays first however long ago it fell due: an overdue check is cleared only by
     recording it, so the answer does not move on with `now` (which is still checked to be aware).
     """
-    _utc("now", now)
-    recorded = {_utc("recorded_dues", due) for due in recorded_dues}
+    utc_instant("now", now)
+    recorded = {utc_instant("recorded_dues", due) for due in recorded_dues}
     for check in sorted(checks, key=lambda c: c.due):
         if check.due not in recorded:
             return check
@@ -327,7 +234,7 @@ def grace_minutes(monitoring: Monitoring, interval_min: int) -> int:
     raise InvalidSchedule("library", f"monitoring.grace has no entry for a {interval_min}-min interval")
 
 
-def _utc(name: str, instant: datetime) -> datetime:
+def utc_instant(name: str, instant: datetime) -> datetime:
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise InvalidSchedule(
             name, f"{instant.isoformat()} has no time zone (add Z or an offset like +01:00)"
@@ -409,15 +316,20 @@ def _steps(track: Track) -> Iterator[tuple[int, int]]:
         previous = phase.until_min
 
 
-def _put(
-    slots: dict[datetime, _Slot],
+def put_slot(
+    slots: dict[datetime, Slot],
     due: datetime,
     kind: CheckKind,
     items: Iterable[Item],
     every: int,
     reason: CheckReason | None = None,
+    dues: list[datetime] | None = None,
 ) -> None:
-    slot = slots.setdefault(due, _Slot())
+    slot = slots.get(due)
+    if slot is None:
+        slot = slots[due] = Slot()
+        if dues is not None:
+            bisect.insort(dues, due)
     slot.kinds.add(kind)
     slot.items.update(items)
     slot.intervals.add(every)
@@ -425,30 +337,28 @@ def _put(
         slot.reasons.append(reason)
 
 
-def _periodic_companions(
-    monitoring: Monitoring, start: datetime, dues: Sequence[datetime]
-) -> dict[datetime, set[Item]]:
+def _periodic_riders(
+    monitoring: Monitoring, start: datetime, due: datetime, taken: dict[int, datetime]
+) -> set[Item]:
     """Periodic companions (4-hourly temperature) ride on the first check at or after each mark.
 
     Marks are whole multiples of the period from the start. Taking the first check at or after a mark,
     rather than only a check exactly on it, means a re-tightening window that moves the grid off the
-    mark delays the item by minutes instead of skipping it for a whole period.
+    mark delays the item by minutes instead of skipping it for a whole period. Call in due order.
     """
-    riders: dict[datetime, set[Item]] = {}
-    for companion in monitoring.companions:
+    riders: set[Item] = set()
+    for index, companion in enumerate(monitoring.companions):
         if companion.every_min_from_start is None:
             continue
         period = timedelta(minutes=companion.every_min_from_start)
-        taken = start  # the baseline covers the start itself (at_baseline)
-        for due in dues:
-            mark = start + ((due - start) // period) * period
-            if mark > taken:
-                riders.setdefault(due, set()).add(companion.item)
-                taken = mark
+        mark = start + ((due - start) // period) * period
+        if mark > taken.get(index, start):  # the baseline covers the start itself (at_baseline)
+            riders.add(companion.item)
+            taken[index] = mark
     return riders
 
 
-def _check(monitoring: Monitoring, due: datetime, slot: _Slot, periodic: set[Item]) -> Check:
+def _check(monitoring: Monitoring, due: datetime, slot: Slot, periodic: set[Item]) -> Check:
     kind = next(kind for kind in _KIND_PRECEDENCE if kind in slot.kinds)
     items = slot.items | periodic
     # Companions never create a check: they ride along with one that is due anyway.

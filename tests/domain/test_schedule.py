@@ -573,14 +573,14 @@ def test_grace_without_an_open_ended_entry_is_a_library_problem(library: Library
 def test_merged_kinds_follow_the_contract_precedence(library: Library) -> None:
     # No default-library input makes two kinds meet on one instant; the rule is pinned here directly.
     monitoring = library.document.monitoring
-    slot = schedule_module._Slot(kinds={"routine", "after-change"}, items={"pain"}, intervals={60, 30})
+    slot = schedule_module.Slot(kinds={"routine", "after-change"}, items={"pain"}, intervals={60, 30})
     merged = schedule_module._check(monitoring, START + timedelta(hours=1), slot, set())
     assert (merged.kind, merged.interval_min, merged.grace_min) == ("after-change", 30, 10)
-    slot = schedule_module._Slot(
+    slot = schedule_module.Slot(
         kinds={"after-stop", "after-change", "baseline"}, items={"pain"}, intervals={15}
     )
     assert schedule_module._check(monitoring, START, slot, set()).kind == "baseline"
-    slot = schedule_module._Slot(kinds={"after-stop", "routine"}, items={"sedation"}, intervals={60})
+    slot = schedule_module.Slot(kinds={"after-stop", "routine"}, items={"sedation"}, intervals={60})
     merged = schedule_module._check(monitoring, START + timedelta(minutes=90), slot, set())
     assert merged.kind == "after-stop"
     assert merged.items == ("sedation", "consciousness", "monitors_attached")

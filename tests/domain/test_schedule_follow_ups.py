@@ -15,13 +15,13 @@ import pytest
 
 from ketamine_desktop.domain.assessment import AssessmentContext, Observation, assess
 from ketamine_desktop.domain.library import Library, LibraryError, load_library, parse_library
+from ketamine_desktop.domain.observed_schedule import observed_checks
 from ketamine_desktop.domain.schedule import (
     GRID_RULE_LABEL,
     Check,
     ObservedCheck,
     ScheduleEvent,
     monitoring_checks,
-    observed_checks,
 )
 from tests.helpers.library_edit import DEFAULT_LIBRARY, replaced
 

@@ -6,19 +6,24 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ketamine_desktop.domain.reminders import reminders
 from ketamine_desktop.domain.session import (
     SAFETY_LOCKOUT_CODE,
     EventDraft,
     SessionError,
+    SessionState,
     event_payload,
     halved_dose,
     not_done_payload,
     open_decisions,
     preview_event,
     session_checks,
+    session_state,
 )
+from ketamine_desktop.domain.session.fold import ANSWERED_BY
 from tests.helpers.builders import BOLUS_ONLY, T0, Ledger, dose, start_draft
 
 
@@ -209,12 +214,16 @@ def test_an_increase_is_refused_while_a_decision_against_it_is_open() -> None:
     ledger.at(70)
     check = ledger.record_check(None, poss="3")  # reduce
     ledger.at(140)  # past the hour's lockout: the open decision still refuses it
-    increase = EventDraft(kind="rate-change", infusion_dose=dose("1.5"), reason="pain 9", prescriber="Dr Reed")
+    increase = EventDraft(
+        kind="rate-change", infusion_dose=dose("1.5"), reason="pain 9", prescriber="Dr Reed"
+    )
     with pytest.raises(SessionError, match="advised to reduce the infusion and that decision is still open"):
         preview_event(ledger.state, increase, ledger.now)
     decrease = EventDraft(kind="rate-change", infusion_dose=dose("0.5"))
     assert preview_event(ledger.state, decrease, ledger.now).payload.kind == "rate-decrease"
-    ledger.add(not_done_payload(ledger.state, check.seq, "pain 9; reviewed", "Dr Reed", "EF", ledger.now), by="EF")
+    ledger.add(
+        not_done_payload(ledger.state, check.seq, "pain 9; reviewed", "Dr Reed", "EF", ledger.now), by="EF"
+    )
     assert preview_event(ledger.state, increase, ledger.now).payload.kind == "rate-increase"
 
 
@@ -230,3 +239,57 @@ def test_a_resume_is_refused_while_a_stop_is_open_but_not_while_a_reduce_is() ->
     ledger.record_check(None, poss="4")  # stop
     with pytest.raises(SessionError, match="resume: a check advised to stop the infusion"):
         preview_event(ledger.state, EventDraft(kind="resume"), ledger.now)
+
+
+# --- The fold keeps the undecided checks: the same as reading every check and event --------------------
+
+DECISION_STEP = st.tuples(
+    st.integers(min_value=1, max_value=30),
+    st.sampled_from(["normal", "poss3", "poss4", "pause", "resume", "decrease", "stop", "not-done"]),
+)
+
+
+def _undecided_by_reading_everything(state: SessionState) -> list[int]:
+    """The definition: a check whose decision is not continue, with no matching event after it and no
+    recorded answer."""
+    answered = {a.body.observation_seq for a in state.decision_answers}
+    return [
+        o.seq
+        for o in state.observations
+        if o.body.assessment.decision.infusion != "continue"
+        and o.seq not in answered
+        and not any(
+            e.seq > o.seq and e.body.kind in ANSWERED_BY[o.body.assessment.decision.infusion]
+            for e in state.events
+        )
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps=st.lists(DECISION_STEP, max_size=14))
+def test_the_folded_undecided_checks_are_what_reading_every_record_gives(
+    steps: list[tuple[int, str]],
+) -> None:
+    ledger = Ledger()
+    elapsed = 0
+    for wait, action in steps:
+        elapsed += wait
+        ledger.at(elapsed)
+        try:
+            if action in ("normal", "poss3", "poss4"):
+                changes = {} if action == "normal" else {"poss": action[-1]}
+                ledger.record_check(None, **changes)
+            elif action == "decrease":
+                ledger.event("rate-change", infusion_dose=halved_dose(ledger.state))
+            elif action == "not-done":
+                decisions = open_decisions(ledger.state)
+                if decisions:
+                    seq = decisions[0].observation_seq
+                    ledger.add(not_done_payload(ledger.state, seq, "reviewed", "Dr A", "EF", ledger.now))
+            else:
+                ledger.event(action)
+        except SessionError:
+            pass
+        state = ledger.state
+        assert [o.seq for o in state.undecided] == _undecided_by_reading_everything(state)
+        assert session_state(state.library, state.session_id, ledger.records) == state

@@ -22,16 +22,11 @@ from ketamine_desktop.domain.library import DoseRate
 from ketamine_desktop.domain.limits import Finding
 from ketamine_desktop.domain.model import FrozenModel
 from ketamine_desktop.domain.session.commands import SessionError, clean_name, optional_text
-from ketamine_desktop.domain.session.fold import InfusionStatus, SessionState
+from ketamine_desktop.domain.session.fold import ANSWERED_BY, InfusionStatus, SessionState
 from ketamine_desktop.domain.session.records import DecisionAnswerPayload, EventPayload, Recorded
 
 OpenInfusion = Literal["stop", "pause", "reduce"]
 _STRENGTH: tuple[OpenInfusion, ...] = ("reduce", "pause", "stop")
-_ANSWERED_BY: Mapping[OpenInfusion, frozenset[str]] = {
-    "stop": frozenset({"stop"}),
-    "pause": frozenset({"pause", "stop"}),
-    "reduce": frozenset({"rate-decrease", "pause", "stop"}),
-}
 SAFETY_LOCKOUT_CODE = "safety-decision-lockout"
 _WORDS: Mapping[OpenInfusion, str] = {"stop": "stop", "pause": "pause", "reduce": "reduce"}
 
@@ -50,20 +45,17 @@ class OpenDecision(FrozenModel):
 
 
 def open_decisions(state: SessionState) -> tuple[OpenDecision, ...]:
-    """The open decisions, strongest first, then the latest first."""
+    """The open decisions, strongest first, then the latest first.
+
+    Reads the checks the fold keeps as not yet answered (`state.undecided`), not every check: the cost
+    does not grow with the session."""
     if state.infusion is None or state.status in ("stopped", "ended"):
         return ()
-    not_done = {a.body.observation_seq for a in state.decision_answers}
     found: list[OpenDecision] = []
-    for observation in state.observations:
+    for observation in state.undecided:
         assessment = observation.body.assessment
         decision = assessment.decision
-        if decision.infusion == "continue" or observation.seq in not_done:
-            continue
-        infusion: OpenInfusion = decision.infusion
-        answers = _ANSWERED_BY[infusion]
-        if any(e.seq > observation.seq and e.body.kind in answers for e in state.events):
-            continue
+        infusion: OpenInfusion = decision.infusion  # type: ignore[assignment]  # never "continue" here
         if infusion == "pause" and state.status == "paused":
             continue
         deciding = next(a for a in assessment.actions if a.code == decision.code)
@@ -92,7 +84,7 @@ def answer_of(
         return None
     infusion: OpenInfusion = observation.body.assessment.decision.infusion
     event = next(
-        (e for e in state.events if e.seq > observation_seq and e.body.kind in _ANSWERED_BY[infusion]), None
+        (e for e in state.events if e.seq > observation_seq and e.body.kind in ANSWERED_BY[infusion]), None
     )
     not_done = next((a for a in state.decision_answers if a.body.observation_seq == observation_seq), None)
     return event or not_done

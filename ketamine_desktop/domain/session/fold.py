@@ -37,6 +37,12 @@ from ketamine_desktop.domain.session.records import (
 )
 
 InfusionStatus = Literal["running", "paused", "stopped", "observing", "ended"]
+# Which events answer a check's stop, pause or reduce decision (recorded after the check).
+ANSWERED_BY: Mapping[str, frozenset[str]] = {
+    "stop": frozenset({"stop"}),
+    "pause": frozenset({"pause", "stop"}),
+    "reduce": frozenset({"rate-decrease", "pause", "stop"}),
+}
 _US_PER_H = Decimal(3_600_000_000)
 CHECK_KEY_PREFIX = "check:"
 
@@ -85,6 +91,9 @@ class SessionState(FrozenModel):
     # the reminder's last deferral
     unacknowledged: tuple[Recorded[ObservationPayload], ...] = Field(default=(), repr=False)
     latest_raised_check: datetime | None = None  # the latest due of a check raised so far
+    # The checks whose stop, pause or reduce decision nothing has answered yet (no matching event after
+    # them, no recorded "not done"), in record order: what `open_decisions` reads instead of every check.
+    undecided: tuple[Recorded[ObservationPayload], ...] = Field(default=(), repr=False)
     episodes: int = 0  # psychotomimetic episodes so far
     last_pain: int | None = None
 
@@ -190,6 +199,7 @@ class _Fold:
         self.checks_taken = dict(state.checks_taken)
         self.latched = dict(state.latched)
         self.unacknowledged = list(state.unacknowledged)
+        self.undecided = list(state.undecided)
         self.latest_raised_check = state.latest_raised_check
         self.episodes = state.episodes
         self.last_pain = state.last_pain
@@ -230,6 +240,7 @@ class _Fold:
             self.adverse_events.append(_recorded(record, body))
         elif isinstance(body, DecisionAnswerPayload):
             self.decision_answers.append(_recorded(record, body))
+            self.undecided = [o for o in self.undecided if o.seq != body.observation_seq]
         else:
             self.closed = _recorded(record, body)
             self.status = "ended"
@@ -242,6 +253,8 @@ class _Fold:
             self.checks_taken[body.check_due] = body.taken_at
         if body.assessment.needs_acknowledgement:
             self.unacknowledged.append(observation)
+        if body.assessment.decision.infusion != "continue":
+            self.undecided.append(observation)
         if body.assessment.psychotomimetic:
             self.episodes += 1
         if body.observation.pain is not None:
@@ -264,6 +277,11 @@ class _Fold:
             self.status = "running"
         elif body.kind == "stop":
             self.status = "stopped"
+        if self.undecided:
+            # Every check still undecided was recorded before this event (a lower seq).
+            self.undecided = [
+                o for o in self.undecided if body.kind not in ANSWERED_BY[o.body.assessment.decision.infusion]
+            ]
         if self.syringe is not None:
             self.syringe = _syringe_after(self.syringe, event, self.status, self.infusion)
         self.events.append(event)
@@ -290,6 +308,7 @@ class _Fold:
                 "checks_taken": self.checks_taken,
                 "latched": self.latched,
                 "unacknowledged": tuple(self.unacknowledged),
+                "undecided": tuple(self.undecided),
                 "latest_raised_check": self.latest_raised_check,
                 "episodes": self.episodes,
                 "last_pain": self.last_pain,

@@ -77,8 +77,9 @@ class AlertBanner(QFrame):
             self.icon.clear()
             self.text.setText("")
             self.show_button.hide()
-            self.setProperty("level", "quiet")
-            repolish(self)
+            if self.property("level") != "quiet":
+                self.setProperty("level", "quiet")
+                repolish(self)
             self.setVisible(not state.sound_ok)
             return
         self.show_button.show()
@@ -87,7 +88,9 @@ class AlertBanner(QFrame):
         self.icon.setPixmap(level_pixmap(level, 24))
         self.icon.setAccessibleName(STATUS_WORDS[first.status])
         self.text.setText(banner_text(first, len(state.active), now))
-        self.text.setStyleSheet(_PROMINENT if first.status in ("overdue", "urgent") else _NORMAL)
+        sheet = _PROMINENT if first.status in ("overdue", "urgent") else _NORMAL
+        if self.text.styleSheet() != sheet:  # setting it again re-polishes and relays out the window
+            self.text.setStyleSheet(sheet)
         if self.property("level") != level:
             self.setProperty("level", level)
             repolish(self)

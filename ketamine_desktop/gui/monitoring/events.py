@@ -104,13 +104,15 @@ class EventBar(QWidget):
         allowed = ALLOWED_EVENTS[state.status]
         pending = state.pending_bolus is not None
         for kind, button in self.buttons.items():
-            button.setVisible(kind != "bolus" or state.protocol.bolus is not None)
+            shown = kind != "bolus" or state.protocol.bolus is not None
             if kind in ("rate-change", "pause", "resume", "syringe-change"):
-                button.setVisible(state.infusion is not None)
+                shown = state.infusion is not None
             if kind == "bolus-given":
-                button.setVisible(pending)
+                shown = pending
             elif kind == "bolus" and pending:
-                button.setVisible(False)  # no other bolus before the planned one is recorded as given
+                shown = False  # no other bolus before the planned one is recorded as given
+            if button.isHidden() == shown:  # only a change: showing or hiding relays out the window
+                button.setVisible(shown)
             button.setEnabled(kind in allowed)
         self.adverse_button.setEnabled(state.status != "ended")
         self.close_button.setEnabled(state.status in CLOSABLE)
