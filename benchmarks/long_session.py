@@ -6,7 +6,11 @@ observation every 15 min, daily rate changes, syringe changes, abnormal checks a
 
   replay      building the session store over the record (read, parse, fold, first reminders)
   history     opening the History tab the first time (the window and its session already up)
-  save        saving one check with the History tab shown: median and p99 of SAVES saves
+  save        saving one check (answering the oldest due check, as the form does, when one is due) with
+              each of the session's tabs shown (Timed list, History, Trend chart, Handover): median and
+              p99 of SAVES saves per tab, from the call to the window having drawn it
+  floor       one durable append (SQLite WAL, synchronous=FULL: the fsync) to a scratch record in the same
+              folder: what no save can go below
   tick        CPU time of one 1-second tick through the store and the window: mean and max of TICKS
   trend       painting the trend chart (offscreen, 900 x 420) from its data, and again: medians
   verify      `verify-record` (hash chain and SQLite integrity): median
@@ -41,6 +45,7 @@ from startup import WATCH_LAUNCHER, first_paint_once
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 SAVES = 30
+TABS = ("Timed list", "History", "Trend chart", "Handover")
 TICKS = 200
 CASES: tuple[tuple[str, int, int], ...] = (
     ("1 day", 1, 0),
@@ -60,7 +65,10 @@ class Figures:
     build_s: float = 0.0
     replay: list[float] = field(default_factory=list)
     history: list[float] = field(default_factory=list)
-    saves: list[float] = field(default_factory=list)
+    saves: list[float] = field(default_factory=list)  # every tab's
+    saves_by_tab: dict[str, list[float]] = field(default_factory=dict)
+    answered: int = 0  # saves that answered a due check
+    floor: list[float] = field(default_factory=list)
     ticks: list[float] = field(default_factory=list)
     trend: list[float] = field(default_factory=list)
     repaint: list[float] = field(default_factory=list)
@@ -82,7 +90,7 @@ def build(data_dir: Path, days: int, past: int) -> tuple[int, float]:
     return written, time.perf_counter() - started
 
 
-def in_process(data_dir: Path, figures: Figures, runs: int) -> None:
+def in_process(data_dir: Path, figures: Figures, runs: int, verify: bool = True) -> None:
     """Replay, History, saves, ticks, trend paint and verify, in this process (offscreen Qt)."""
     import io
 
@@ -110,7 +118,7 @@ def in_process(data_dir: Path, figures: Figures, runs: int) -> None:
         def working(self) -> bool:
             return True
 
-    for _ in range(runs):
+    for _ in range(runs if verify else 0):
         started = time.perf_counter()
         verdict = run_verify_record(data_dir, True, io.StringIO())
         figures.verify.append(time.perf_counter() - started)
@@ -144,18 +152,44 @@ def in_process(data_dir: Path, figures: Figures, runs: int) -> None:
                 parts.store.tick(clock.now(), clock.monotonic())
                 app.processEvents()
                 figures.ticks.append(time.process_time() - started)
-            # Saves with the History tab shown.
+            # Saves with each tab shown, answering the oldest due check when there is one (the form's
+            # default), else a check between the scheduled ones.
             state = parts.store.state
             assert state is not None
             observation = state.observations[-1].body.observation
-            for _ in range(SAVES):
-                clock.advance(60)
-                draft = ObservationDraft(check_due=None, observation=observation, answered=())
-                started = time.perf_counter()
-                outcome = parts.store.record_observation(draft, "BM")
+            for tab, name in enumerate(TABS):
+                running.tabs.setCurrentIndex(tab)
                 app.processEvents()
-                figures.saves.append(time.perf_counter() - started)
-                assert outcome.saved, outcome.message
+                series = figures.saves_by_tab.setdefault(name, [])
+                for _ in range(SAVES):
+                    clock.advance(60)
+                    parts.store.tick(clock.now(), clock.monotonic())
+                    app.processEvents()
+                    due = next(
+                        (r.check for r in parts.store.active if r.kind == "check" and r.check is not None), None
+                    )
+                    items = due.items if due is not None else ()
+                    draft = ObservationDraft(
+                        check_due=due.due if due is not None else None,
+                        observation=observation,
+                        monitors_attached=True,
+                        answered=items,
+                    )
+                    started = time.perf_counter()
+                    outcome = parts.store.record_observation(draft, "BM")
+                    app.processEvents()
+                    elapsed = time.perf_counter() - started
+                    if not outcome.saved and due is not None:  # an item this observation lacks: none answered
+                        draft = ObservationDraft(check_due=None, observation=observation, answered=())
+                        started = time.perf_counter()
+                        outcome = parts.store.record_observation(draft, "BM")
+                        app.processEvents()
+                        elapsed = time.perf_counter() - started
+                    elif due is not None:
+                        figures.answered += 1
+                    assert outcome.saved, outcome.message
+                    series.append(elapsed)
+                    figures.saves.append(elapsed)
             # The trend chart.
             running.tabs.setCurrentIndex(2)
             app.processEvents()
@@ -173,6 +207,29 @@ def in_process(data_dir: Path, figures: Figures, runs: int) -> None:
             window.close()
             window.deleteLater()
             app.processEvents()
+
+
+def commit_floor(folder: Path, figures: Figures) -> None:
+    """One durable append to a scratch record beside the measured one: the fsync every save waits for."""
+    from ketamine_desktop.cli.common import load_default_library
+    from ketamine_desktop.store import RecordStore
+
+    library = load_default_library()
+    with tempfile.TemporaryDirectory(dir=folder) as scratch, RecordStore.open(Path(scratch)) as store:
+        at = datetime.now(UTC)
+        for index in range(SAVES + 5):
+            started = time.perf_counter()
+            store.append(
+                "floor",
+                "task",
+                {"key": f"floor:{index}", "at": at.isoformat()},
+                recorded_by="BM",
+                recorded_at=at,
+                library_version=library.version,
+                library_sha256=library.sha256,
+            )
+            if index >= 5:
+                figures.floor.append(time.perf_counter() - started)
 
 
 def startup(data_dir: Path, runs: int, env: dict[str, str], scratch: Path) -> tuple[list[float], list[float]]:
@@ -220,6 +277,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="leave out the 14-day and 1,000-session records")
     parser.add_argument("--runs", type=int, default=3, help="runs of the repeated measures (3)")
+    parser.add_argument(
+        "--running-only",
+        action="store_true",
+        help="only what a running session costs (replay, History, saves, ticks, trend): no start-up or verify",
+    )
     parser.add_argument("--only", help="comma-separated case names (the 1-day base is always run)")
     args = parser.parse_args(argv)
     cases = [c for c in CASES if not (args.quick and c[0] in QUICK_LEFT_OUT)]
@@ -227,19 +289,25 @@ def main(argv: list[str] | None = None) -> int:
         wanted = {"1 day", *(name.strip() for name in args.only.split(","))}
         cases = [c for c in cases if c[0] in wanted]
     print(f"# long sessions, {machine()}")
+    print("load average at the start: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()), flush=True)
     results: dict[str, Figures] = {}
     with isolated_home() as env, tempfile.TemporaryDirectory(prefix="long-session-") as folder:
         env = {**env, "QT_QPA_PLATFORM": "offscreen"}
         scratch = Path(folder)
-        empty_paint, empty_ready = startup(scratch / "empty", args.runs, env, scratch)
-        pydantic, modules, import_s = imports_before_first_paint(env, scratch)
+        empty_paint, empty_ready = [1.0], [1.0]
+        pydantic, modules, import_s = False, 0, 0.0
+        if not args.running_only:
+            empty_paint, empty_ready = startup(scratch / "empty", args.runs, env, scratch)
+            pydantic, modules, import_s = imports_before_first_paint(env, scratch)
         for name, days, past in cases:
             data_dir = scratch / name.replace(" ", "-")
             figures = Figures()
             figures.records, figures.build_s = build(data_dir, days, past)
             print(f"built {name}: {figures.records} records in {figures.build_s:.1f} s", flush=True)
-            in_process(data_dir, figures, args.runs)
-            figures.paint, figures.ready = startup(data_dir, args.runs, env, scratch)
+            in_process(data_dir, figures, args.runs, verify=not args.running_only)
+            commit_floor(scratch, figures)
+            if not args.running_only:
+                figures.paint, figures.ready = startup(data_dir, args.runs, env, scratch)
             results[name] = figures
     base = results["1 day"]
 
@@ -250,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {label}{cells} |")
 
     def value(series: list[float], pick: str) -> float:
+        if not series:
+            return 0.0
         kind = pick.split(":")[1] if ":" in pick else "median"
         if kind == "p99":
             return percentile(series, 0.99)
@@ -264,8 +334,10 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|" + "---|" * len(results))
     row("replay, ms", "replay", "{:.0f}")
     row("open History, ms", "history", "{:.1f}")
-    row("save a check (History shown), median ms", "saves", "{:.1f}")
-    row("save a check (History shown), p99 ms", "saves:p99", "{:.1f}")
+    row("save a check (any tab shown), median ms", "saves", "{:.1f}")
+    row("save a check (any tab shown), p99 ms", "saves:p99", "{:.1f}")
+    row("one durable append alone (the floor), median ms", "floor", "{:.1f}")
+    row("one durable append alone (the floor), p99 ms", "floor:p99", "{:.1f}")
     row("tick CPU, mean ms", "ticks:mean", "{:.2f}")
     row("tick CPU, max ms", "ticks:max", "{:.2f}")
     row("trend paint from the data, ms", "trend", "{:.1f}")
@@ -274,6 +346,16 @@ def main(argv: list[str] | None = None) -> int:
     row("first paint, ms", "paint", "{:.0f}")
     row("ready, ms", "ready", "{:.0f}")
     print()
+    for name, figures in results.items():
+        cells = ", ".join(
+            f"{tab} {median(series) * 1000:.1f} / {percentile(series, 0.99) * 1000:.1f}"
+            for tab, series in figures.saves_by_tab.items()
+        )
+        print(f"{name}: saves by tab shown, median / p99 ms: {cells} ({figures.answered} answered a due check)")
+    print("load average at the end: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
+    print()
+    if args.running_only:
+        return 0
     paint_ms, ready_ms = median(empty_paint) * 1000, median(empty_ready) * 1000
     print(f"empty record: first paint {paint_ms:.0f} ms, ready {ready_ms:.0f} ms")
     for name, figures in results.items():

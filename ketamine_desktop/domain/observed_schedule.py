@@ -126,27 +126,27 @@ def observed_schedule(
     give the next call (None while no check is final yet)."""
     start = utc_instant("start", start)
     until = utc_instant("until", until)
-    slots = grid_slots(library, protocol_id, start, events, until)
     monitoring = library.document.monitoring
     order = sorted(observed, key=lambda o: o.taken_at)
     recorded = {o.check_due for o in order if o.check_due is not None} | {
         utc_instant("held", h) for h in held
     }
     timeline = tuple(sorted((utc_instant("events", e.at), e.kind) for e in events))
+    if point is not None and not _resumable(
+        point, library, protocol_id, start, order, until, timeline, recorded
+    ):
+        point = None
+    # The grid checks the inputs (and refuses what it cannot lay), also when only its part after the
+    # point is laid.
+    slots = grid_slots(library, protocol_id, start, events, until, None if point is None else point.cut)
     pauses = [at for at, kind in timeline if kind == "pause"]
     # A bolus or rate increase after a check starts its own re-tightened grid, a stop the checks after
     # stopping: the gap is counted from it.
     retighten_on = library.schedule(library.protocol(protocol_id).schedule).retighten_on
     retightened = [at for at, kind in timeline if kind in retighten_on or kind == "stop"]
-    if point is not None and not _resumable(
-        point, library, protocol_id, start, order, until, timeline, recorded
-    ):
-        point = None
     first = 0
     if point is not None:
         first = len(point.order) - 1
-        for due in [due for due in slots if due <= point.cut]:
-            del slots[due]
         for put in point.puts:
             put_slot(slots, put.due, put.kind, put.items, put.every, put.reason)
     # The `at_least` ones last: they look at every other check first.

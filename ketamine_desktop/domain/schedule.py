@@ -124,7 +124,10 @@ def grid_slots(
     start: datetime,
     events: Sequence[ScheduleEvent],
     until: datetime,
+    after: datetime | None = None,
 ) -> dict[datetime, Slot]:
+    """The protocol's grid from `start` to `until` with the events' re-tightening windows and the checks
+    after a stop; only the slots due after `after` when it is given (the inputs are checked all the same)."""
     start = utc_instant("start", start)
     until = utc_instant("until", until)
     timeline = sorted(((utc_instant("events", e.at), e.kind) for e in events), key=lambda event: event[0])
@@ -143,7 +146,7 @@ def grid_slots(
     monitoring = library.document.monitoring
     slots: dict[datetime, Slot] = {}
 
-    if schedule.baseline:
+    if schedule.baseline and (after is None or start > after):
         # The baseline precedes the grid: it has to be recorded before the grid's first step is due.
         first_step = min(track.phases[0].every_min for track in schedule.tracks)
         put_slot(slots, start, "baseline", monitoring.core_items, first_step)
@@ -153,19 +156,21 @@ def grid_slots(
     # the last one opened before a due time can hold it.
     openings = [opened for opened, _ in windows]
     for track in schedule.tracks:
-        for due, every in _grid(track, start, horizon):
+        for due, every in _grid(track, start, horizon, after):
             # Inside a re-tightening window the window's own grid replaces the base grid.
             last = bisect.bisect_left(openings, due) - 1
             if last < 0 or due > windows[last][1]:
                 put_slot(slots, due, "routine", track.items, every)
     for opened, closed in windows:
+        if after is not None and closed <= after:
+            continue
         for track in schedule.retighten:
-            for due, every in _grid(track, opened, closed):
+            for due, every in _grid(track, opened, closed, after):
                 put_slot(slots, due, "after-change", track.items, every)
 
     if stop is not None and protocol.after_stop_schedule is not None:
         for track in library.schedule(protocol.after_stop_schedule).tracks:
-            for due, every in _grid(track, stop, until):
+            for due, every in _grid(track, stop, until, after):
                 put_slot(slots, due, "after-stop", track.items, every)
 
     return slots
@@ -289,23 +294,31 @@ def _windows(
     return windows
 
 
-def _grid(track: Track, anchor: datetime, last: datetime) -> Iterator[tuple[datetime, int]]:
-    """(due, interval) for each step of the track anchored at `anchor`, up to and including `last`."""
-    for offset, every in _steps(track):
+def _grid(
+    track: Track, anchor: datetime, last: datetime, after: datetime | None = None
+) -> Iterator[tuple[datetime, int]]:
+    """(due, interval) for each step of the track anchored at `anchor`, up to and including `last`; only
+    those due after `after` when it is given (stepped over, not walked through)."""
+    skip = None if after is None else (after - anchor) / timedelta(minutes=1)
+    for offset, every in _steps(track, skip):
         due = anchor + timedelta(minutes=offset)
         if due > last:
             return
-        yield due, every
+        if after is None or due > after:
+            yield due, every
 
 
-def _steps(track: Track) -> Iterator[tuple[int, int]]:
-    """(minutes from the anchor, interval) for every step of the track, for ever if its last phase is open.
+def _steps(track: Track, skip: float | None = None) -> Iterator[tuple[int, int]]:
+    """(minutes from the anchor, interval) for every step of the track, for ever if its last phase is open;
+    with `skip`, from the first step past that many minutes.
 
     Each phase steps its interval from the previous phase's end up to and including its own end.
     """
     previous = 0
     for phase in track.phases:
         offset = previous + phase.every_min
+        if skip is not None and offset <= skip:
+            offset += (int((skip - offset) // phase.every_min) + 1) * phase.every_min
         if phase.until_min is None:
             while True:
                 yield offset, phase.every_min

@@ -252,7 +252,10 @@ def test_the_fold_keeps_the_highest_level_and_the_latest_raised_check() -> None:
     state = ledger.state
     assert state.latched == {key: "overdue", "syringe-change:1": "due"}
     assert state.latest_raised_check == later  # the later due, not the last written; checks only
+    assert state.held_checks == {T0, later}  # every check raised (the schedule never drops one)
     assert session_state(state.library, state.session_id, ledger.records) == state  # one fold, same state
+    ledger.add(RaisePayload(key=key, level="overdue", due=T0, at=T0), by="ketamine-desktop")  # held already
+    assert ledger.state.held_checks == {T0, later}
 
 
 def test_the_last_pain_is_the_last_one_recorded() -> None:

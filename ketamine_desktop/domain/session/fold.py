@@ -91,6 +91,7 @@ class SessionState(FrozenModel):
     # the reminder's last deferral
     unacknowledged: tuple[Recorded[ObservationPayload], ...] = Field(default=(), repr=False)
     latest_raised_check: datetime | None = None  # the latest due of a check raised so far
+    held_checks: frozenset[datetime] = Field(default=frozenset(), repr=False)  # every check raised so far
     # The checks whose stop, pause or reduce decision nothing has answered yet (no matching event after
     # them, no recorded "not done"), in record order: what `open_decisions` reads instead of every check.
     undecided: tuple[Recorded[ObservationPayload], ...] = Field(default=(), repr=False)
@@ -201,6 +202,7 @@ class _Fold:
         self.unacknowledged = list(state.unacknowledged)
         self.undecided = list(state.undecided)
         self.latest_raised_check = state.latest_raised_check
+        self.held_checks = state.held_checks
         self.episodes = state.episodes
         self.last_pain = state.last_pain
 
@@ -228,10 +230,11 @@ class _Fold:
             latched = self.latched.get(body.key)
             if latched is None or _RAISED_RANK[body.level] > _RAISED_RANK[latched]:
                 self.latched[body.key] = body.level
-            if body.key.startswith(CHECK_KEY_PREFIX) and (
-                self.latest_raised_check is None or body.due > self.latest_raised_check
-            ):
-                self.latest_raised_check = body.due
+            if body.key.startswith(CHECK_KEY_PREFIX):
+                if body.due not in self.held_checks:
+                    self.held_checks = self.held_checks | {body.due}
+                if self.latest_raised_check is None or body.due > self.latest_raised_check:
+                    self.latest_raised_check = body.due
         elif isinstance(body, TaskPayload):
             self.tasks_done.append(_recorded(record, body))
         elif isinstance(body, ClockJumpPayload):
@@ -310,6 +313,7 @@ class _Fold:
                 "unacknowledged": tuple(self.unacknowledged),
                 "undecided": tuple(self.undecided),
                 "latest_raised_check": self.latest_raised_check,
+                "held_checks": self.held_checks,
                 "episodes": self.episodes,
                 "last_pain": self.last_pain,
             }

@@ -75,7 +75,7 @@ def session_checks(state: SessionState, until: datetime) -> tuple[Check, ...]:
         schedule_events(state),
         observed,
         max(until, state.start.started_at),
-        held=frozenset(r.body.due for r in state.raised if r.body.key.startswith(CHECK_KEY_PREFIX)),
+        held=state.held_checks,
         point=point,
     )
     _last_schedule = (observations, observed, point)

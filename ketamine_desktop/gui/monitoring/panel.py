@@ -152,7 +152,7 @@ class MonitoringPanel(QWidget):
             running.header.show_state(state, store.active, store.next_check, now)
             decisions = open_decisions(state)
             running.header.show_decision(decisions[0] if decisions else None)
-            running.reminder_model.set_rows(list_rows(reminders), now)
+            running.fit_rows(running.reminder_model.set_rows(list_rows(reminders), now))
             has_task = any(r.kind in TASK_KINDS and r.active for r in reminders)
             for widget in (running.task_message, running.task_by, running.task_button):
                 widget.setVisible(has_task)

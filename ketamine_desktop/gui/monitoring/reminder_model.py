@@ -60,7 +60,9 @@ class ReminderTableModel(QAbstractTableModel):
     def rows(self) -> tuple[Reminder, ...]:
         return self._rows
 
-    def set_rows(self, rows: Sequence[Reminder], now: datetime) -> None:
+    def set_rows(self, rows: Sequence[Reminder], now: datetime) -> tuple[int, ...] | None:
+        """Show `rows`; returns the rows whose words changed, or None when the rows themselves changed
+        (every row is new)."""
         rows = tuple(rows)
         self._now = now
         texts = [tuple(text(r, now) for text in self._texts) for r in rows]
@@ -71,10 +73,11 @@ class ReminderTableModel(QAbstractTableModel):
             self._rows, self._shown = rows, texts
             for row in changed:
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
-            return
+            return tuple(changed)
         self.beginResetModel()
         self._rows, self._shown = rows, texts
         self.endResetModel()
+        return None
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
         return 0 if parent.isValid() else len(self._rows)

@@ -65,7 +65,11 @@ class RunningSession(QWidget):
         header = self.list.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.list.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Row heights are measured by `fit_rows` for the rows that changed, not by the header: a header
+        # sized to its contents measures every cell several times over on every change.
+        self.list.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # A column made wider or narrower (the window resized) wraps the words again: every row re-fitted.
+        header.sectionResized.connect(lambda *_: self.list.resizeRowsToContents())
         self.task_by = named(QLineEdit(self), "taskByField", "Your initials, to mark a task done")
         self.task_by.setPlaceholderText("your initials")
         self.task_by.setMaxLength(40)
@@ -159,6 +163,14 @@ class RunningSession(QWidget):
         layout.addWidget(self.header)
         layout.addLayout(body, 1)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+
+    def fit_rows(self, changed: tuple[int, ...] | None) -> None:
+        """Each changed row of the timed list as high as its wrapped words (every row after a reset)."""
+        if changed is None:
+            self.list.resizeRowsToContents()
+            return
+        for row in changed:
+            self.list.resizeRowToContents(row)
 
     def _on_history_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         rows = self.history_model.rows

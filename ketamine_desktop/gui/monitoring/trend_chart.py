@@ -332,29 +332,42 @@ def _decimate(points: list[tuple[float, float]], scale: _Scale) -> tuple[list[QP
     (every point, while they are sparse): the cost follows the chart's width, not the session's length,
     and no spike is lost."""
     line: list[QPointF] = []
-    column: int | None = None
+    append = line.append
+    left, x_per_s, bottom, low_value, per_unit = (
+        scale.left,
+        scale.x_per_s,
+        scale.bottom,
+        scale.low,
+        scale.y_per_unit,
+    )
+    column = -1
     first = low = high = last = 0.0
-    y = scale.y
-
-    def flush() -> None:
-        x = float(column if column is not None else 0)
-        line.append(QPointF(x, y(first)))
-        if low != high:
-            line.append(QPointF(x, y(low)))
-            line.append(QPointF(x, y(high)))
-        line.append(QPointF(x, y(last)))
-
+    started = False
+    # One pass, the column's values kept in locals (a call per point or per column is what this costs).
     for at, value in points:
-        pixel = int(scale.left + at * scale.x_per_s)
-        if pixel != column:
-            if column is not None:
-                flush()
-            column, first, low, high = pixel, value, value, value
-        else:
-            low, high = min(low, value), max(high, value)
+        pixel = int(left + at * x_per_s)
+        if pixel != column or not started:
+            if started:
+                x = float(column)
+                append(QPointF(x, bottom - (first - low_value) * per_unit))
+                if low != high:
+                    append(QPointF(x, bottom - (low - low_value) * per_unit))
+                    append(QPointF(x, bottom - (high - low_value) * per_unit))
+                append(QPointF(x, bottom - (last - low_value) * per_unit))
+            column, first, low, high, started = pixel, value, value, value, True
+        elif value < low:
+            low = value
+        elif value > high:
+            high = value
         last = value
-    if column is not None:
-        flush()
+    if started:
+        x = float(column)
+        append(QPointF(x, bottom - (first - low_value) * per_unit))
+        if low != high:
+            append(QPointF(x, bottom - (low - low_value) * per_unit))
+            append(QPointF(x, bottom - (high - low_value) * per_unit))
+        append(QPointF(x, bottom - (last - low_value) * per_unit))
+    y = scale.y
     markers: list[QPointF] = []
     if points and (points[-1][0] - points[0][0]) * scale.x_per_s >= len(points) * _MARKER_SPACING_PX:
         markers = [QPointF(scale.left + at * scale.x_per_s, y(value)) for at, value in points]
