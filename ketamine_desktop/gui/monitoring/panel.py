@@ -182,8 +182,11 @@ class MonitoringPanel(QWidget):
             running.history_model.sync(store.saved_state, running.display)  # only the new rows
         chart = running.trend_chart
         if chart is not None and (update.change & SessionChange.RECORD or running.refresh_trend):
-            chart.set_data(trend_data(state, now))
-            running.refresh_trend = False
+            if running.tabs.currentWidget() is running.trend_holder:
+                chart.set_data(trend_data(state, now))
+                running.refresh_trend = False
+            else:
+                running.refresh_trend = True  # a save on another tab: drawn again when the chart is shown
 
     def _rebuild(self, state: SessionState | None) -> None:
         if self.running is not None:

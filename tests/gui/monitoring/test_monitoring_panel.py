@@ -326,6 +326,14 @@ def test_the_trend_chart_is_made_when_first_shown(
     assert chart.data.lanes[-1].name == "Pump rate"
     image = chart.grab()
     assert not image.isNull()
+    # A check saved while another tab is shown is drawn when the chart is shown again (not on the save).
+    running.tabs.setCurrentIndex(0)
+    tick(session_store, clock, 45 * 60 - (clock.now() - T0).total_seconds())
+    fill(qtbot, running.form, sedation="2", respiration_rate="18")
+    running.form.save_button.click()
+    assert [str(v) for _, v in chart.data.lanes[0].points] == ["16", "14", "12"]
+    running.tabs.setCurrentIndex(2)
+    assert [str(v) for _, v in chart.data.lanes[0].points] == ["16", "14", "12", "18"]
 
 
 def test_models_pass_the_model_tester(
