@@ -300,12 +300,13 @@ def _grid(
     """(due, interval) for each step of the track anchored at `anchor`, up to and including `last`; only
     those due after `after` when it is given (stepped over, not walked through)."""
     skip = None if after is None else (after - anchor) / timedelta(minutes=1)
+    # (`_steps` starts past `skip`: skip is the exact ratio rounded correctly, so a whole number of minutes
+    # above it is after `after`.)
     for offset, every in _steps(track, skip):
         due = anchor + timedelta(minutes=offset)
         if due > last:
             return
-        if after is None or due > after:
-            yield due, every
+        yield due, every
 
 
 def _steps(track: Track, skip: float | None = None) -> Iterator[tuple[int, int]]:

@@ -155,6 +155,22 @@ def test_recording_a_dropped_follow_up_brings_it_back_also_from_a_point() -> Non
     assert any(c.due == T0 + timedelta(minutes=140) for c in run.checks)
 
 
+def test_a_point_carries_the_checks_its_steps_added_after_it() -> None:
+    """A reduce decision's follow-up (kept until recorded, not overtaken) 15 min after a check, with the
+    next check 5 min later: the point settles the first check only, and the follow-up after the point's
+    time goes with it."""
+    run = Run(LIBRARY, "chronic-opioid-tolerant")
+    run.step(("event", 10, "bolus"))  # its re-tightened window ends long before the point
+    run.step(("observe", 125, "none", ["reduce-infusion"]))  # a follow-up at 10:20, kept until recorded
+    run.step(("observe", 5, "none", ["news2-review"]))  # looks an hour ahead: not settled yet
+    run.step(("observe", 15, "none", []))
+    run.compare()
+    assert run.point is not None and run.point.puts
+    run.step(("observe", 30, "none", []))
+    run.compare()
+    assert run.resumed and any(c.due == T0 + timedelta(minutes=140) for c in run.checks)
+
+
 def test_a_point_is_not_used_for_another_protocol_start_or_library() -> None:
     run = Run(LIBRARY, "icu-infusion")
     for hour in range(4):
