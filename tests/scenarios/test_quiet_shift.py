@@ -37,3 +37,18 @@ def test_a_quiet_shift(nurse: Nurse) -> None:
     assert nurse.header()["next"] == f"Next check in 20 min (at {nurse.hm(90)})"
     assert [row[0] for row in nurse.timed_list()[-3:]] == ["Done", "Done", "Done"]
     nurse.shoot("quiet-after-restart")
+
+
+def test_an_overdue_check_says_how_late_it_is_everywhere_as_time_passes(nurse: Nurse) -> None:
+    """The record form's heading once kept the lateness it first showed ("15 min late") while the banner
+    and the choice went on counting: every place says the same minutes."""
+    nurse.start("chronic-opioid-tolerant", weight="70")
+    nurse.tick()
+    assert nurse.record_check(sedation="1").startswith("Saved at")
+    nurse.wait_until(35)  # the 15-min check, not recorded
+    first = nurse.label("recordTarget")
+    assert first.startswith(f"Record the check due {nurse.hm(15)} (OVERDUE, ") and first.endswith(" late)")
+    nurse.wait(6)
+    later = nurse.label("recordTarget")
+    assert later == f"Record the check due {nurse.hm(15)} (OVERDUE, 26 min late)"
+    assert "26 min late" in nurse.banner()

@@ -263,6 +263,12 @@ class RecordCheckForm(QFrame):
         if shown_target != self._target_shown:
             self._target_shown = shown_target
             self.set_target(target, now)
+        else:
+            # The same check, later: only the words change ("15 min late" becomes "16 min late"), as the
+            # banner's and the choice's do; the fields are not laid out again.
+            heading = self._heading(target, now)
+            if self.heading.text() != heading:
+                self.heading.setText(heading)
 
     @staticmethod
     def _choice_text(reminder: Reminder, now: datetime) -> str:
@@ -285,16 +291,19 @@ class RecordCheckForm(QFrame):
         for item, widgets in self.rows.items():
             for widget in widgets:
                 widget.setVisible(item in items)
-        if target is None and self._choices:
-            self.heading.setText("Record an extra check (it answers no due check)")
-        elif target is None:
-            self.heading.setText("No check is due: record an extra check")
-        else:
-            state = STATUS_WORDS[target.status]
-            late = f", {span(now - target.due)} late" if target.status == "overdue" else ""
-            what = "baseline check" if check is not None and check.kind == "baseline" else "check"
-            self.heading.setText(f"Record the {what} due {clock_time(target.due)} ({state}{late})")
+        self.heading.setText(self._heading(target, now))
         self.defer_button.setEnabled(target is not None and target.status in ("due", "overdue"))
+
+    def _heading(self, target: Reminder | None, now: datetime) -> str:
+        if target is None:
+            if self._choices:
+                return "Record an extra check (it answers no due check)"
+            return "No check is due: record an extra check"
+        check = target.check
+        state = STATUS_WORDS[target.status]
+        late = f", {span(now - target.due)} late" if target.status == "overdue" else ""
+        what = "baseline check" if check is not None and check.kind == "baseline" else "check"
+        return f"Record the {what} due {clock_time(target.due)} ({state}{late})"
 
     def items_shown(self) -> tuple[Item, ...]:
         check = self.target.check if self.target is not None else None
