@@ -327,12 +327,12 @@ def test_the_trend_chart_is_made_when_first_shown(
     image = chart.grab()
     assert not image.isNull()
     # A check saved while another tab is shown is drawn when the chart is shown again (not on the save).
-    running.tabs.setCurrentIndex(0)
+    select_tab(panel, "sessionTabs", "Timed list")
     tick(session_store, clock, 45 * 60 - (clock.now() - T0).total_seconds())
-    fill(qtbot, running.form, sedation="2", respiration_rate="18")
-    running.form.save_button.click()
+    fill(qtbot, panel, sedation="2", respiration_rate="18")
+    find(panel, QPushButton, "saveCheckButton").click()
     assert [str(v) for _, v in chart.data.lanes[0].points] == ["16", "14", "12"]
-    running.tabs.setCurrentIndex(2)
+    select_tab(panel, "sessionTabs", "Trend chart")
     assert [str(v) for _, v in chart.data.lanes[0].points] == ["16", "14", "12", "18"]
 
 
