@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field
 
@@ -29,19 +29,7 @@ Item = Literal[
     "temperature",
     "monitors_attached",
 ]
-ITEMS: tuple[Item, ...] = (
-    "respiratory_rate",
-    "spo2",
-    "heart_rate",
-    "blood_pressure",
-    "sedation",
-    "consciousness",
-    "pain",
-    "psychotomimetic",
-    "nausea",
-    "temperature",
-    "monitors_attached",
-)
+ITEMS: tuple[Item, ...] = get_args(Item)  # every item, in the order above
 EventKind = Literal["bolus", "rate-increase", "rate-decrease", "pause", "resume", "stop"]
 Severity = Literal["info", "warning", "urgent"]
 InfusionDecision = Literal["continue", "reduce", "pause", "stop"]

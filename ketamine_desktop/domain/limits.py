@@ -88,6 +88,16 @@ class Finding(FrozenModel):
     suggested_bolus_mg_per_kg: Decimal | None = None
 
 
+def blocks(findings: Iterable[Finding]) -> bool:
+    """A hard finding: it cannot go ahead, with or without a reason."""
+    return any(f.level == "hard" for f in findings)
+
+
+def needs_a_reason(findings: Iterable[Finding]) -> bool:
+    """A soft finding: going ahead needs a typed reason, recorded with it."""
+    return any(f.level == "soft" for f in findings)
+
+
 # --- Text ---------------------------------------------------------------------------------------------
 
 

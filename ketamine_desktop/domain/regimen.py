@@ -19,11 +19,13 @@ from ketamine_desktop.domain.library import BolusSpec, DoseRate, InfusionSpec, L
 from ketamine_desktop.domain.limits import (
     Finding,
     Target,
+    blocks,
     bolus_dose_findings,
     bolus_duration_findings,
     cap_finding,
     concentration_findings,
     infusion_dose_findings,
+    needs_a_reason,
     note_findings,
     rounded_down_finding,
     sort_findings,
@@ -112,12 +114,12 @@ class Regimen(FrozenModel):
     @property
     def blocked(self) -> bool:
         """A hard finding: the regimen cannot be started, with or without a reason."""
-        return any(f.level == "hard" for f in self.findings)
+        return blocks(self.findings)
 
     @property
     def needs_reason(self) -> bool:
         """A soft finding: starting needs a typed reason, recorded with the session."""
-        return any(f.level == "soft" for f in self.findings)
+        return needs_a_reason(self.findings)
 
 
 def compute_regimen(library: Library, request: RegimenRequest) -> Regimen:

@@ -31,14 +31,6 @@ class ConcentrationChange(FrozenModel):
     findings: tuple[Finding, ...]
 
     @property
-    def blocked(self) -> bool:
-        return any(f.level == "hard" for f in self.findings)
-
-    @property
-    def needs_reason(self) -> bool:
-        return any(f.level == "soft" for f in self.findings)
-
-    @property
     def rate_changed(self) -> bool:
         return self.after.rate_ml_per_h != self.before.rate_ml_per_h
 

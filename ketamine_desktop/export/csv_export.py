@@ -52,7 +52,8 @@ from ketamine_desktop.domain.session import (
 )
 from ketamine_desktop.export.source import ExportSource
 from ketamine_desktop.json_text import decimal_text
-from ketamine_desktop.store.record_store import StoredRecord, utc_text
+from ketamine_desktop.store.record_store import utc_text
+from ketamine_desktop.store.stored_record import StoredRecord
 
 __all__ = ["COLUMNS", "csv_text", "write_csv"]
 

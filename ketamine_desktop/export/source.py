@@ -13,8 +13,8 @@ from datetime import datetime
 from ketamine_desktop.domain.library import Library
 from ketamine_desktop.domain.session import SessionRecord, SessionState, parse_record, session_state
 from ketamine_desktop.domain.training import TRAINING_PREFIX  # the demo command's session ids
-from ketamine_desktop.store.record_store import StoredRecord
 from ketamine_desktop.store.snapshot import RecordSnapshot
+from ketamine_desktop.store.stored_record import StoredRecord
 
 __all__ = ["ChainBroken", "ExportSource", "NoSuchSession", "is_training_session", "load_session"]
 

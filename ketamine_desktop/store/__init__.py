@@ -9,7 +9,8 @@ from ketamine_desktop.store.connection import StoreError
 from ketamine_desktop.store.instance_lock import InstanceLock, InstanceLocked
 from ketamine_desktop.store.paths import default_data_dir
 from ketamine_desktop.store.payload import InvalidPayload
-from ketamine_desktop.store.record_store import InvalidRecord, RecordStore, SaveFailed, StoredRecord
+from ketamine_desktop.store.record_store import InvalidRecord, RecordStore, SaveFailed
+from ketamine_desktop.store.stored_record import StoredRecord
 from ketamine_desktop.store.verify_cli import run_verify_record
 
 __all__ = [

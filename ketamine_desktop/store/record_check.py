@@ -22,6 +22,7 @@ from pathlib import Path
 from ketamine_desktop.store.chain import ChainVerdict
 from ketamine_desktop.store.connection import StoreError, open_read_only
 from ketamine_desktop.store.paths import RECORD_FILE_NAME, WITNESS_FILE_NAME
+from ketamine_desktop.store.stored_record import verify_connection
 
 # The records that belong to the record file itself, not to a session (a new file naming a broken one).
 FILE_SESSION_ID = "record-file"
@@ -75,8 +76,6 @@ def check_record(data_dir: Path, *, thorough: bool = True, find_hash: str | None
     second thread, on a connection of its own, while this one walks the hash chain (both spend most of
     their time in SQLite and hashlib, which release the GIL). `find_hash`: look up the record holding this
     hash too (`found_at_seq`), in the same read, when the chain is intact."""
-    from ketamine_desktop.store.record_store import verify_connection
-
     path = data_dir / RECORD_FILE_NAME
     witness = read_witness(data_dir)
     intact = ChainVerdict(True, 0, None, None)

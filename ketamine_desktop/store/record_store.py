@@ -9,23 +9,22 @@ rolls the transaction back and raises `SaveFailed`; nothing is half-written.
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Self
 
-from ketamine_desktop.store.chain import COLUMNS, ChainVerdict, record_hash, verify_table
+from ketamine_desktop.store.chain import COLUMNS, ChainVerdict, record_hash
 from ketamine_desktop.store.connection import StoreError, open_connection, open_read_only, rollback_quietly
 from ketamine_desktop.store.paths import RECORD_FILE_NAME, ensure_private_dir, environment_problem
-from ketamine_desktop.store.payload import decode_payload, encode_payload
+from ketamine_desktop.store.payload import encode_payload
 from ketamine_desktop.store.record_check import FILE_SESSION_ID, PREVIOUS_FILE_KIND, set_aside, write_witness
 from ketamine_desktop.store.schema import MIGRATIONS, migrate, schema_version
+from ketamine_desktop.store.stored_record import SELECT_RECORDS, StoredRecord, verify_connection
 
 if TYPE_CHECKING:
     from ketamine_desktop.store.snapshot import RecordSnapshot
 
-_SELECT = f"SELECT {', '.join(COLUMNS)} FROM records"
 # The kind of the record that closes a session (domain/session.py's RecordKind "session-closed").
 CLOSE_KIND = "session-closed"
 
@@ -54,47 +53,11 @@ class InvalidRecord(StoreError):
     """An append was refused before touching the file: a required field is missing or malformed."""
 
 
-@dataclass(frozen=True, slots=True)
-class StoredRecord:
-    """One record as stored. `payload` is a fresh dict parsed from `payload_json` (decimals as Decimal);
-    equality and hashing go by `payload_json`, which determines it (a dict is not hashable)."""
-
-    seq: int
-    session_id: str
-    kind: str
-    payload: dict[str, object] = field(compare=False)
-    payload_json: str
-    recorded_by: str
-    recorded_at_utc: str
-    library_version: str
-    library_sha256: str
-    prev_hash: str
-    hash: str
-
-    @property
-    def recorded_at(self) -> datetime:
-        """`recorded_at_utc` as an aware UTC datetime."""
-        return datetime.fromisoformat(self.recorded_at_utc)
-
-    @classmethod
-    def _from_row(cls, row: Sequence[Any]) -> "StoredRecord":
-        seq, session_id, kind, payload_json, by, at, version, sha, prev_hash, hash_ = row
-        payload = decode_payload(payload_json)
-        return cls(seq, session_id, kind, payload, payload_json, by, at, version, sha, prev_hash, hash_)
-
-
 def utc_text(moment: datetime) -> str:
     """ISO 8601 UTC with microseconds and 'Z', e.g. 2026-11-21T08:00:00.000000Z; `moment` must be aware."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise InvalidRecord("The time of a record must carry its time zone.")
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-def verify_connection(conn: sqlite3.Connection) -> ChainVerdict:
-    """Verify the hash chain and chain head of the record open on `conn`."""
-    head_row = conn.execute("SELECT seq, hash FROM chain_head").fetchone()
-    head = (head_row[0], head_row[1]) if head_row is not None else None
-    return verify_table(conn, head)
 
 
 class RecordStore:
@@ -293,9 +256,11 @@ class RecordStore:
         """All records, or one session's, in seq order."""
         with self._reading():
             if session_id is None:
-                rows = self._conn.execute(f"{_SELECT} ORDER BY seq")
+                rows = self._conn.execute(f"{SELECT_RECORDS} ORDER BY seq")
             else:
-                rows = self._conn.execute(f"{_SELECT} WHERE session_id = ? ORDER BY seq", (session_id,))
+                rows = self._conn.execute(
+                    f"{SELECT_RECORDS} WHERE session_id = ? ORDER BY seq", (session_id,)
+                )
             return tuple(StoredRecord._from_row(row) for row in rows)
 
     def sessions(self) -> tuple[str, ...]:

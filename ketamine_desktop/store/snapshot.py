@@ -13,10 +13,10 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from ketamine_desktop.store.chain import COLUMNS, ChainVerdict, verify_table
+from ketamine_desktop.store.chain import ChainVerdict, verify_table
 from ketamine_desktop.store.connection import StoreError, open_read_only, restrict_sidecars
 from ketamine_desktop.store.paths import RECORD_FILE_NAME
-from ketamine_desktop.store.record_store import StoredRecord
+from ketamine_desktop.store.stored_record import SELECT_RECORDS, StoredRecord
 
 __all__ = ["RecordSnapshot", "read_snapshot", "snapshot_of"]
 
@@ -46,7 +46,7 @@ def snapshot_of(conn: sqlite3.Connection, path: Path) -> RecordSnapshot:
     verdict = verify_table(conn, head)
     records: tuple[StoredRecord, ...] = ()
     if verdict.ok:  # read again in the same read transaction: the rows just verified
-        rows = conn.execute(f"SELECT {', '.join(COLUMNS)} FROM records ORDER BY seq")
+        rows = conn.execute(f"{SELECT_RECORDS} ORDER BY seq")
         records = tuple(StoredRecord._from_row(row) for row in rows)
     head_seq, head_hash = head if head is not None else (0, None)
     return RecordSnapshot(path, records, verdict, head_seq, head_hash if head_seq else None)

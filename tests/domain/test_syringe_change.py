@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ketamine_desktop.domain.library import DoseRate, Library, load_library
+from ketamine_desktop.domain.limits import blocks, needs_a_reason
 from ketamine_desktop.domain.patient import InvalidInput
 from ketamine_desktop.domain.regimen import RegimenRequest, compute_regimen
 from ketamine_desktop.domain.syringe_change import concentration_change
@@ -34,7 +35,7 @@ def test_1_to_5_mg_per_ml_keeps_the_dose_and_divides_the_rate() -> None:
     assert change.after.rate_ml_per_h == Decimal("0.8")  # 4.2 / 5 = 0.84, to the pump's 0.1 mL/h
     assert change.after.delivered_mg_per_h == Decimal("4.0")
     assert change.rate_changed and change.findings == ()
-    assert not change.blocked and not change.needs_reason
+    assert not blocks(change.findings) and not needs_a_reason(change.findings)
 
 
 def test_a_non_standard_concentration_needs_a_reason_and_an_undiluted_vial_is_blocked() -> None:
@@ -43,9 +44,9 @@ def test_a_non_standard_concentration_needs_a_reason_and_an_undiluted_vial_is_bl
     assert current is not None
     custom = concentration_change(LIBRARY, request, current, Decimal(3))
     assert [f.code for f in custom.findings] == ["non-standard-concentration"]
-    assert custom.needs_reason and not custom.blocked
+    assert needs_a_reason(custom.findings) and not blocks(custom.findings)
     vial = concentration_change(LIBRARY, request, current, Decimal(50))
-    assert "undiluted-vial" in [f.code for f in vial.findings] and vial.blocked
+    assert "undiluted-vial" in [f.code for f in vial.findings] and blocks(vial.findings)
 
 
 def test_the_same_concentration_or_none_at_all_is_refused() -> None:
@@ -74,7 +75,7 @@ def test_a_rate_too_small_for_the_pump_is_blocked_and_one_above_the_hard_max_ste
     current = compute_regimen(LIBRARY, request).infusion
     assert current is not None  # 1 mg/h: 1 mL/h at 1 mg/mL
     tiny = concentration_change(LIBRARY, request, current, Decimal(10))  # 0.1 mL/h: settable
-    assert tiny.after.rate_ml_per_h == Decimal("0.1") and not tiny.blocked
+    assert tiny.after.rate_ml_per_h == Decimal("0.1") and not blocks(tiny.findings)
     weaning = RegimenRequest(protocol_id="opioid-weaning", weight_kg=Decimal("20.6"))
     running = compute_regimen(LIBRARY, weaning).infusion
     assert running is not None  # 10.3 mg/h = the hard maximum
@@ -136,7 +137,7 @@ def test_the_dose_is_kept_and_the_rate_delivers_it_to_the_pumps_resolution(
     assert after.delivered_mg_per_h == after.rate_ml_per_h * concentration
     codes = {f.code for f in change.findings}
     if after.rate_ml_per_h == 0:
-        assert "below-pump-resolution" in codes and change.blocked
+        assert "below-pump-resolution" in codes and blocks(change.findings)
     elif "rounded-down" in codes:  # never above the hard maximum or the cap
         assert after.delivered_mg_per_h <= after.dose_mg_per_h
     else:  # the nearest pump step

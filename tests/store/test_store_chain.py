@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from ketamine_desktop.store import RecordStore
 from ketamine_desktop.store.chain import COLUMNS, GENESIS_HASH, ChainVerdict, record_hash, verify_chain
-from ketamine_desktop.store.record_store import utc_text, verify_connection
+from ketamine_desktop.store.record_store import utc_text
+from ketamine_desktop.store.stored_record import verify_connection
 from tests.helpers.store_helpers import add
 
 SIZES = (1, 2, 3, 8, 25)

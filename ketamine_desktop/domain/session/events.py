@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Literal
 
 from ketamine_desktop.domain.library import DoseRate
-from ketamine_desktop.domain.limits import Finding, Target, sort_findings, written
+from ketamine_desktop.domain.limits import Finding, Target, blocks, needs_a_reason, sort_findings, written
 from ketamine_desktop.domain.model import FrozenModel
 from ketamine_desktop.domain.patient import InvalidInput
 from ketamine_desktop.domain.session.commands import (
@@ -300,8 +300,8 @@ def _bolus_too_soon(state: SessionState, at: datetime) -> tuple[Finding, ...]:
 def _preview(payload: EventPayload) -> EventPreview:
     return EventPreview(
         payload=payload,
-        blocked=any(f.level == "hard" for f in payload.findings),
-        needs_reason=any(f.level == "soft" for f in payload.findings),
+        blocked=blocks(payload.findings),
+        needs_reason=needs_a_reason(payload.findings),
         needs_prescriber=any(f.code == SAFETY_LOCKOUT_CODE for f in payload.findings),
     )
 

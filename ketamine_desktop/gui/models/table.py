@@ -14,6 +14,17 @@ T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex
 
 
+def header_text(
+    section: int, orientation: Qt.Orientation, role: int, titles: Sequence[str], rows: int
+) -> Any:
+    """A read-only table's header: the column's title across, the row's number (from 1) down."""
+    if role != Qt.ItemDataRole.DisplayRole:
+        return None
+    if orientation == Qt.Orientation.Horizontal:
+        return titles[section] if 0 <= section < len(titles) else None
+    return str(section + 1) if 0 <= section < rows else None
+
+
 @dataclass(frozen=True)
 class Column(Generic[T]):
     title: str
@@ -71,11 +82,7 @@ class TupleTableModel(QAbstractTableModel, Generic[T]):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self._columns[section].title if 0 <= section < len(self._columns) else None
-        return str(section + 1) if 0 <= section < len(self._rows) else None
+        return header_text(section, orientation, role, [c.title for c in self._columns], len(self._rows))
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():

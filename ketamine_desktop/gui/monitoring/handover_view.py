@@ -8,7 +8,7 @@ The view only shows and asks: the panel computes the text and writes the exports
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Signal, SignalInstance
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QTextBrowser, QToolButton, QVBoxLayout, QWidget
 
@@ -32,6 +32,20 @@ PRINT_ACTIONS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def _add_actions(
+    menu: QMenu, actions: tuple[tuple[str, str, str], ...], requested: SignalInstance
+) -> dict[str, QAction]:
+    """One menu entry per (format, objectName, text); choosing it emits `requested(format)`."""
+    by_format: dict[str, QAction] = {}
+    for fmt, name, text in actions:
+        action = QAction(text, menu)
+        action.setObjectName(name)
+        action.triggered.connect(lambda _checked=False, f=fmt: requested.emit(f))
+        menu.addAction(action)
+        by_format[fmt] = action
+    return by_format
+
+
 class HandoverView(QWidget):
     export_requested = Signal(str)  # the format
     print_requested = Signal(str)  # the document (an export format of a PDF)
@@ -51,21 +65,9 @@ class HandoverView(QWidget):
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.export_button)
         menu.setObjectName("exportMenu")
-        self.actions_by_format: dict[str, QAction] = {}
-        for fmt, name, text in EXPORT_ACTIONS:
-            action = QAction(text, menu)
-            action.setObjectName(name)
-            action.triggered.connect(lambda _checked=False, f=fmt: self.export_requested.emit(f))
-            menu.addAction(action)
-            self.actions_by_format[fmt] = action
+        self.actions_by_format = _add_actions(menu, EXPORT_ACTIONS, self.export_requested)
         menu.addSeparator()
-        self.print_actions: dict[str, QAction] = {}
-        for fmt, name, text in PRINT_ACTIONS:
-            action = QAction(text, menu)
-            action.setObjectName(name)
-            action.triggered.connect(lambda _checked=False, f=fmt: self.print_requested.emit(f))
-            menu.addAction(action)
-            self.print_actions[fmt] = action
+        self.print_actions = _add_actions(menu, PRINT_ACTIONS, self.print_requested)
         self.export_button.setMenu(menu)
         self.message = QLabel(self)
         self.message.setObjectName("exportMessage")

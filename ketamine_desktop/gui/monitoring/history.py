@@ -29,7 +29,7 @@ from ketamine_desktop.domain.session import (
     describe_jump,
 )
 from ketamine_desktop.gui import numbers
-from ketamine_desktop.gui.models.table import Column
+from ketamine_desktop.gui.models.table import Column, header_text
 from ketamine_desktop.gui.monitoring.words import clock_time
 
 Index = QModelIndex | QPersistentModelIndex
@@ -315,11 +315,7 @@ class HistoryModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section].title if 0 <= section < len(COLUMNS) else None
-        return str(section + 1) if 0 <= section < len(self._entries) else None
+        return header_text(section, orientation, role, [c.title for c in COLUMNS], len(self._entries))
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():

@@ -15,6 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QFont
 
 from ketamine_desktop.domain.reminders import Reminder
+from ketamine_desktop.gui.models.table import header_text
 from ketamine_desktop.gui.monitoring.words import (
     KIND_WORDS,
     STATUS_LEVELS,
@@ -104,11 +105,7 @@ class ReminderTableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
-        return str(section + 1) if 0 <= section < len(self._rows) else None
+        return header_text(section, orientation, role, COLUMNS, len(self._rows))
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
