@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QTabWidget, QWidget
 
 from ketamine_desktop import app as app_module
 from ketamine_desktop.domain.library import LibraryError
 from ketamine_desktop.gui.main_window import MainWindow
 from ketamine_desktop.state.plan import PlanStore
+from tests.helpers.gui_helpers import find, find_all, text
 from tests.helpers.library_edit import replaced
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,13 +99,15 @@ def test_run_app_paints_before_the_library_then_opens_the_dosing_tab(
     seen: list[tuple[bool, bool, str]] = []
 
     def before(window: MainWindow) -> None:
-        pending = window.library_pending
-        assert pending is not None and pending.isVisible()
-        seen.append((window.ready, window.tabs.isTabEnabled(1), window.library_status.text()))
+        assert find(window, QWidget, "dosingPending").isVisible()
+        tabs = find(window, QTabWidget, "mainTabs")
+        seen.append((window.ready, tabs.isTabEnabled(1), text(window, "libraryStatus")))
 
     def after(window: MainWindow, plan: PlanStore) -> None:
-        assert window.library_pending is None and window.dosing.isVisible()
-        seen.append((window.ready, window.tabs.isTabEnabled(1), window.library_status.text()))
+        assert not any(page.isVisible() for page in find_all(window, QWidget, "dosingPending"))
+        assert find(window, QWidget, "dosingTab").isVisible()
+        tabs = find(window, QTabWidget, "mainTabs")
+        seen.append((window.ready, tabs.isTabEnabled(1), text(window, "libraryStatus")))
 
     _before_the_library(monkeypatch, before)
     _quit_when_ready(monkeypatch, after)
@@ -129,8 +132,8 @@ def test_the_weight_typed_before_the_library_is_ready_is_kept(
     after: list[tuple[str, bool, object]] = []
 
     def check(window: MainWindow, plan: PlanStore) -> None:
-        weight = window.dosing.form.weight
-        after.append((weight.text(), weight.edit.hasFocus(), plan.entries.weight_kg))
+        weight = find(window, QLineEdit, "weightField")
+        after.append((weight.text(), weight.hasFocus(), plan.entries.weight_kg))
 
     _before_the_library(monkeypatch, type_weight)
     _quit_when_ready(monkeypatch, check)
