@@ -118,6 +118,7 @@ class DosingTab(QWidget):
         self.card = RegimenCard(library, self)
         self.findings = FindingList(library, self)
         self.notes_box = QWidget(self)
+        self.notes_box.setObjectName("dosingNotes")
         notes = QVBoxLayout(self.notes_box)
         notes.setContentsMargins(0, 0, 0, 0)
         notes.setSpacing(6)
