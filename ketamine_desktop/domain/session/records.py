@@ -15,7 +15,7 @@ import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Generic, Literal, TypeVar, get_args
+from typing import Annotated, Generic, Literal, TypeVar, cast, get_args
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -25,6 +25,7 @@ from ketamine_desktop.domain.limits import Finding
 from ketamine_desktop.domain.model import FrozenModel
 from ketamine_desktop.domain.regimen import BolusResult, InfusionResult, Regimen, RegimenRequest
 from ketamine_desktop.domain.screening import ScreeningItemResult
+from ketamine_desktop.domain.session.rebuild import NotRebuilt, construct, rebuilder, shared_fields_set
 
 RecordKind = Literal[
     "session-started",
@@ -250,10 +251,27 @@ class SessionRecord(FrozenModel):
 def parse_record(
     seq: int, kind: str, payload: Mapping[str, object], recorded_by: str, recorded_at: datetime
 ) -> SessionRecord:
-    """A stored record's payload checked against its kind; raises CorruptRecord."""
+    """A stored record's payload checked against its kind; raises CorruptRecord.
+
+    A payload in the form the writer stores is rebuilt without pydantic's validator (`rebuild`: the same
+    checks, the same model, a fraction of the time); any other form is validated by pydantic, which
+    refuses it or builds it as it always did."""
     cls = _PAYLOAD_CLASSES.get(kind)  # type: ignore[call-overload]
     if cls is None:
         raise CorruptRecord(f"record {seq}: unknown kind {kind!r}")
+    if type(seq) is int and type(recorded_by) is str and recorded_by and isinstance(recorded_at, datetime):
+        try:
+            body = rebuilder(cls)(payload)
+        except NotRebuilt:
+            pass
+        else:
+            values = {
+                "seq": seq,
+                "recorded_by": sys.intern(recorded_by),
+                "recorded_at": recorded_at,
+                "body": body,
+            }
+            return cast(SessionRecord, construct(SessionRecord, values, _RECORD_FIELDS))
     try:
         body = cls.model_validate(_interned(payload))
         record = SessionRecord(
@@ -269,7 +287,7 @@ def parse_record(
 # is stored once. Texts (item names, action texts, source keys) are interned; each model's set of the
 # fields it was given, identical in almost every record, is shared (pydantic only reads it back for
 # `exclude_unset`, which nothing here uses). This halves the memory a replayed observation takes.
-_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
+_RECORD_FIELDS = shared_fields_set(frozenset(SessionRecord.model_fields))
 
 
 def _interned(value: object) -> object:
@@ -283,9 +301,9 @@ def _interned(value: object) -> object:
 
 
 def _share_fields_sets(model: BaseModel) -> None:
-    fields = frozenset(model.__pydantic_fields_set__)
-    shared = _FIELDS_SETS.setdefault(fields, set(fields))
-    object.__setattr__(model, "__pydantic_fields_set__", shared)
+    object.__setattr__(
+        model, "__pydantic_fields_set__", shared_fields_set(frozenset(model.__pydantic_fields_set__))
+    )
     for value in model.__dict__.values():
         items = value if isinstance(value, tuple) else (value,)
         for item in items:
