@@ -131,6 +131,11 @@ def main() -> int:
             for name in dialog.findChildren(QLineEdit):
                 if re.fullmatch(r"checklist_.+_name", name.objectName()):
                     name.setText("J. Smith RN")
+            # The one-flow start (issue 9) asks for the syringe volume and who starts, too.
+            for field, value in (("prestartVolumeField", "50"), ("prestartStartedByField", "JS")):
+                edit = dialog.findChild(QLineEdit, field)
+                if edit is not None:
+                    edit.setText(value)
             reason = dialog.findChild(QPlainTextEdit, "softReasonField")
             if reason is not None:
                 reason.setPlainText("Agreed with the pain team.")
