@@ -130,8 +130,13 @@ def _row_by_reference(conn: sqlite3.Connection, seq: int, hash_: object) -> Chai
     """The verdict on one row whose SQLite-built material did not match: None when `_digest` (what the
     writer hashed) matches after all."""
     row = conn.execute(f"{_ROWS} WHERE seq = ?", (seq,)).fetchone()
-    # No field is a blob here (json_array would have refused the row), so `_digest` takes every one.
-    if _digest((row[8], *row[:8])) != hash_:
+    # No field is a blob here (json_array would have refused the row), but one put there by hand can
+    # still be one the writer never stores (an infinite REAL): the same verdict as `_walk_rows` gives.
+    try:
+        computed = _digest((row[8], *row[:8]))
+    except (TypeError, ValueError):
+        return ChainVerdict(False, seq - 1, seq, f"record {seq} has a field of the wrong type")
+    if computed != hash_:
         return ChainVerdict(False, seq - 1, seq, f"record {seq} was changed: it does not match its hash")
     return None
 

@@ -325,6 +325,26 @@ def test_a_blob_is_refused_at_its_record_by_the_table_walk(bases: dict[int, sqli
     assert verify_connection(conn) == ChainVerdict(False, 0, 1, "record 1 is out of order")
 
 
+@pytest.mark.parametrize("value", ["9e999", "-9e999", "12345", "1.5"])
+def test_a_field_of_a_type_the_writer_never_stores_is_refused_not_raised(
+    bases: dict[int, sqlite3.Connection], value: str
+) -> None:
+    """A record table rebuilt by hand without column types can hold an infinite REAL: SQLite's JSON takes
+    it, the writer's digest does not. The table walk says so as the row walk does (it raised ValueError,
+    and the app's start died on a traceback)."""
+    from ketamine_desktop.store.chain import verify_table
+
+    rows = _rows(bases[8])
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute(f"CREATE TABLE records ({', '.join(COLUMNS)})")
+    _rewrite(conn, rows)
+    conn.execute(f"UPDATE records SET recorded_by = {value} WHERE seq = 5")
+    head = (8, rows[-1][9])
+    verdict = verify_table(conn, head)
+    assert verdict == verify_chain(_rows(conn), head)
+    assert not verdict.ok and verdict.first_bad_seq == 5
+
+
 @pytest.mark.parametrize(
     "select",
     [
