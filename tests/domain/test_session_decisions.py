@@ -293,3 +293,15 @@ def test_the_folded_undecided_checks_are_what_reading_every_record_gives(
         state = ledger.state
         assert [o.seq for o in state.undecided] == _undecided_by_reading_everything(state)
         assert session_state(state.library, state.session_id, ledger.records) == state
+
+
+def test_a_bolus_is_refused_while_a_decision_against_it_is_open() -> None:
+    from tests.helpers.builders import ICU
+
+    ledger = Ledger(start_draft(ICU))
+    ledger.at(30)
+    ledger.record_check(None, rass=-3)  # reduce
+    decided = [d.infusion for d in open_decisions(ledger.state)]
+    assert decided, "the check must leave a decision open for this test"
+    with pytest.raises(SessionError, match=f"bolus: a check advised to {decided[0]} the infusion"):
+        preview_event(ledger.state, EventDraft(kind="bolus"), ledger.now)

@@ -215,10 +215,11 @@ def _rate_change(state: SessionState, draft: EventDraft, at: datetime, reason: s
 
 
 def _refuse_against_open_decision(state: SessionState, what: str, contrary: tuple[str, ...]) -> None:
-    """An increase (or a resume) that goes against a check's stop, pause or reduce decision still open is
-    refused: the decision is answered first, by doing it or by recording it as not done, with the reason
-    and who decided. (A reduce decision while paused does not refuse a resume: the rate can be lowered
-    once running again, and the safety lockout still asks for the prescriber within the hour.)"""
+    """An increase or a bolus (or a resume) that goes against a check's stop, pause or reduce decision
+    still open is refused: the decision is answered first, by doing it or by recording it as not done,
+    with the reason and who decided. (A reduce decision while paused does not refuse a resume: the rate
+    can be lowered once running again, and the safety lockout still asks for the prescriber within the
+    hour.)"""
     against = [d for d in open_decisions(state) if d.infusion in contrary]
     if against:
         raise SessionError(
@@ -253,6 +254,7 @@ def _lockout(state: SessionState, at: datetime) -> tuple[Finding, ...]:
 
 
 def _bolus(state: SessionState, draft: EventDraft, at: datetime, reason: str | None) -> EventPreview:
+    _refuse_against_open_decision(state, "bolus", ("stop", "pause", "reduce"))
     request = state.request.model_copy(
         update={
             "include_bolus": True,
