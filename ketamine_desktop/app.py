@@ -252,6 +252,7 @@ def follow_session(window: MainWindow, plan: PlanStore, store: SessionStore) -> 
     """While a session runs, the patient strip shows its bed and initials and cannot be edited, and the plan
     (the strip's weight and protocol, the Dosing tab) is the session's own regimen, read-only. Once it is
     closed, the Monitoring tab says so instead of showing the schedule planned before it."""
+    from ketamine_desktop.domain.screening import recorded_screening
     from ketamine_desktop.domain.session import running_rate
     from ketamine_desktop.state.plan import FollowSession
 
@@ -263,7 +264,11 @@ def follow_session(window: MainWindow, plan: PlanStore, store: SessionStore) -> 
     for field in fields:
         field.setEnabled(state is None)
     plan.apply(
-        FollowSession(state.request, running_rate(state), state.start.screening)
+        FollowSession(
+            state.request,
+            running_rate(state),
+            recorded_screening(state.library, state.start.screening, state.library_matches),
+        )
         if state is not None
         else FollowSession(None)
     )

@@ -17,10 +17,12 @@ from ketamine_desktop.domain.library import Contraindication, Library
 from ketamine_desktop.domain.model import FrozenModel
 
 __all__ = [
+    "RecordedScreening",
     "ScreeningAnswer",
     "ScreeningItemResult",
     "ScreeningResult",
     "ScreeningStatus",
+    "recorded_screening",
     "screen",
 ]
 
@@ -177,3 +179,30 @@ def screen(library: Library, answers: Mapping[str, ScreeningAnswer]) -> Screenin
     complete = all(item.status != "unanswered" for item in items)
     can_start = not any(item.status in _STOPPING for item in items)
     return ScreeningResult(items=items, can_start=can_start, summary=_summary(items), complete=complete)
+
+
+class RecordedScreening(FrozenModel):
+    """The screening a session was started with, as its record tells it.
+
+    `complete`: every item of the library in use is listed (the session was started under this library);
+    otherwise only the items its record keeps (overridden and acknowledged) are, and no other can be named.
+    """
+
+    items: tuple[ScreeningItemResult, ...]
+    complete: bool
+
+
+def recorded_screening(
+    library: Library, kept: tuple[ScreeningItemResult, ...], started_under_this_library: bool
+) -> RecordedScreening:
+    """A start record keeps the overridden and acknowledged items only; a start needs every item answered,
+    so under the same library every other item was answered not present. Under another library version
+    the other items cannot be named from this one, and are not guessed."""
+    if not started_under_this_library:
+        return RecordedScreening(items=kept, complete=False)
+    by_id = {item.item_id: item for item in kept}
+    items = tuple(
+        by_id.get(item.id) or _item_result(item, ScreeningAnswer(item_id=item.id, present=False))
+        for item in library.document.contraindications
+    )
+    return RecordedScreening(items=items, complete=True)

@@ -32,7 +32,7 @@ from ketamine_desktop.domain.library import DoseRate, DoseRateUnit, Library, Pro
 from ketamine_desktop.domain.patient import InvalidInput
 from ketamine_desktop.domain.regimen import Finding, Regimen, RegimenRequest, compute_regimen
 from ketamine_desktop.domain.schedule import Check, monitoring_checks
-from ketamine_desktop.domain.screening import ScreeningAnswer, ScreeningItemResult, ScreeningResult, screen
+from ketamine_desktop.domain.screening import RecordedScreening, ScreeningAnswer, ScreeningResult, screen
 from ketamine_desktop.domain.session import RunningRate, gate_texts
 
 NumberEntry = Literal[
@@ -147,7 +147,7 @@ class FollowSession:
 
     request: RegimenRequest | None
     running: RunningRate | None = None
-    screening: tuple[ScreeningItemResult, ...] = ()  # the answers recorded when it was started
+    screening: RecordedScreening | None = None  # the answers recorded when it was started
 
 
 Command = (
@@ -273,7 +273,7 @@ class PlanStore(QObject):
         self._planned: PlannedStart | None = None
         self._following: RegimenRequest | None = None
         self._running: RunningRate | None = None
-        self._running_screening: tuple[ScreeningItemResult, ...] = ()
+        self._running_screening: RecordedScreening | None = None
 
     # --- Reading ---
 
@@ -340,7 +340,7 @@ class PlanStore(QObject):
         return self._running if self._following is not None else None
 
     @property
-    def running_screening(self) -> tuple[ScreeningItemResult, ...] | None:
+    def running_screening(self) -> RecordedScreening | None:
         """The screening the running session was started with, as recorded (None when none runs)."""
         return self._running_screening if self._following is not None else None
 
@@ -459,10 +459,10 @@ class PlanStore(QObject):
         self,
         request: RegimenRequest | None,
         running: RunningRate | None,
-        screening: tuple[ScreeningItemResult, ...],
+        screening: RecordedScreening | None,
     ) -> PlanChange:
         """Show the running session's own regimen (computed from its stored request), or let the plan go."""
-        self._running_screening = screening if request is not None else ()
+        self._running_screening = screening if request is not None else None
         if request == self._following:
             if running == self._running:
                 return PlanChange.NONE

@@ -317,3 +317,36 @@ def check_can_start(options: dict[str, dict[str, Any] | None]) -> None:
     assert result.can_start is all(resolved(item_id) for item_id in ITEMS)
     assert result.summary.startswith("Screening: " if result.can_start else "Cannot start")
     assert "\n" not in result.summary
+
+
+def test_a_recorded_screening_under_the_same_library_lists_every_item(library: Library) -> None:
+    """The start record keeps the overridden and acknowledged items; every other item of the same
+    library was answered not present (a start needs every item answered)."""
+    from ketamine_desktop.domain.screening import recorded_screening
+
+    items = library.document.contraindications
+    contraindicated = next(i for i in items if i.level == "contraindicated")
+    answers = {
+        i.id: ScreeningAnswer(
+            item_id=i.id,
+            present=i.id == contraindicated.id,
+            override_by="Dr Reed" if i.id == contraindicated.id else None,
+            override_reason="benefit outweighs" if i.id == contraindicated.id else None,
+        )
+        for i in items
+    }
+    full = screen(library, answers).items
+    kept = tuple(i for i in full if i.status in ("overridden", "acknowledged"))
+    recorded = recorded_screening(library, kept, started_under_this_library=True)
+    assert recorded.complete and recorded.items == full
+    assert [i.message for i in recorded.items if i.item_id != contraindicated.id] == ["Not present."] * (
+        len(items) - 1
+    )
+
+
+def test_under_another_library_only_the_kept_items_are_listed(library: Library) -> None:
+    from ketamine_desktop.domain.screening import recorded_screening
+
+    kept = screen(library, {}).items[:1]
+    recorded = recorded_screening(library, kept, started_under_this_library=False)
+    assert not recorded.complete and recorded.items == kept

@@ -171,14 +171,15 @@ def test_soft_findings_need_a_reason_and_gates_a_confirmation(store: PlanStore, 
 def test_the_running_sessions_screening_is_held_while_it_is_followed(
     store: PlanStore, library: Library
 ) -> None:
-    from ketamine_desktop.domain.screening import screen
+    from ketamine_desktop.domain.screening import recorded_screening, screen
     from ketamine_desktop.state.plan import FollowSession
 
     first = library.document.contraindications[1]
     answers = {
         first.id: ScreeningAnswer(item_id=first.id, present=True, override_by="Dr Reed", override_reason="r")
     }
-    recorded = tuple(i for i in screen(library, answers).items if i.status == "overridden")
+    kept = tuple(i for i in screen(library, answers).items if i.status == "overridden")
+    recorded = recorded_screening(library, kept, started_under_this_library=True)
     assert store.running_screening is None
     request = RegimenRequest(
         protocol_id="subanesthetic-infusion",

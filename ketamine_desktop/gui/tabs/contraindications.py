@@ -26,7 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from ketamine_desktop.domain.library import Contraindication, Library
-from ketamine_desktop.domain.screening import ScreeningAnswer, ScreeningItemResult, ScreeningResult
+from ketamine_desktop.domain.screening import (
+    RecordedScreening,
+    ScreeningAnswer,
+    ScreeningItemResult,
+    ScreeningResult,
+)
 from ketamine_desktop.gui.theme import level_pixmap, screening_look
 from ketamine_desktop.gui.widgets.accessible import named, styled
 from ketamine_desktop.gui.widgets.scroll import vertical_scroll
@@ -245,7 +250,7 @@ class ContraindicationsTab(QWidget):
         self.recorded_scroll = vertical_scroll(self.recorded, "recordedScreeningScroll")
         self.recorded_scroll.hide()
         layout.addWidget(self.recorded_scroll, 1)
-        self._recorded_shown: tuple[ScreeningItemResult, ...] | None = None
+        self._recorded_shown: RecordedScreening | None = None
         self.none_present.clicked.connect(self._on_none_present_clicked)
 
     def show_plan(self, plan: PlanStore, change: PlanChange) -> None:
@@ -260,36 +265,33 @@ class ContraindicationsTab(QWidget):
             self.grading_note.show()
             self.show_screening(plan.screening)
 
-    def show_recorded(self, items: tuple[ScreeningItemResult, ...]) -> None:
-        """The running session's screening, read-only: each item with what was recorded at its start.
-
-        A start needs every item answered, and its record keeps the overridden and acknowledged ones: an
-        item not in it was answered "not present"."""
-        if items == self._recorded_shown:
+    def show_recorded(self, recorded: RecordedScreening) -> None:
+        """The running session's screening, read-only: each item with what its record says."""
+        if recorded == self._recorded_shown:
             return
-        self._recorded_shown = items
+        self._recorded_shown = recorded
         self.items_scroll.hide()
         self.cautions_list.hide()
         self.none_present.hide()
         self.recorded_scroll.show()
-        exceptions = {item.item_id: item for item in items}
-        self.summary_icon.setPixmap(level_pixmap("soft" if items else "ok"))
+        overridden = any(item.status == "overridden" for item in recorded.items)
+        self.summary_icon.setPixmap(level_pixmap("soft" if overridden else "ok"))
+        read_only = "read-only: the form for the next plan comes back when the session is closed"
         self.summary.setText(
-            "The running infusion was started with these answers (read-only: the form for the next plan "
-            "comes back when the session is closed)."
+            f"The running infusion was started with these answers ({read_only})."
+            if recorded.complete
+            else "The running infusion was started under another library version: its record lists the "
+            "items overridden or acknowledged (below); every other item of that version was answered not "
+            f"present ({read_only})."
         )
         while self.recorded_rows.count():
             old = self.recorded_rows.takeAt(0)
             widget = old.widget() if old is not None else None
             if widget is not None:
                 widget.deleteLater()
-        for row in self.rows.values():
-            recorded = exceptions.get(row.item.id)
-            status, message = (recorded.status, recorded.message) if recorded else ("clear", "Not present.")
-            shown = _RecordedItem(row.item.id, row.item.text, status, message, self.recorded)
-            self.recorded_rows.addWidget(shown)
+        for item in recorded.items:
+            self.recorded_rows.addWidget(_RecordedItem(item, self.recorded))
         self.recorded_rows.addStretch(1)
-
 
     def show_screening(self, result: ScreeningResult) -> None:
         self.summary_icon.setPixmap(level_pixmap(screening_look(result)))
@@ -332,20 +334,20 @@ class ContraindicationsTab(QWidget):
 class _RecordedItem(QFrame):
     """One item of a running session's screening: the status icon, the item, what was recorded."""
 
-    def __init__(self, item_id: str, text: str, status: str, message: str, parent: QWidget) -> None:
+    def __init__(self, item: ScreeningItemResult, parent: QWidget) -> None:
         super().__init__(parent)
-        self.setObjectName(f"recorded_{item_id}")
+        self.setObjectName(f"recorded_{item.item_id}")
         self.setProperty("role", "contraRow")
         icon = QLabel(self)
-        icon.setPixmap(level_pixmap(STATUS_LEVEL[status]))
-        item = styled(QLabel(text, self), "itemText")
-        item.setWordWrap(True)
-        said = QLabel(message, self)
-        said.setObjectName(f"recorded_{item_id}_status")
+        icon.setPixmap(level_pixmap(STATUS_LEVEL[item.status]))
+        text = styled(QLabel(item.text, self), "itemText")
+        text.setWordWrap(True)
+        said = QLabel(item.message, self)
+        said.setObjectName(f"recorded_{item.item_id}_status")
         said.setWordWrap(True)
         grid = QGridLayout(self)
         grid.setContentsMargins(8, 6, 8, 6)
         grid.addWidget(icon, 0, 0, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(item, 0, 1)
+        grid.addWidget(text, 0, 1)
         grid.addWidget(said, 1, 1)
         grid.setColumnStretch(1, 1)
