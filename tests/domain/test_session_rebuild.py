@@ -416,3 +416,28 @@ def test_a_record_whose_own_fields_do_not_fit_goes_through_pydantic() -> None:
     assert record == SessionRecord.model_validate(
         {"seq": 1, "recorded_by": "AB", "recorded_at": AT, "body": record.body}
     )
+
+
+def test_a_model_configured_beyond_frozen_model_or_with_private_state_is_left_to_pydantic() -> None:
+    """Stripping, strictness or a private attribute would make pydantic build something else than a
+    plain rebuild: such a model is validated by pydantic (and built as pydantic builds it)."""
+    from pydantic import ConfigDict, PrivateAttr
+
+    from ketamine_desktop.domain.model import FrozenModel
+    from ketamine_desktop.domain.session.rebuild import by_pydantic, rebuilder
+
+    class Stripped(FrozenModel):
+        model_config = ConfigDict(str_strip_whitespace=True)
+        name: str
+
+    class Private(FrozenModel):
+        name: str
+        _cache: int = PrivateAttr(default=0)
+
+    class Plain(FrozenModel):
+        name: str
+
+    assert rebuilder(Stripped)({"name": "  Dr Reed "}) == Stripped(name="  Dr Reed ")
+    assert rebuilder(Private)({"name": "x"}) == Private(name="x")
+    assert rebuilder(Plain)({"name": "x"}) == Plain(name="x")
+    assert {Stripped, Private} <= by_pydantic() and Plain not in by_pydantic()

@@ -36,6 +36,8 @@ import annotated_types
 from pydantic import AllowInfNan, BaseModel, Strict
 from pydantic.fields import FieldInfo
 
+from ketamine_desktop.domain.model import FrozenModel
+
 __all__ = ["NotRebuilt", "by_pydantic", "construct", "rebuilder", "shared_fields_set"]
 
 Convert = Callable[[object], object]
@@ -83,7 +85,15 @@ def _compile(cls: type[BaseModel]) -> Rebuild:
         or decorators.root_validators
         or decorators.model_validators
     )
-    if own_checks or cls.__pydantic_post_init__ is not None or cls.__pydantic_root_model__:
+    if (
+        own_checks
+        or cls.__pydantic_post_init__ is not None
+        or cls.__pydantic_root_model__
+        or cls.__private_attributes__
+        or _config_of(cls) != _FROZEN_MODEL_CONFIG
+    ):
+        # A validator, private state or any configuration beyond FrozenModel's (stripping, lengths,
+        # strictness, extra fields...) would change what pydantic builds: it builds it.
         return _keep(cls, _by_pydantic(cls))
     # Registered first, so that a model that holds itself is compiled once.
     fields: list[tuple[str, Convert]] = []
@@ -105,6 +115,14 @@ def _compile(cls: type[BaseModel]) -> Rebuild:
     except _Unknown:
         return _keep(cls, _by_pydantic(cls))
     return rebuild
+
+
+def _config_of(cls: type[BaseModel]) -> dict[str, object]:
+    """The model's configuration, without the keys pydantic adds for every model."""
+    return {key: value for key, value in cls.model_config.items() if key != "title"}
+
+
+_FROZEN_MODEL_CONFIG = _config_of(FrozenModel)
 
 
 def _keep(cls: type[BaseModel], rebuild: Rebuild) -> Rebuild:
