@@ -343,17 +343,21 @@ def _decimate(points: list[tuple[float, float]], scale: _Scale) -> tuple[list[QP
     column = -1
     first = low = high = last = 0.0
     started = False
-    # One pass, the column's values kept in locals (a call per point or per column is what this costs).
+
+    def flush() -> None:  # one call per pixel column, not per point
+        x = float(column)
+        append(QPointF(x, bottom - (first - low_value) * per_unit))
+        if low != high:
+            append(QPointF(x, bottom - (low - low_value) * per_unit))
+            append(QPointF(x, bottom - (high - low_value) * per_unit))
+        append(QPointF(x, bottom - (last - low_value) * per_unit))
+
+    # One pass, the column's values kept in locals (a call per point is what this would cost).
     for at, value in points:
         pixel = int(left + at * x_per_s)
         if pixel != column or not started:
             if started:
-                x = float(column)
-                append(QPointF(x, bottom - (first - low_value) * per_unit))
-                if low != high:
-                    append(QPointF(x, bottom - (low - low_value) * per_unit))
-                    append(QPointF(x, bottom - (high - low_value) * per_unit))
-                append(QPointF(x, bottom - (last - low_value) * per_unit))
+                flush()
             column, first, low, high, started = pixel, value, value, value, True
         elif value < low:
             low = value
@@ -361,12 +365,7 @@ def _decimate(points: list[tuple[float, float]], scale: _Scale) -> tuple[list[QP
             high = value
         last = value
     if started:
-        x = float(column)
-        append(QPointF(x, bottom - (first - low_value) * per_unit))
-        if low != high:
-            append(QPointF(x, bottom - (low - low_value) * per_unit))
-            append(QPointF(x, bottom - (high - low_value) * per_unit))
-        append(QPointF(x, bottom - (last - low_value) * per_unit))
+        flush()
     y = scale.y
     markers: list[QPointF] = []
     if points and (points[-1][0] - points[0][0]) * scale.x_per_s >= len(points) * _MARKER_SPACING_PX:
