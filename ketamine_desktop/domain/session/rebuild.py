@@ -38,7 +38,7 @@ from pydantic.fields import FieldInfo
 
 from ketamine_desktop.domain.model import FrozenModel
 
-__all__ = ["NotRebuilt", "by_pydantic", "construct", "rebuilder", "shared_fields_set"]
+__all__ = ["NotRebuilt", "by_pydantic", "construct", "interned", "rebuilder", "shared_fields_set"]
 
 Convert = Callable[[object], object]
 Rebuild = Callable[[object], BaseModel]
@@ -145,7 +145,7 @@ def _by_pydantic(cls: type[BaseModel]) -> Rebuild:
         if type(value) is not dict:
             raise NotRebuilt
         try:
-            model: BaseModel = validate({key: _interned(item) for key, item in value.items()})
+            model: BaseModel = validate({key: interned(item) for key, item in value.items()})
         except ValueError as exc:  # pydantic's ValidationError is a ValueError
             raise NotRebuilt from exc
         object.__setattr__(model, "__pydantic_fields_set__", shared_fields_set(frozenset(value)))
@@ -154,13 +154,14 @@ def _by_pydantic(cls: type[BaseModel]) -> Rebuild:
     return rebuild
 
 
-def _interned(value: object) -> object:
+def interned(value: object) -> object:
+    """JSON-loaded data with every text interned (a long record repeats the same few texts)."""
     if type(value) is str:
         return sys.intern(value)
     if type(value) is list:
-        return [_interned(item) for item in value]
+        return [interned(item) for item in value]
     if type(value) is dict:
-        return {key: _interned(item) for key, item in value.items()}
+        return {key: interned(item) for key, item in value.items()}
     return value
 
 

@@ -25,7 +25,13 @@ from ketamine_desktop.domain.limits import Finding
 from ketamine_desktop.domain.model import FrozenModel
 from ketamine_desktop.domain.regimen import BolusResult, InfusionResult, Regimen, RegimenRequest
 from ketamine_desktop.domain.screening import ScreeningItemResult
-from ketamine_desktop.domain.session.rebuild import NotRebuilt, construct, rebuilder, shared_fields_set
+from ketamine_desktop.domain.session.rebuild import (
+    NotRebuilt,
+    construct,
+    interned,
+    rebuilder,
+    shared_fields_set,
+)
 
 RecordKind = Literal[
     "session-started",
@@ -273,7 +279,7 @@ def parse_record(
             }
             return cast(SessionRecord, construct(SessionRecord, values, _RECORD_FIELDS))
     try:
-        body = cls.model_validate(_interned(payload))
+        body = cls.model_validate(interned(payload))
         record = SessionRecord(
             seq=seq, recorded_by=sys.intern(recorded_by), recorded_at=recorded_at, body=body
         )
@@ -288,16 +294,6 @@ def parse_record(
 # fields it was given, identical in almost every record, is shared (pydantic only reads it back for
 # `exclude_unset`, which nothing here uses). This halves the memory a replayed observation takes.
 _RECORD_FIELDS = shared_fields_set(frozenset(SessionRecord.model_fields))
-
-
-def _interned(value: object) -> object:
-    if isinstance(value, str):
-        return sys.intern(value)
-    if isinstance(value, Mapping):
-        return {key: _interned(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_interned(item) for item in value]
-    return value
 
 
 def _share_fields_sets(model: BaseModel) -> None:
