@@ -8,7 +8,7 @@ when its tab is first shown, the saved check's result scrolled into view); the M
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -68,8 +68,14 @@ class RunningSession(QWidget):
         # Row heights are measured by `fit_rows` for the rows that changed, not by the header: a header
         # sized to its contents measures every cell several times over on every change.
         self.list.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        # A column made wider or narrower (the window resized) wraps the words again: every row re-fitted.
-        header.sectionResized.connect(lambda *_: self.list.resizeRowsToContents())
+        # A column made wider or narrower (the window resized) wraps the words again: every row re-fitted,
+        # once the header has settled (fitted inside the resize, a row kept the height of a narrower column:
+        # a four-line reminder 222 px high, one row filling the list).
+        self._refit = QTimer(self)
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(0)
+        self._refit.timeout.connect(self.list.resizeRowsToContents)
+        header.sectionResized.connect(lambda *_: self._refit.start())
         self.task_by = named(QLineEdit(self), "taskByField", "Your initials, to mark a task done")
         self.task_by.setPlaceholderText("your initials")
         self.task_by.setMaxLength(40)

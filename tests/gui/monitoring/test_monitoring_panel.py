@@ -309,6 +309,24 @@ def test_deferring_the_due_check(
     assert "deferred until" in when and "patient in X-ray" in when
 
 
+def test_timed_list_rows_fit_their_words_after_the_panel_is_resized(
+    qtbot: QtBot, panel: MonitoringPanel, session_store: SessionStore, clock: FakeClock
+) -> None:
+    """Rows were fitted inside the header's resize, to a column not yet at its final width: a four-line
+    reminder stood 222 px high and one row filled the list. After any resize each row fits its words."""
+    start(session_store)
+    tick(session_store, clock, 95 * 60)  # several checks overdue, long words in every column
+    table = find(panel, QTableView, "reminderList")
+    panel.show()
+    qtbot.waitExposed(panel)
+    rows = range(table.model().rowCount())
+    assert len(rows) > 3
+    for width in (700, 1400, 900):
+        panel.resize(width, 800)
+        # The re-fit is deferred until the header has settled: wait for it (events, not a sleep).
+        qtbot.waitUntil(lambda: [table.rowHeight(r) for r in rows] == [table.sizeHintForRow(r) for r in rows])
+
+
 def test_the_trend_chart_is_made_when_first_shown(
     qtbot: QtBot, panel: MonitoringPanel, session_store: SessionStore, clock: FakeClock
 ) -> None:
