@@ -3,7 +3,6 @@ the tick (raises written once, clock jumps written, retries), and the close."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 from decimal import Decimal
 
@@ -16,19 +15,8 @@ from ketamine_desktop.domain.session import EventDraft, check_key
 from ketamine_desktop.state.session_store import JUMP_THRESHOLD_S, SYSTEM_USER, SessionChange, SessionStore
 from ketamine_desktop.store import RecordStore
 from tests.helpers.builders import BOLUS_ONLY, T0, THEATRE, check_draft, dose, start_draft
+from tests.helpers.store_helpers import fail_commits
 from tests.state.conftest import StoreFactory
-
-
-def fail_commits(monkeypatch: pytest.MonkeyPatch, record_store: RecordStore, pattern: list[bool]) -> None:
-    """Make COMMIT fail like a failing disk, per call, as `pattern` says (then succeed)."""
-    original = record_store._commit
-
-    def commit() -> None:
-        if pattern and pattern.pop(0):
-            raise sqlite3.OperationalError("disk I/O error")
-        original()
-
-    monkeypatch.setattr(record_store, "_commit", commit)
 
 
 def started(session_store: SessionStore, protocol: str = THEATRE) -> SessionStore:
