@@ -14,7 +14,6 @@ the prescriber who ordered it and a reason.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -28,7 +27,6 @@ from ketamine_desktop.domain.session.records import DecisionAnswerPayload, Event
 OpenInfusion = Literal["stop", "pause", "reduce"]
 _STRENGTH: tuple[OpenInfusion, ...] = ("reduce", "pause", "stop")
 SAFETY_LOCKOUT_CODE = "safety-decision-lockout"
-_WORDS: Mapping[OpenInfusion, str] = {"stop": "stop", "pause": "pause", "reduce": "reduce"}
 
 
 class OpenDecision(FrozenModel):
@@ -55,9 +53,9 @@ def open_decisions(state: SessionState) -> tuple[OpenDecision, ...]:
     for observation in state.undecided:
         assessment = observation.body.assessment
         decision = assessment.decision
-        infusion: OpenInfusion = decision.infusion  # type: ignore[assignment]  # never "continue" here
-        if infusion == "pause" and state.status == "paused":
-            continue
+        infusion = decision.infusion
+        if infusion == "continue" or (infusion == "pause" and state.status == "paused"):
+            continue  # (an undecided check is never a "continue": the test narrows the type)
         deciding = next(a for a in assessment.actions if a.code == decision.code)
         found.append(
             OpenDecision(
@@ -128,7 +126,7 @@ def safety_lockout(state: SessionState, at: datetime, what: str) -> tuple[Findin
     if not recent:
         return ()
     latest = recent[-1]
-    word = _WORDS[latest.body.assessment.decision.infusion]  # type: ignore[index]
+    word = latest.body.assessment.decision.infusion  # the decision's own word: stop, pause or reduce
     minutes = int((at - latest.body.taken_at) // timedelta(minutes=1))
     message = (
         f"This {what} comes {minutes} min after a check that advised to {word} the infusion; the library "
