@@ -372,6 +372,10 @@ class _NaNAllowed(FrozenModel):
     x: Annotated[Decimal, AllowInfNan(True)]
 
 
+class _StrictDecimal(FrozenModel):
+    x: Annotated[Decimal, Strict()]  # strict refuses the int the converter would take
+
+
 @pytest.mark.parametrize(
     ("cls", "data"),
     [
@@ -386,6 +390,7 @@ class _NaNAllowed(FrozenModel):
         (_Factory, {"x": [1]}),
         (_Longest, {"x": "abc"}),
         (_NaNAllowed, {"x": Decimal("NaN")}),
+        (_StrictDecimal, {"x": Decimal("1.5")}),
     ],
 )
 def test_a_field_this_module_does_not_rebuild_hands_the_class_to_pydantic(
@@ -398,6 +403,13 @@ def test_a_field_this_module_does_not_rebuild_hands_the_class_to_pydantic(
     else:
         with pytest.raises(NotRebuilt):
             rebuild(data)  # a root model's value is no mapping
+
+
+def test_a_strict_decimal_refuses_a_whole_number_as_pydantic_does() -> None:
+    with pytest.raises(ValidationError):
+        _StrictDecimal.model_validate({"x": 1})
+    with pytest.raises(NotRebuilt):
+        rebuilder(_StrictDecimal)({"x": 1})
 
 
 def test_texts_are_interned_and_given_fields_shared_in_either_path() -> None:

@@ -215,6 +215,10 @@ def _converter(annotation: object, metadata: tuple[object, ...]) -> Convert:
         for item in extra:
             more.extend(item.metadata if isinstance(item, FieldInfo) else (item,))
         return _converter(base, (*metadata, *more))
+    if annotation not in _STRICT_AS_IS and any(isinstance(item, Strict) and item.strict for item in metadata):
+        # pydantic's strict mode refuses what these converters take (an int for a Decimal, a text for an
+        # instant): it decides.
+        raise _Unknown(f"strict {annotation!r}")
     checks = tuple(check for item in metadata if (check := _check(item)) is not None)
     convert = _plain_converter(annotation)
     if not checks:
@@ -231,7 +235,8 @@ def _converter(annotation: object, metadata: tuple[object, ...]) -> Convert:
 
 
 def _check(item: object) -> Callable[[typing.Any], bool] | None:
-    """The test a constraint makes of a converted value; None for strictness (every converter is strict)."""
+    """The test a constraint makes of a converted value; None for strictness (a text, a whole number and
+    a flag are converted as strictly as pydantic's strict mode; `_converter` sends any other to it)."""
     if isinstance(item, Strict):
         return None
     if isinstance(item, annotated_types.MinLen):
@@ -345,6 +350,8 @@ def _instant(value: object) -> object:
     raise NotRebuilt
 
 
+# The types whose converters are already as strict as pydantic's strict mode.
+_STRICT_AS_IS: frozenset[object] = frozenset({str, int, bool})
 _SIMPLE: dict[object, Convert] = {
     str: _text,
     int: _whole,
