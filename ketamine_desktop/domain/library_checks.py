@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel
 
@@ -262,7 +262,7 @@ def _news2_problems(n: News2) -> Iterator[str]:
     ids = [p.id for p in n.parameters]
     for duplicate in _duplicates(ids):
         yield f"news2.parameters: duplicate id {duplicate!r}"
-    for missing in sorted(set(News2Parameter.__args__) - set(ids)):  # type: ignore[attr-defined]
+    for missing in sorted(set(get_args(News2Parameter)) - set(ids)):
         yield f"news2.parameters: missing {missing!r}"
     for parameter in n.parameters:
         place = f"news2.parameters ({parameter.id})"

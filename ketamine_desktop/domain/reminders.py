@@ -105,7 +105,7 @@ def _rank(level: Level | None) -> int:
 
 
 def _max(first: Level, second: Level | None) -> Level:
-    return first if _rank(first) >= _rank(second) else second  # type: ignore[return-value]
+    return first if second is None or _rank(first) >= _rank(second) else second
 
 
 def latched_levels(state: SessionState) -> Mapping[str, Level]:
