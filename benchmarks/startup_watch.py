@@ -10,13 +10,14 @@ QApplication); the filter sees every event of every widget:
   Dosing tab's first inputs, before the library is loaded);
 - ready: the first paint event of the regimen card (`regimenCard`) or of the Monitoring tab
   (`monitoringTab`), whichever comes first. Neither exists until the library is validated and its
-  signature checked and the plan store computes (and, when a session runs, until it is attached: that
-  happens before the card is first painted), so ready is when a dose could be computed and shown.
+  signature checked and the plan store computes, so ready is when a dose could be computed and shown;
+- settled: ready, and the record's open-time check (the whole hash chain, run after the first paint in a
+  thread) done and a running session attached: the status-bar note `recordCheckStatus` hidden.
 Then it writes CLOCK_MONOTONIC (`time.monotonic()`, comparable across processes) of the first paint to
-PATH and of ready to PATH.ready, and quits the app (it exits 0 through its normal path). At the first
-paint it also writes PAINT_MARK to stderr (with `python -X importtime`, the imports before it came
-first). The frozen bundle cannot run this launcher: benchmarks/startup.py watches its window from the X
-server instead (benchmarks/x_watch.py).
+PATH, of ready to PATH.ready and of settled to PATH.settled, and quits the app (it exits 0 through its
+normal path). At the first paint it also writes PAINT_MARK to stderr (with `python -X importtime`, the
+imports before it came first). The frozen bundle cannot run this launcher: benchmarks/startup.py watches
+its window from the X server instead (benchmarks/x_watch.py).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ WINDOW_NAME = "mainWindow"
 READY_NAMES = frozenset({"regimenCard", "monitoringTab"})
 TIMEOUT_MS = 120_000
 PAINT_MARK = "startup_watch: first paint"
+CHECK_STATUS_NAME = "recordCheckStatus"  # hidden once the record's check is done and the session wired
 
 
 class StartupWatch(QObject):
@@ -53,10 +55,17 @@ class StartupWatch(QObject):
         self.path = path
         self.painted: float | None = None
         self.ready: float | None = None
+        self.settled: float | None = None  # the record's open-time check done and the session wired
         self._on_paint = on_paint
         self._on_ready = on_ready
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Hide and watched.objectName() == CHECK_STATUS_NAME:
+            if self.settled is None and self.painted is not None:  # not the hide before it was shown
+                self.settled = time.monotonic()
+                if self.ready is not None:
+                    QTimer.singleShot(0, self.report)
+            return False
         if event.type() != QEvent.Type.Paint or self.ready is not None:
             return False
         now = time.monotonic()
@@ -73,12 +82,16 @@ class StartupWatch(QObject):
         if watched.objectName() in READY_NAMES:
             self.ready = now
             self._on_ready()
-            QTimer.singleShot(0, self.report)  # after this paint is delivered
+            if self.settled is None and not getattr(watched.window(), "record_checking", False):
+                self.settled = now  # the record was checked before (or is not being checked)
+            if self.settled is not None:
+                QTimer.singleShot(0, self.report)  # after this paint is delivered
         return False
 
     def report(self) -> None:
-        assert self.ready is not None
+        assert self.ready is not None and self.settled is not None
         painted = self.ready if self.painted is None else self.painted
+        Path(self.path + ".settled").write_text(repr(max(self.settled, self.ready)), encoding="ascii")
         Path(self.path + ".ready").write_text(repr(self.ready), encoding="ascii")
         Path(self.path).write_text(repr(painted), encoding="ascii")
         QApplication.quit()

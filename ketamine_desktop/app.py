@@ -4,7 +4,9 @@ Before the first paint (`run_app`): the QApplication, the record (and the one-in
 and the main window's chrome with the Dosing tab's first inputs (`open_main_window`); no pydantic, no
 library. Just after it: the library, validated and its signature checked, then the plan store and the real
 Dosing tab (`complete_main_window`, connected by `connect_signals`): no dose is ever shown from a library
-that is not both. Then, when a session runs (else when the Monitoring tab is first shown): the session
+that is not both. Then the record's open-time check (the whole hash chain) in a thread of its own, the
+record read-only and nothing wired to it until it has passed. Then, when a session runs (else when the
+Monitoring tab is first shown): the session
 over the record, its alerts, the Monitoring tab's session panel, the banner and the one ticker
 (`attach_session`, connected by `connect_session_signals`). `build_main_window` does the first two steps
 at once (self-test, tests, benchmarks). Widgets emit commands and requests; stores emit `changed`; who
@@ -364,9 +366,15 @@ def run_app(data_dir: Path | None = None) -> int:
     The first paint is the window's chrome with the Dosing tab's first inputs, before pydantic is imported;
     just after it the library is loaded, validated and its signature checked (`library_ready`), and only
     then does the Dosing tab that shows doses exist; an invalid or unsigned library closes the app with a
-    clear message before any dose can be shown or anything recorded."""
+    clear message before any dose can be shown or anything recorded.
+
+    The record's open-time check (the whole hash chain, SQLite's quick_check, the witness) runs in a thread
+    of its own once the regimen card is painted (`RecordChecker`), the record held read-only meanwhile:
+    nothing is written, no session is replayed from it and no session part exists until it has passed
+    (`record_ready`); a checklist completed meanwhile waits in its dialog and is started then. A damaged
+    record is asked about as soon as both the check and the library are in, before anything is wired."""
     from ketamine_desktop.store import StoreError, default_data_dir
-    from ketamine_desktop.store.record_access import open_record
+    from ketamine_desktop.store.record_access import open_checked, open_record
 
     data_dir = data_dir or default_data_dir()
     app = application()
@@ -375,13 +383,14 @@ def run_app(data_dir: Path | None = None) -> int:
         _fatal_dialog("This computer's Qt for Python cannot run the app safely.", [problem])
         return EXIT_BROKEN_BINDING
     try:
-        lock, opened = open_record(data_dir)  # one running instance per data directory
+        # One running instance per data directory; the record read-only until its check has passed.
+        lock, opened = open_record(data_dir, check_later=True)
     except StoreError as exc:
         _fatal_dialog("The record of infusion sessions cannot be opened.", [str(exc)])
         return EXIT_RECORD_UNAVAILABLE
-    records = [
-        opened
-    ]  # the record file may be replaced (a damaged one, by a new file) once the library is in
+    # The record file is replaced once checked (open for writing, or read-only when damaged), and a damaged
+    # one may be replaced by a new file.
+    records = [opened]
     clock = SystemClock()
     settings = ViewSettings(Path(default_settings_path()))
     window = open_main_window(app, settings)
@@ -394,16 +403,23 @@ def run_app(data_dir: Path | None = None) -> int:
         opened.close()
         lock.release()
         return EXIT_RECORD_UNAVAILABLE
+    checker = None
+    if opened.checking:
+        from ketamine_desktop.state.record_checker import RecordChecker
+
+        checker = RecordChecker(data_dir, window)
+        window.show_record_checking(True)
 
     def show_read_only() -> None:
         if records[0].read_only_because is not None:
             window.setWindowTitle(f"{window.windowTitle()} — record READ-ONLY (damaged)")
 
     show_read_only()
+    loaded: list[tuple[Library, PlanStore]] = []  # once the library is in and the Dosing tab computes
 
     def library_ready() -> None:
         """Just after the first paint: the library (pydantic, validation, signature), then the Dosing tab
-        that computes with it, then the session if one runs."""
+        that computes with it; then the session once the record is checked (`record_ready`)."""
         from ketamine_desktop.cli.common import load_default_library
         from ketamine_desktop.domain.library import LibraryError
 
@@ -414,11 +430,44 @@ def run_app(data_dir: Path | None = None) -> int:
             _fatal_dialog(LIBRARY_REFUSED, exc.problems)
             app.exit(EXIT_LIBRARY_INVALID)
             return
+        loaded.append((library, complete_main_window(window, library, clock)))
+        if checker is None or not records[0].checking:
+            record_ready()  # checked already
+        else:
+            # The walk starts once the regimen card has been painted: on a loaded machine (and through
+            # Python's GIL) it would otherwise delay the Dosing tab; the session waits for it either way.
+            _AfterFirstPaint(window.dosing.card, checker.start)
+
+    def on_checked(outcome: object) -> None:
+        if isinstance(outcome, BaseException):
+            window.setEnabled(False)
+            _fatal_dialog("The record of infusion sessions cannot be read.", [str(outcome)])
+            app.exit(EXIT_RECORD_UNAVAILABLE)
+            return
+        from ketamine_desktop.store.record_check import RecordCheck
+
+        assert isinstance(outcome, RecordCheck)
+        records[0].close()
+        try:
+            records[0] = open_checked(data_dir, outcome)
+        except StoreError as exc:
+            window.setEnabled(False)
+            _fatal_dialog("The record of infusion sessions cannot be opened.", [str(exc)])
+            app.exit(EXIT_RECORD_UNAVAILABLE)
+            return
+        if loaded:
+            record_ready()
+
+    def record_ready() -> None:
+        """The record is checked and the library in: a damaged record is asked about (read-only, or a new
+        file), then the session is wired: at once when one runs (its first tick shows whatever fell due
+        while the app was closed), when the Monitoring tab is shown or a start was held, else when the
+        Monitoring tab is first shown."""
+        library, plan = loaded[0]
         if records[0].read_only_because is not None:
             records[0] = _damaged_record(data_dir, records[0], library, clock)
             window.show_training(window.training)  # the title again, then READ-ONLY if it still is
             show_read_only()
-        plan = complete_main_window(window, library, clock)
         attached: list[bool] = []
 
         def attach_running_session() -> None:
@@ -428,16 +477,22 @@ def run_app(data_dir: Path | None = None) -> int:
             from ketamine_desktop.gui.attention import default_player
 
             attach_session(window, plan, library, records[0], clock, default_player())
+            show_read_only()  # attaching says TRAINING (or not) in the title again
 
-        if records[0].session_open():
-            # A running session is attached at once: its first tick shows whatever fell due while the
-            # app was closed.
+        if (
+            records[0].session_open()
+            or window.tabs.currentWidget() is window.monitoring_place
+            or window.held_start is not None
+        ):
             attach_running_session()
         else:
             # No session runs: nothing is timed. The session's parts come when the Monitoring tab is first
             # shown (a completed checklist shows it).
             attach_when_shown(window, attach_running_session)
+        window.record_checked()
 
+    if checker is not None:
+        checker.checked.connect(on_checked)
     _AfterFirstPaint(window, library_ready)
     screen = window.screen()
     if screen is not None:
@@ -447,6 +502,8 @@ def run_app(data_dir: Path | None = None) -> int:
     try:
         return app.exec()
     finally:
+        if checker is not None:
+            checker.stop()  # the check only reads; it is let finish before the record is closed
         window.deleteLater()  # with it the session's ticker: nothing ticks on the record once it is closed
         records[0].close()
         lock.release()

@@ -60,6 +60,11 @@ TRAINING_BANNER = (
     f"{TRAINING_WORD}: this is a training record written by `ketamine-desktop demo`. "
     "It is not a patient's record; nothing here is a real dose or observation."
 )
+RECORD_CHECKING = "Checking the record of infusion sessions… nothing is saved until it is done"
+START_HELD = (
+    "Waiting for the record check to finish: the session starts and is saved as soon as it passes. "
+    "Keep this open; every value stays as entered."
+)
 TAB_TITLES = ("Dosing", "Monitoring", "Contraindications", "Side effects")
 # The reminder banner's reserved height (one line of its largest text and its button).
 BANNER_HEIGHT = 44
@@ -241,7 +246,14 @@ class MainWindow(QMainWindow):
         self.zone_status.setToolTip(
             "Every time on screen is this computer's local time; the record keeps UTC."
         )
+        # Shown while the record's open-time check (the whole hash chain) runs after the first paint.
+        self.record_status = QLabel(RECORD_CHECKING, self)
+        self.record_status.setObjectName("recordCheckStatus")
+        self.record_status.hide()
+        self.record_checking = False
+        self.held_start: PrestartDialog | None = None  # a checklist completed meanwhile, waiting
         self.statusBar().addWidget(self.library_status, 1)
+        self.statusBar().addPermanentWidget(self.record_status)
         self.statusBar().addPermanentWidget(self.zone_status)
         self.statusBar().addPermanentWidget(self.review_status)
 
@@ -494,10 +506,32 @@ class MainWindow(QMainWindow):
         self.prestart_dialog = dialog
         dialog.open()
 
+    def show_record_checking(self, checking: bool) -> None:
+        """While the record's open-time check runs nothing is saved: the status bar says so, and a start
+        completed meanwhile waits in its dialog (`_on_prestart_completed`) until `record_checked`."""
+        self.record_checking = checking
+        self.record_status.setVisible(checking)
+
+    def record_checked(self) -> None:
+        """The record's check is done and the session is wired (or the record is read-only): a start held
+        meanwhile is made now, and its dialog says what came of it."""
+        self.show_record_checking(False)
+        dialog, self.held_start = self.held_start, None
+        if dialog is not None and dialog.isVisible():
+            self._start_from(dialog)
+
     def _on_prestart_completed(self, dialog: PrestartDialog) -> None:
         """The checklist is complete: the plan records it, and the session (once attached) starts from it.
         A start that is refused or not saved keeps the dialog open with its values and says why."""
         self.command_issued.emit(dialog.command())
+        self._start_from(dialog)
+
+    def _start_from(self, dialog: PrestartDialog) -> None:
+        if self.record_checking:
+            # Held, not lost: started (and saved) once the record's check has passed.
+            self.held_start = dialog
+            dialog.show_waiting(START_HELD)
+            return
         planned = self._plan.planned
         if planned is None:
             dialog.show_failure(

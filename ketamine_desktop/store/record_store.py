@@ -49,6 +49,18 @@ class RecordReadOnly(SaveFailed):
         self.reason = reason
 
 
+class RecordBeingChecked(SaveFailed):
+    """The record is open before its open-time check has finished (`RecordStore.open_unchecked`): nothing
+    is appended until the check has passed and the record is opened for writing."""
+
+    def __init__(self) -> None:
+        StoreError.__init__(
+            self,
+            "Not saved yet: the record is still being checked. Nothing was written; your entry is kept.",
+        )
+        self.reason = "the record is still being checked"
+
+
 class InvalidRecord(StoreError):
     """An append was refused before touching the file: a required field is missing or malformed."""
 
@@ -67,10 +79,19 @@ class RecordStore:
     `InstanceLock`, which the application takes before opening the store.
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, *, read_only_because: str | None = None) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        *,
+        read_only_because: str | None = None,
+        checking: bool = False,
+    ) -> None:
         self._conn = conn
         self.path = path
         self._batch = False
+        # Opened before its open-time check has finished (`open_unchecked`): read-only, appends refused.
+        self.checking = checking
         # Set when the open-time check found the record damaged: appends are refused with this reason.
         self.read_only_because = read_only_because
         # Sentences about what happened to the record file while open (a vanished WAL), for the user.
@@ -92,6 +113,14 @@ class RecordStore:
         conn = sqlite3.connect(":memory:", isolation_level=None)
         migrate(conn)
         return cls(conn, path, read_only_because=reason)
+
+    @classmethod
+    def open_unchecked(cls, data_dir: Path) -> "RecordStore":
+        """The record in `data_dir` (a file with contents) read-only, before its open-time check has
+        finished: for what the first paint needs (whether it is a training record, whether a session is
+        open). Appends raise RecordBeingChecked. Replace it once the check is done (`record_access`)."""
+        path = data_dir / RECORD_FILE_NAME
+        return cls(open_read_only(path), path, checking=True)
 
     @classmethod
     def start_new_file(
@@ -154,6 +183,8 @@ class RecordStore:
         the record was found damaged at open) or InvalidRecord."""
         if self.read_only_because is not None:
             raise RecordReadOnly(self.read_only_because)
+        if self.checking:
+            raise RecordBeingChecked()
         required = {
             "session_id": session_id,
             "kind": kind,

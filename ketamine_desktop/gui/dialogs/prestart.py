@@ -309,6 +309,10 @@ class PrestartDialog(QDialog):
         """The start was refused or not saved: say why; every value stays as entered."""
         self.missing.setText(f"Not started: {message}")
 
+    def show_waiting(self, message: str) -> None:
+        """The start is held (not yet saved): say so; every value stays as entered."""
+        self.missing.setText(message)
+
     def _on_complete_clicked(self) -> None:
         if not self.missing_items():
             self.completed.emit()
