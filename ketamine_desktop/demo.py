@@ -48,6 +48,7 @@ from ketamine_desktop.domain.session import (
     Payload,
     SessionError,
     SessionRecord,
+    SessionSchedule,
     SessionState,
     StartDraft,
     acknowledgement_payload,
@@ -60,7 +61,7 @@ from ketamine_desktop.domain.session import (
     observation_payload,
     open_decisions,
     preview_event,
-    session_checks,
+    session_schedule,
     session_state,
     start_payload,
     to_payload,
@@ -204,6 +205,7 @@ class _Ward:
         self.out: list[DemoRecord] = []
         self.state: SessionState | None = None
         self._checks: tuple[tuple[int, datetime], tuple[Check, ...]] | None = None
+        self._schedule: SessionSchedule | None = None  # where the schedule goes on from (`session_schedule`)
         self.last_observation = start
         self.resume_at: datetime | None = None
         self.late: dict[datetime, timedelta] = {}
@@ -238,7 +240,8 @@ class _Ward:
         if self._checks is None or self._checks[0][0] != key or self._checks[0][1] < until:
             reach = until + timedelta(hours=12)
             horizon = timedelta(minutes=horizon_minutes(state.library, state.protocol))
-            kept = tuple(c for c in session_checks(state, reach) if c.due >= now - 2 * horizon)
+            checks, self._schedule = session_schedule(state, reach, self._schedule)
+            kept = tuple(c for c in checks if c.due >= now - 2 * horizon)
             self._checks = ((key, reach), kept)
         return self._checks[1]
 
@@ -325,7 +328,8 @@ class _Ward:
             elif reminder.kind in ("syringe-empty", "syringe-change") and state.status in _INFUSING:
                 self._event(EventDraft(kind="syringe-change", syringe_volume_ml=Decimal(50)), now)
             elif reminder.kind in ("lft", "end-prompt"):
-                self._write(task_payload(state, reminder.key, by, now), by, now)
+                checks = self._checks_for(state, now)
+                self._write(task_payload(state, reminder.key, by, now, checks), by, now)
         state = self.state
         assert state is not None
         if state.status != "ended" and now - self.last_observation >= self.extra:
@@ -343,7 +347,8 @@ class _Ward:
                 by = self._nurse(now)[0]
                 try:
                     reason = self.rng.choice(_DEFER_REASONS)
-                    body = deferral_payload(state, check.due, minutes, reason, by, now)
+                    checks = self._checks_for(state, now)
+                    body = deferral_payload(state, check.due, minutes, reason, by, now, checks)
                 except SessionError:
                     pass
                 else:
@@ -398,7 +403,7 @@ class _Ward:
             answered=answered,
         )
         by = self._nurse(now)[0]
-        body = observation_payload(state, draft, by, now)
+        body = observation_payload(state, draft, by, now, self._checks_for(state, now))
         self._write(body, by, now)
         self.last_observation = now
         self._follow(body.assessment.infusion, now)

@@ -21,6 +21,7 @@ from decimal import Decimal
 from ketamine_desktop.domain.model import FrozenModel
 from ketamine_desktop.domain.regimen import BolusResult, InfusionResult
 from ketamine_desktop.domain.reminders import Reminder, active, reminders
+from ketamine_desktop.domain.schedule import Check
 from ketamine_desktop.domain.screening import ScreeningItemResult
 from ketamine_desktop.domain.session import (
     ClockJumpPayload,
@@ -235,14 +236,21 @@ class HandoverFacts(FrozenModel):
     library_sha256: str
 
 
-def handover_facts(state: SessionState, now: datetime, head_hash: str, record_count: int) -> HandoverFacts:
-    """The handover of `state` at `now`; `head_hash` and `record_count` are the whole record's."""
+def handover_facts(
+    state: SessionState,
+    now: datetime,
+    head_hash: str,
+    record_count: int,
+    checks: tuple[Check, ...] | None = None,
+) -> HandoverFacts:
+    """The handover of `state` at `now`; `head_hash` and `record_count` are the whole record's; `checks`:
+    as for `reminders` (the running window's, kept between saves)."""
     start = state.start
     weight = start.regimen.weight_kg
     total = delivered_mg(state, None, now)
     day = delivered_mg(state, now - DOSE_WINDOW, now)
     running = state.infusion if state.status == "running" else None
-    open_items: Sequence[Reminder] = active(reminders(state, now))
+    open_items: Sequence[Reminder] = active(reminders(state, now, checks))
     return HandoverFacts(
         at=now,
         session_id=state.session_id,

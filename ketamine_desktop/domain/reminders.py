@@ -332,10 +332,13 @@ def raise_payloads(
     )
 
 
-def task_payload(state: SessionState, key: str, by: str, now: datetime) -> TaskPayload:
-    """Mark a task reminder (liver tests, the end prompt) done; only one that is due can be."""
+def task_payload(
+    state: SessionState, key: str, by: str, now: datetime, checks: tuple[Check, ...] | None = None
+) -> TaskPayload:
+    """Mark a task reminder (liver tests, the end prompt) done; only one that is due can be. (`checks`:
+    as for `reminders`.)"""
     clean_name("done by", by)
-    reminder = next((r for r in reminders(state, now) if r.key == key), None)
+    reminder = next((r for r in reminders(state, now, checks) if r.key == key), None)
     if reminder is None or reminder.kind not in TASK_KINDS or not reminder.active:
         raise SessionError("that task is not due")
     return TaskPayload(key=key, at=now)
@@ -345,13 +348,16 @@ def task_payload(state: SessionState, key: str, by: str, now: datetime) -> TaskP
 CLOSABLE: frozenset[str] = frozenset({"stopped", "observing"})
 
 
-def close_payload(state: SessionState, reason: str | None, by: str, now: datetime) -> ClosePayload:
-    """Close a stopped (or bolus-only) session. With anything still outstanding, closing needs a reason."""
+def close_payload(
+    state: SessionState, reason: str | None, by: str, now: datetime, checks: tuple[Check, ...] | None = None
+) -> ClosePayload:
+    """Close a stopped (or bolus-only) session. With anything still outstanding, closing needs a reason.
+    (`checks`: as for `reminders`.)"""
     clean_name("closed by", by)
     if state.status not in CLOSABLE:
         raise SessionError("stop the infusion before closing the session")
     text = (reason or "").strip() or None
-    outstanding = [r for r in reminders(state, now) if r.status not in ("done",)]
+    outstanding = [r for r in reminders(state, now, checks) if r.status not in ("done",)]
     if outstanding and text is None:
         raise SessionError(f"{len(outstanding)} reminders are still open: say why the session is closed")
     return ClosePayload(at=now, reason=text)

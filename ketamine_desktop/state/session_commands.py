@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import ClassVar, Literal
 
 from ketamine_desktop.domain.reminders import close_payload, task_payload
+from ketamine_desktop.domain.schedule import Check
 from ketamine_desktop.domain.session import (
     AdverseEventDraft,
     EventDraft,
@@ -71,8 +72,8 @@ class RecordObservation:
     def kept(self) -> object:
         return self.draft
 
-    def build(self, state: SessionState, now: datetime) -> Payload:
-        return observation_payload(state, self.draft, self.by, now)
+    def build(self, state: SessionState, now: datetime, checks: tuple[Check, ...]) -> Payload:
+        return observation_payload(state, self.draft, self.by, now, checks)
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ class RecordEvent:
     def kept(self) -> object:
         return self.draft
 
-    def build(self, state: SessionState, now: datetime) -> Payload:
+    def build(self, state: SessionState, now: datetime, checks: tuple[Check, ...]) -> Payload:
         return event_payload(state, self.draft, now)
 
 
@@ -103,8 +104,8 @@ class DeferCheck:
     def kept(self) -> object:
         return (self.check_due, self.minutes, self.reason)
 
-    def build(self, state: SessionState, now: datetime) -> Payload:
-        return deferral_payload(state, self.check_due, self.minutes, self.reason, self.by, now)
+    def build(self, state: SessionState, now: datetime, checks: tuple[Check, ...]) -> Payload:
+        return deferral_payload(state, self.check_due, self.minutes, self.reason, self.by, now, checks)
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ class Acknowledge:
     def kept(self) -> object:
         return self.observation_seq
 
-    def build(self, state: SessionState, now: datetime) -> Payload:
+    def build(self, state: SessionState, now: datetime, checks: tuple[Check, ...]) -> Payload:
         return acknowledgement_payload(state, self.observation_seq, self.by, now)
 
 
@@ -133,7 +134,7 @@ class RecordAdverseEvent:
     def kept(self) -> object:
         return self.draft
 
-    def build(self, state: SessionState, now: datetime) -> Payload:
+    def build(self, state: SessionState, now: datetime, checks: tuple[Check, ...]) -> Payload:
         return adverse_event_payload(state, self.draft, self.by, now)
 
 
@@ -150,7 +151,7 @@ class AnswerNotDone:
     def kept(self) -> object:
         return (self.observation_seq, self.reason, self.decided_by)
 
-    def build(self, state: SessionState, now: datetime) -> Payload:
+    def build(self, state: SessionState, now: datetime, checks: tuple[Check, ...]) -> Payload:
         return not_done_payload(state, self.observation_seq, self.reason, self.decided_by, self.by, now)
 
 
@@ -165,8 +166,8 @@ class CompleteTask:
     def kept(self) -> object:
         return self.key
 
-    def build(self, state: SessionState, now: datetime) -> Payload:
-        return task_payload(state, self.key, self.by, now)
+    def build(self, state: SessionState, now: datetime, checks: tuple[Check, ...]) -> Payload:
+        return task_payload(state, self.key, self.by, now, checks)
 
 
 @dataclass(frozen=True)
@@ -180,8 +181,8 @@ class CloseSession:
     def kept(self) -> object:
         return self.reason
 
-    def build(self, state: SessionState, now: datetime) -> Payload:
-        return close_payload(state, self.reason, self.by, now)
+    def build(self, state: SessionState, now: datetime, checks: tuple[Check, ...]) -> Payload:
+        return close_payload(state, self.reason, self.by, now, checks)
 
 
 # The commands that append to the running session (all but the start).

@@ -53,6 +53,7 @@ from ketamine_desktop.domain.session import (
     Payload,
     SessionError,
     SessionRecord,
+    SessionSchedule,
     SessionState,
     StartDraft,
     apply_record,
@@ -63,7 +64,7 @@ from ketamine_desktop.domain.session import (
     horizon_minutes,
     parse_record,
     preview_event,
-    session_checks,
+    session_schedule,
     session_state,
     start_payload,
     to_payload,
@@ -144,6 +145,8 @@ class SessionStore(QObject):
         self._drafts: dict[DraftKind, object] = {}
         self._reminders: tuple[Reminder, ...] = ()
         self._checks: tuple[tuple[str, int, int], datetime, tuple[Check, ...]] | None = None
+        # Where the schedule goes on from at the next computation of the checks (`session_schedule`).
+        self._schedule: SessionSchedule | None = None
         self._last_tick: tuple[datetime, float] | None = None
         # How far the running session's time line is behind the wall clock (corrected clock jumps): due
         # times, records and decisions use wall - correction, which runs on real elapsed time.
@@ -219,6 +222,12 @@ class SessionStore(QObject):
         raises StoreError)."""
         return self._records.snapshot()
 
+    def checks(self) -> tuple[Check, ...]:
+        """The session's checks as the reminders were last computed from them (up to at least
+        `checks_until(state, now)`, the recorded ones of more than a horizon ago left out)."""
+        state = self._state
+        return () if state is None else self._cached_checks(state, self._now)
+
     def draft(self, kind: DraftKind) -> object | None:
         """The values of a save that failed, kept until it succeeds or is discarded."""
         return self._drafts.get(kind)
@@ -290,7 +299,11 @@ class SessionStore(QObject):
         return outcome
 
     def _command(
-        self, kind: DraftKind, draft: object, by: str, build: Callable[[SessionState, datetime], Payload]
+        self,
+        kind: DraftKind,
+        draft: object,
+        by: str,
+        build: Callable[[SessionState, datetime, tuple[Check, ...]], Payload],
     ) -> Outcome:
         state = self._state
         if state is None or state.status == "ended":
@@ -298,7 +311,7 @@ class SessionStore(QObject):
         now = self.session_now()
         try:
             clean_name("who", by)
-            payload = build(state, now)
+            payload = build(state, now, self._cached_checks(state, now))
         except SessionError as exc:
             return Outcome(False, exc.message)
         outcome = self._save(state.session_id, payload, by.strip(), now, kind, draft)
@@ -516,9 +529,8 @@ class SessionStore(QObject):
             # otherwise hold every check of the session.
             horizon = timedelta(minutes=horizon_minutes(state.library, state.protocol))
             done = state.recorded_dues
-            kept = tuple(
-                c for c in session_checks(state, reach) if c.due not in done or c.due >= now - horizon
-            )
+            checks, self._schedule = session_schedule(state, reach, self._schedule)
+            kept = tuple(c for c in checks if c.due not in done or c.due >= now - horizon)
             cached = (key, reach, kept)
             self._checks = cached
         return cached[2]

@@ -7,12 +7,15 @@ recorded or deferred, the infusion is paused, resumed, changed or stopped. After
 - no reminder is listed twice, and the list is in due order;
 - with the records fixed, time moving on never lowers a reminder (upcoming < due < overdue);
 - raising is idempotent: once the raises are written, nothing more is raised at the same instant;
-- a deferral never outlasts its check's interval.
+- a deferral never outlasts its check's interval;
+- the schedule gone on from what the last call returned (`session_schedule`, carried by the caller as the
+  session store carries it) equals the schedule computed from nothing, going forward and going back to an
+  earlier state.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -22,10 +25,13 @@ from hypothesis import strategies as st
 from ketamine_desktop.domain.reminders import LEVELS, raise_payloads, reminders
 from ketamine_desktop.domain.session import (
     SessionError,
+    SessionSchedule,
+    SessionState,
     check_key,
     deferral_payload,
     live_deferral,
     session_checks,
+    session_schedule,
     session_state,
 )
 from tests.helpers.builders import ICU, LONG, THEATRE, WARD, Ledger, dose, library, start_draft
@@ -102,14 +108,27 @@ def _check_invariants(ledger: Ledger) -> None:
             assert deferral.body.until - deferral.body.at <= timedelta(minutes=limit)
 
 
+def _carried(state: SessionState, until: datetime, since: SessionSchedule | None) -> SessionSchedule:
+    checks, schedule = session_schedule(state, until, since)
+    assert checks == session_checks(state, until)
+    return schedule
+
+
 def _run(protocol: str, steps: list[tuple[int, str]]) -> None:
     ledger = Ledger(start_draft(protocol, reason="test"))
     elapsed = 0
+    schedule: SessionSchedule | None = None
+    earlier = ledger.state
     for wait, action in steps:
         elapsed += wait
         ledger.at(elapsed)
         _apply(ledger, action)
         _check_invariants(ledger)
+        until = ledger.now + timedelta(minutes=elapsed % 90)
+        schedule = _carried(ledger.state, until, schedule)
+        if wait % 3 == 0:  # now and then an earlier state, as any caller may ask
+            schedule = _carried(earlier, until, schedule)
+        earlier = ledger.state
     ledger.at(elapsed)
     for payload in raise_payloads(ledger.state, ledger.reminders(), ledger.now):
         ledger.add(payload, by="ketamine-desktop")
@@ -150,3 +169,17 @@ def test_the_syringe_empties_when_its_volume_is_used_up(volume: Decimal, waits: 
     expected_seconds = (volume - used) * 3600 / rate
     actual = Decimal((at - ledger.now).total_seconds())
     assert expected_seconds - 1 < actual <= expected_seconds
+
+
+def test_the_schedule_carried_from_another_session_is_not_gone_on_from() -> None:
+    """Two sessions alike but for one reading: what one returned, given with the other, is not taken for
+    it (the recorded checks are compared as the records they are, not by how many there are)."""
+    calm, low = Ledger(start_draft(WARD, reason="test")), Ledger(start_draft(WARD, reason="test"))
+    for ledger, rate in ((calm, 16), (low, 10)):  # RR 9-11 raises a check after it
+        ledger.at(2)
+        ledger.record_check(ledger.state.start.started_at, respiration_rate=rate)
+    until = low.now + timedelta(hours=3)
+    _checks, schedule = session_schedule(calm.state, until)
+    follow_ups = [c for c in session_checks(low.state, until) if c.kind == "follow-up"]
+    assert follow_ups, "the low rate raised a follow-up"
+    assert session_schedule(low.state, until, schedule)[0] == session_checks(low.state, until)

@@ -60,6 +60,7 @@ from ketamine_desktop.domain.session.fold import (
 from ketamine_desktop.domain.session.queries import (
     RateChange,
     RunningRate,
+    SessionSchedule,
     assessment_context,
     check_key,
     checks_until,
@@ -69,6 +70,7 @@ from ketamine_desktop.domain.session.queries import (
     running_rate,
     schedule_events,
     session_checks,
+    session_schedule,
     syringe_empty_at,
     syringe_remaining_ml,
 )
@@ -131,6 +133,7 @@ __all__ = [
     "SessionError",
     "SessionEventKind",
     "SessionRecord",
+    "SessionSchedule",
     "SessionState",
     "StartDraft",
     "StartPayload",
@@ -164,6 +167,7 @@ __all__ = [
     "safety_lockout",
     "schedule_events",
     "session_checks",
+    "session_schedule",
     "session_state",
     "start_draft_for",
     "start_payload",

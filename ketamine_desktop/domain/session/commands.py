@@ -7,7 +7,7 @@ for the user. Events on the infusion (rate changes, boluses, pauses, stops) are 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Literal
@@ -17,6 +17,7 @@ from ketamine_desktop.domain.library import Item, Library, Protocol
 from ketamine_desktop.domain.model import FrozenModel
 from ketamine_desktop.domain.patient import InvalidInput
 from ketamine_desktop.domain.regimen import Regimen, RegimenRequest, compute_regimen
+from ketamine_desktop.domain.schedule import Check
 from ketamine_desktop.domain.screening import ScreeningItemResult
 from ketamine_desktop.domain.session.fold import SessionState
 from ketamine_desktop.domain.session.queries import (
@@ -227,9 +228,16 @@ def missing_items(protocol: Protocol, draft: ObservationDraft, items: Iterable[I
 
 
 def observation_payload(
-    state: SessionState, draft: ObservationDraft, by: str, now: datetime
+    state: SessionState,
+    draft: ObservationDraft,
+    by: str,
+    now: datetime,
+    checks: Sequence[Check] | None = None,
 ) -> ObservationPayload:
-    """Check an observation against its check and the protocol's scale, assess it, build its record."""
+    """Check an observation against its check and the protocol's scale, assess it, build its record.
+
+    `checks`, when given, must be the session's checks up to at least `checks_until(state, now)` (those
+    recorded may be left out): the caller's, kept between saves; else they are computed."""
     clean_name("recorded by", by)
     if state.status == "ended":
         raise SessionError("the session has ended")
@@ -242,7 +250,7 @@ def observation_payload(
         due = draft.check_due.astimezone(UTC)
         if due in state.recorded_dues:
             raise SessionError("this check is already recorded")
-        check = next((c for c in session_checks(state, checks_until(state, now)) if c.due == due), None)
+        check = next((c for c in _checks(state, now, checks) if c.due == due), None)
         if check is None:
             raise SessionError("there is no check due at that time")
         items = check.items
@@ -261,13 +269,24 @@ def observation_payload(
     )
 
 
+def _checks(state: SessionState, now: datetime, checks: Sequence[Check] | None) -> Sequence[Check]:
+    return session_checks(state, checks_until(state, now)) if checks is None else checks
+
+
 # --- Commands: deferral, acknowledgement, clock ---------------------------------------------------------
 
 
 def deferral_payload(
-    state: SessionState, check_due: datetime, minutes: int, reason: str | None, by: str, now: datetime
+    state: SessionState,
+    check_due: datetime,
+    minutes: int,
+    reason: str | None,
+    by: str,
+    now: datetime,
+    checks: Sequence[Check] | None = None,
 ) -> DeferralPayload:
-    """Defer a due or overdue check, with a named reason, for at most its own grid interval.
+    """Defer a due or overdue check, with a named reason, for at most its own grid interval (`checks`: as
+    for `observation_payload`).
 
     The library sets no deferral limit of its own; the limit used is derived: a deferral may not outlast
     the interval of the grid the check belongs to, so it never hides the next check's slot.
@@ -279,7 +298,7 @@ def deferral_payload(
     due = check_due.astimezone(UTC)
     if due in state.recorded_dues:
         raise SessionError("deferral: this check is already recorded")
-    check = next((c for c in session_checks(state, checks_until(state, now)) if c.due == due), None)
+    check = next((c for c in _checks(state, now, checks) if c.due == due), None)
     # A check raised before the wall clock was put back is still due, whatever the clock says now.
     raised = any(r.body.key == check_key(due) for r in state.raised)
     if check is None or (check.due > now and not raised):

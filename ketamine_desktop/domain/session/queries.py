@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from typing import Literal
@@ -54,15 +55,27 @@ def checks_until(state: SessionState, now: datetime) -> datetime:
     return latest + timedelta(minutes=horizon_minutes(state.library, state.protocol))
 
 
-def session_checks(state: SessionState, until: datetime) -> tuple[Check, ...]:
-    """Every check of the session's schedule from the start to `until` (never before the start), with the
-    follow-ups the recorded checks raised and the grid rule (`observed_checks`).
+@dataclass(frozen=True)
+class SessionSchedule:
+    """Where a session's schedule can go on from: the recorded checks it was last computed for (the state's
+    own records, compared by identity), the same as the schedule reads them, and the `SchedulePoint`
+    (`observed_schedule`). A value: the caller keeps the one `session_schedule` returns and hands it to
+    the next call (the session store keeps it beside the state); nothing is kept here. (A dataclass, as
+    `SchedulePoint`: built on every save, it is not validated item by item.)"""
 
-    The last computation is kept (`_last_schedule`) and gone on from where nothing it depended on changed
-    (`observed_schedule`): the answer is the same, and on a session's 14th day it costs about what it does
-    on its first. (A cache only: any state may be asked, in any order.)"""
-    global _last_schedule
-    seen, converted, point = _last_schedule
+    observations: tuple[Recorded[ObservationPayload], ...] = ()
+    observed: tuple[ObservedCheck, ...] = ()
+    point: SchedulePoint | None = None
+
+
+def session_schedule(
+    state: SessionState, until: datetime, since: SessionSchedule | None = None
+) -> tuple[tuple[Check, ...], SessionSchedule]:
+    """`session_checks`, going on from `since` (what an earlier call returned, for this or any other state)
+    where nothing it depended on changed: the answer is the same, and on a session's 14th day it costs
+    about what it does on its first. Returns the checks and where the next call can go on from."""
+    since = since or SessionSchedule()
+    seen, converted, point = since.observations, since.observed, since.point
     observations = state.observations
     known = len(seen)
     if known > len(observations) or not all(a is b for a, b in zip(seen, observations, strict=False)):
@@ -78,8 +91,16 @@ def session_checks(state: SessionState, until: datetime) -> tuple[Check, ...]:
         held=state.held_checks,
         point=point,
     )
-    _last_schedule = (observations, observed, point)
-    return checks
+    return checks, SessionSchedule(observations=observations, observed=observed, point=point)
+
+
+def session_checks(
+    state: SessionState, until: datetime, since: SessionSchedule | None = None
+) -> tuple[Check, ...]:
+    """Every check of the session's schedule from the start to `until` (never before the start), with the
+    follow-ups the recorded checks raised and the grid rule (`observed_checks`); from `since` when given
+    (`session_schedule`)."""
+    return session_schedule(state, until, since)[0]
 
 
 def _observed(observation: Recorded[ObservationPayload]) -> ObservedCheck:
@@ -89,12 +110,6 @@ def _observed(observation: Recorded[ObservationPayload]) -> ObservedCheck:
         # A superseded action raises nothing: the rule that superseded it raises its own checks.
         fired=tuple(a.code for a in observation.body.assessment.actions if a.superseded_by is None),
     )
-
-
-# The recorded checks of the last `session_checks`, as the schedule reads them, and where it can go on.
-_last_schedule: tuple[
-    tuple[Recorded[ObservationPayload], ...], tuple[ObservedCheck, ...], SchedulePoint | None
-] = ((), (), None)
 
 
 def assessment_context(state: SessionState) -> AssessmentContext:

@@ -236,7 +236,10 @@ class MonitoringPanel(QWidget):
             return
         training = is_training_session(state.session_id)
         html = handover_html(
-            handover_facts(state, now, head, records), self._library, training, numbers.number_format()
+            handover_facts(state, now, head, records, self._store.checks()),
+            self._library,
+            training,
+            numbers.number_format(),
         )
         label = syringe_label(state)
         if label is not None:

@@ -4,11 +4,22 @@ stop the infusion and needs an acknowledgement; a restart of the app object rest
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QFrame, QLineEdit, QPushButton, QTableView, QTabWidget, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QTextBrowser,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from ketamine_desktop.app import SessionParts
 from ketamine_desktop.domain.clock import FakeClock
+from ketamine_desktop.export.report_html import hm
 from ketamine_desktop.gui.monitoring.words import clock_time
 from tests.gui.monitoring.conftest import AppFactory, QuietPlayer
 from tests.helpers.gui_helpers import (
@@ -17,6 +28,7 @@ from tests.helpers.gui_helpers import (
     complete_checklist,
     find,
     retype,
+    select_tab,
     text,
 )
 from tests.helpers.session_helpers import fill, start_from_the_dosing_tab, type_into
@@ -143,3 +155,54 @@ def test_the_checklist_starts_the_session_and_the_baseline_check_is_due_at_once(
     assert text(window, "saveStatus").startswith("Saved at")
     state = parts.store.state
     assert state is not None and state.observations[0].body.check_due == state.start.started_at
+
+
+def _the_handover_is_current(window: QWidget, parts: SessionParts) -> None:
+    """The Handover tab shows the record as it is now: its head and count, and the latest check first."""
+    words = find(window, QTextBrowser, "handoverView").toPlainText()
+    records, head = parts.store.record_head()
+    assert head in words and f"after {records} records" in words
+    state = parts.store.state
+    assert state is not None and state.observations
+    latest = state.observations[-1]
+    assert f"Last observations\nTime\nObservation\nNEWS2\nDecision\nBy\n{hm(latest.body.taken_at)}\n" in words
+
+
+def _save_the_due_check(qtbot: QtBot, window: QWidget, by: str) -> None:
+    fill(qtbot, window, sedation="0", by=by)
+    qtbot.keyClick(find(window, QLineEdit, "recordedByField"), Qt.Key.Key_Return)
+    assert "Saved at" in text(window, "saveStatus")
+
+
+def test_the_handover_shown_is_current_after_a_save_a_tab_switch_and_a_restart(
+    qtbot: QtBot, make_app: AppFactory, clock: FakeClock
+) -> None:
+    window, _plan, parts = make_app()
+    start_from_the_dosing_tab(qtbot, window, parts, "subanesthetic-infusion")
+    tick(parts, clock, 60)
+    select_tab(window, "sessionTabs", "Handover")
+    # A save with the Handover shown: its words follow at once.
+    _save_the_due_check(qtbot, window, "EF")
+    _the_handover_is_current(window, parts)
+    # A save with the Timed list shown: the handover is not laid out again until it is shown.
+    select_tab(window, "sessionTabs", "Timed list")
+    tick(parts, clock, 20 * 60)
+    _save_the_due_check(qtbot, window, "GH")
+    select_tab(window, "sessionTabs", "Handover")
+    _the_handover_is_current(window, parts)
+    assert "\nGH\n" in find(window, QTextBrowser, "handoverView").toPlainText()
+    # A tick that raises nothing leaves the same words: nothing set again, the place read is kept.
+    browser = find(window, QTextBrowser, "handoverView")
+    browser.verticalScrollBar().setValue(browser.verticalScrollBar().maximum())
+    kept = browser.verticalScrollBar().value()
+    tick(parts, clock, 1)
+    assert browser.verticalScrollBar().value() == kept
+    # After a restart the Handover tab shows the record as it was left.
+    parts.ticker.stop()
+    window.close()
+    clock.advance(60)
+    window2, _plan2, parts2 = make_app()
+    select_tab(window2, "sessionTabs", "Handover")
+    _the_handover_is_current(window2, parts2)
+    assert "\nGH\n" in find(window2, QTextBrowser, "handoverView").toPlainText()
+    parts2.ticker.stop()
