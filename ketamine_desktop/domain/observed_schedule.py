@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from ketamine_desktop.domain.library import EventKind, FollowUp, Item, Library, Monitoring
 from ketamine_desktop.domain.schedule import (
@@ -38,6 +39,8 @@ from ketamine_desktop.domain.schedule import (
 )
 
 __all__ = ["SchedulePoint", "observed_checks", "observed_schedule"]
+
+_TAKEN_AT = attrgetter("taken_at")
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,7 @@ def observed_schedule(
     start = utc_instant("start", start)
     until = utc_instant("until", until)
     monitoring = library.document.monitoring
-    order = sorted(observed, key=lambda o: o.taken_at)
+    order = sorted(observed, key=_TAKEN_AT)
     recorded = {o.check_due for o in order if o.check_due is not None} | {
         utc_instant("held", h) for h in held
     }
@@ -218,7 +221,8 @@ def _resumable(
         and point.start == start
         and until >= point.reach
         and len(order) >= len(point.order)
-        and all(a is b or a == b for a, b in zip(point.order, order, strict=False))
+        # (A tuple compares item by item, the same object first: no Python loop over 1,400 checks.)
+        and tuple(order[: len(point.order)]) == point.order
         and tuple(event for event in timeline if event[0] <= point.reach) == point.timeline
         and point.dropped.isdisjoint(recorded)
         and point.kept <= recorded

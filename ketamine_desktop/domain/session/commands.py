@@ -316,7 +316,8 @@ def acknowledgement_payload(
 ) -> AcknowledgementPayload:
     """Acknowledge the urgent actions of one recorded check (once)."""
     clean_name("acknowledged by", by)
-    observation = next((o for o in state.observations if o.seq == observation_seq), None)
+    # From the latest: the check asked about is nearly always one of the last (a 14-day session has 1,400).
+    observation = next((o for o in reversed(state.observations) if o.seq == observation_seq), None)
     if observation is None or not observation.body.assessment.needs_acknowledgement:
         raise SessionError("there is no urgent action to acknowledge for that check")
     if any(a.body.observation_seq == observation_seq for a in state.acknowledgements):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from pydantic import Field
 
@@ -177,34 +177,39 @@ _RAISED_RANK: Mapping[str, int] = {level: rank for rank, level in enumerate(get_
 
 
 class _Fold:
-    """A state being folded: its sequences and maps copied once, appended to in place, frozen by `state`."""
+    """A state being folded: a sequence or map is copied the first time a record adds to it (an
+    observation copies neither the events nor the raises), appended to in place, frozen by `state`;
+    what no record touched is handed on as it was."""
 
     def __init__(self, state: SessionState) -> None:
         self.base = state
         self.last_seq = state.last_seq
-        self.events = list(state.events)
-        self.observations = list(state.observations)
-        self.deferrals = list(state.deferrals)
-        self.acknowledgements = list(state.acknowledgements)
-        self.raised = list(state.raised)
-        self.tasks_done = list(state.tasks_done)
-        self.clock_jumps = list(state.clock_jumps)
-        self.adverse_events = list(state.adverse_events)
-        self.decision_answers = list(state.decision_answers)
+        self._lists: dict[str, list[Any]] = {}  # the record sequences added to, by field name
         self.closed = state.closed
         self.status: InfusionStatus = state.status
         self.request = state.request
         self.infusion = state.infusion
         self.syringe = state.syringe
-        self.recorded_dues = set(state.recorded_dues)
-        self.checks_taken = dict(state.checks_taken)
-        self.latched = dict(state.latched)
-        self.unacknowledged = list(state.unacknowledged)
-        self.undecided = list(state.undecided)
+        self._recorded_dues: set[datetime] | None = None
+        self._checks_taken: dict[datetime, datetime] | None = None
+        self._latched: dict[str, RaisedLevel] | None = None
+        self.unacknowledged = state.unacknowledged
+        self.undecided = state.undecided
         self.latest_raised_check = state.latest_raised_check
         self.held_checks = state.held_checks
         self.episodes = state.episodes
         self.last_pain = state.last_pain
+
+    def _add_to(self, name: str, item: Recorded[Any]) -> None:
+        items = self._lists.get(name)
+        if items is None:
+            items = self._lists[name] = list(getattr(self.base, name))
+        items.append(item)
+
+    def _latched_levels(self) -> dict[str, RaisedLevel]:
+        if self._latched is None:
+            self._latched = dict(self.base.latched)
+        return self._latched
 
     def add(self, record: SessionRecord) -> None:
         if record.seq <= self.last_seq:
@@ -218,46 +223,50 @@ class _Fold:
         elif isinstance(body, ObservationPayload):
             self._observation(_recorded(record, body))
         elif isinstance(body, DeferralPayload):
-            self.deferrals.append(_recorded(record, body))
-            self.latched.pop(
-                CHECK_KEY_PREFIX + iso_utc(body.check_due), None
-            )  # its raised levels stay behind
+            self._add_to("deferrals", _recorded(record, body))
+            # Its raised levels stay behind.
+            self._latched_levels().pop(CHECK_KEY_PREFIX + iso_utc(body.check_due), None)
         elif isinstance(body, AcknowledgementPayload):
-            self.acknowledgements.append(_recorded(record, body))
-            self.unacknowledged = [o for o in self.unacknowledged if o.seq != body.observation_seq]
+            self._add_to("acknowledgements", _recorded(record, body))
+            self.unacknowledged = tuple(o for o in self.unacknowledged if o.seq != body.observation_seq)
         elif isinstance(body, RaisePayload):
-            self.raised.append(_recorded(record, body))
-            latched = self.latched.get(body.key)
-            if latched is None or _RAISED_RANK[body.level] > _RAISED_RANK[latched]:
-                self.latched[body.key] = body.level
+            self._add_to("raised", _recorded(record, body))
+            latched = self._latched_levels()
+            level = latched.get(body.key)
+            if level is None or _RAISED_RANK[body.level] > _RAISED_RANK[level]:
+                latched[body.key] = body.level
             if body.key.startswith(CHECK_KEY_PREFIX):
                 if body.due not in self.held_checks:
                     self.held_checks = self.held_checks | {body.due}
                 if self.latest_raised_check is None or body.due > self.latest_raised_check:
                     self.latest_raised_check = body.due
         elif isinstance(body, TaskPayload):
-            self.tasks_done.append(_recorded(record, body))
+            self._add_to("tasks_done", _recorded(record, body))
         elif isinstance(body, ClockJumpPayload):
-            self.clock_jumps.append(_recorded(record, body))
+            self._add_to("clock_jumps", _recorded(record, body))
         elif isinstance(body, AdverseEventPayload):
-            self.adverse_events.append(_recorded(record, body))
+            self._add_to("adverse_events", _recorded(record, body))
         elif isinstance(body, DecisionAnswerPayload):
-            self.decision_answers.append(_recorded(record, body))
-            self.undecided = [o for o in self.undecided if o.seq != body.observation_seq]
+            self._add_to("decision_answers", _recorded(record, body))
+            self.undecided = tuple(o for o in self.undecided if o.seq != body.observation_seq)
         else:
             self.closed = _recorded(record, body)
             self.status = "ended"
 
     def _observation(self, observation: Recorded[ObservationPayload]) -> None:
         body = observation.body
-        self.observations.append(observation)
+        self._add_to("observations", observation)
         if body.check_due is not None:
-            self.recorded_dues.add(body.check_due)
-            self.checks_taken[body.check_due] = body.taken_at
+            if self._recorded_dues is None:
+                self._recorded_dues = set(self.base.recorded_dues)
+                self._checks_taken = dict(self.base.checks_taken)
+            assert self._checks_taken is not None  # made with the set
+            self._recorded_dues.add(body.check_due)
+            self._checks_taken[body.check_due] = body.taken_at
         if body.assessment.needs_acknowledgement:
-            self.unacknowledged.append(observation)
+            self.unacknowledged = (*self.unacknowledged, observation)
         if body.assessment.decision.infusion != "continue":
-            self.undecided.append(observation)
+            self.undecided = (*self.undecided, observation)
         if body.assessment.psychotomimetic:
             self.episodes += 1
         if body.observation.pain is not None:
@@ -282,36 +291,31 @@ class _Fold:
             self.status = "stopped"
         if self.undecided:
             # Every check still undecided was recorded before this event (a lower seq).
-            self.undecided = [
+            self.undecided = tuple(
                 o for o in self.undecided if body.kind not in ANSWERED_BY[o.body.assessment.decision.infusion]
-            ]
+            )
         if self.syringe is not None:
             self.syringe = _syringe_after(self.syringe, event, self.status, self.infusion)
-        self.events.append(event)
+        self._add_to("events", event)
 
     def state(self) -> SessionState:
+        update: dict[str, Any] = {name: tuple(items) for name, items in self._lists.items()}
+        if self._recorded_dues is not None:
+            update["recorded_dues"] = frozenset(self._recorded_dues)
+            update["checks_taken"] = self._checks_taken
+        if self._latched is not None:
+            update["latched"] = self._latched
         return self.base.model_copy(
             update={
+                **update,
                 "last_seq": self.last_seq,
-                "events": tuple(self.events),
-                "observations": tuple(self.observations),
-                "deferrals": tuple(self.deferrals),
-                "acknowledgements": tuple(self.acknowledgements),
-                "raised": tuple(self.raised),
-                "tasks_done": tuple(self.tasks_done),
-                "clock_jumps": tuple(self.clock_jumps),
-                "adverse_events": tuple(self.adverse_events),
-                "decision_answers": tuple(self.decision_answers),
                 "closed": self.closed,
                 "status": self.status,
                 "request": self.request,
                 "infusion": self.infusion,
                 "syringe": self.syringe,
-                "recorded_dues": frozenset(self.recorded_dues),
-                "checks_taken": self.checks_taken,
-                "latched": self.latched,
-                "unacknowledged": tuple(self.unacknowledged),
-                "undecided": tuple(self.undecided),
+                "unacknowledged": self.unacknowledged,
+                "undecided": self.undecided,
                 "latest_raised_check": self.latest_raised_check,
                 "held_checks": self.held_checks,
                 "episodes": self.episodes,

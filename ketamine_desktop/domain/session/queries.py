@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
-from typing import Literal
+from operator import is_
+from typing import Literal, TypeVar
 
 from ketamine_desktop.domain.assessment import AssessmentContext
 from ketamine_desktop.domain.library import Library, Protocol
@@ -14,7 +16,13 @@ from ketamine_desktop.domain.observed_schedule import SchedulePoint, observed_sc
 from ketamine_desktop.domain.regimen import InfusionResult
 from ketamine_desktop.domain.schedule import Check, ObservedCheck, ScheduleEvent
 from ketamine_desktop.domain.session.fold import CHECK_KEY_PREFIX, InfusionStatus, SessionState
-from ketamine_desktop.domain.session.records import DeferralPayload, ObservationPayload, Recorded, iso_utc
+from ketamine_desktop.domain.session.records import (
+    DeferralPayload,
+    EventPayload,
+    ObservationPayload,
+    Recorded,
+    iso_utc,
+)
 from ketamine_desktop.domain.units import round_down_to_step
 
 # Events that reach the monitoring schedule; a syringe change does not change when checks are due.
@@ -22,15 +30,20 @@ _SCHEDULE_KINDS: frozenset[str] = frozenset(
     {"bolus", "rate-increase", "rate-decrease", "pause", "resume", "stop"}
 )
 _US_PER_H = Decimal(3_600_000_000)
+R = TypeVar("R")
+T = TypeVar("T")
 
 # --- Derived values -------------------------------------------------------------------------------------
 
 
 def schedule_events(state: SessionState) -> tuple[ScheduleEvent, ...]:
     """The events that shape the monitoring schedule (a syringe change does not)."""
-    return tuple(
-        ScheduleEvent(at=e.body.at, kind=e.body.kind) for e in state.events if e.body.kind in _SCHEDULE_KINDS
-    )
+    return tuple(event for e in state.events for event in _schedule_event(e))
+
+
+def _schedule_event(event: Recorded[EventPayload]) -> tuple[ScheduleEvent, ...]:
+    body = event.body
+    return (ScheduleEvent(at=body.at, kind=body.kind),) if body.kind in _SCHEDULE_KINDS else ()
 
 
 def horizon_minutes(library: Library, protocol: Protocol) -> int:
@@ -57,14 +70,16 @@ def checks_until(state: SessionState, now: datetime) -> datetime:
 
 @dataclass(frozen=True)
 class SessionSchedule:
-    """Where a session's schedule can go on from: the recorded checks it was last computed for (the state's
-    own records, compared by identity), the same as the schedule reads them, and the `SchedulePoint`
-    (`observed_schedule`). A value: the caller keeps the one `session_schedule` returns and hands it to
-    the next call (the session store keeps it beside the state); nothing is kept here. (A dataclass, as
-    `SchedulePoint`: built on every save, it is not validated item by item.)"""
+    """Where a session's schedule can go on from: the recorded checks and events it was last computed for
+    (the state's own records, compared by identity), the same as the schedule reads them, and the
+    `SchedulePoint` (`observed_schedule`). A value: the caller keeps the one `session_schedule` returns
+    and hands it to the next call (the session store keeps it beside the state); nothing is kept here.
+    (A dataclass, as `SchedulePoint`: made on every save, it is not validated item by item.)"""
 
     observations: tuple[Recorded[ObservationPayload], ...] = ()
     observed: tuple[ObservedCheck, ...] = ()
+    events: tuple[Recorded[EventPayload], ...] = ()
+    timeline: tuple[ScheduleEvent, ...] = ()
     point: SchedulePoint | None = None
 
 
@@ -75,23 +90,40 @@ def session_schedule(
     where nothing it depended on changed: the answer is the same, and on a session's 14th day it costs
     about what it does on its first. Returns the checks and where the next call can go on from."""
     since = since or SessionSchedule()
-    seen, converted, point = since.observations, since.observed, since.point
-    observations = state.observations
-    known = len(seen)
-    if known > len(observations) or not all(a is b for a, b in zip(seen, observations, strict=False)):
-        known, converted = 0, ()
-    observed = (*converted, *(_observed(o) for o in observations[known:]))
+    observed = _went_on(since.observations, since.observed, state.observations, _observed)
+    timeline = _went_on(since.events, since.timeline, state.events, _schedule_event)
     checks, point = observed_schedule(
         state.library,
         state.start.protocol_id,
         state.start.started_at,
-        schedule_events(state),
+        timeline,
         observed,
         max(until, state.start.started_at),
         held=state.held_checks,
+        point=since.point,
+    )
+    schedule = SessionSchedule(
+        observations=state.observations,
+        observed=observed,
+        events=state.events,
+        timeline=timeline,
         point=point,
     )
-    return checks, SessionSchedule(observations=observations, observed=observed, point=point)
+    return checks, schedule
+
+
+def _went_on(
+    seen: tuple[R, ...],
+    converted: tuple[T, ...],
+    records: tuple[R, ...],
+    convert: Callable[[R], Iterable[T]],
+) -> tuple[T, ...]:
+    """`records` converted: `converted` (what `seen` became) and the records after them, when `seen` are
+    the first of `records` (the same objects: a later state of the same fold); else all of them."""
+    known = len(seen)
+    if known > len(records) or not all(map(is_, seen, records)):
+        known, converted = 0, ()
+    return (*converted, *(item for record in records[known:] for item in convert(record)))
 
 
 def session_checks(
@@ -103,12 +135,14 @@ def session_checks(
     return session_schedule(state, until, since)[0]
 
 
-def _observed(observation: Recorded[ObservationPayload]) -> ObservedCheck:
-    return ObservedCheck(
-        taken_at=observation.body.taken_at,
-        check_due=observation.body.check_due,
-        # A superseded action raises nothing: the rule that superseded it raises its own checks.
-        fired=tuple(a.code for a in observation.body.assessment.actions if a.superseded_by is None),
+def _observed(observation: Recorded[ObservationPayload]) -> tuple[ObservedCheck]:
+    return (
+        ObservedCheck(
+            taken_at=observation.body.taken_at,
+            check_due=observation.body.check_due,
+            # A superseded action raises nothing: the rule that superseded it raises its own checks.
+            fired=tuple(a.code for a in observation.body.assessment.actions if a.superseded_by is None),
+        ),
     )
 
 

@@ -143,8 +143,11 @@ class AssessmentView(QFrame):
                 refs = ", ".join(sources) or "no source listed"
                 self.decision_sources.setText(f"Sources: {refs} {flags_text(flags)}".rstrip())
             self.decision_sources.set_sources(sources_html(self._library, sources, flags))
-            self.decision_frame.setProperty("level", level)
-            repolish(self.decision_frame)
+            if self.decision_frame.property("level") != level:
+                # Re-styling sends a font change down the frame and relays out the whole window: only
+                # when the colour changes.
+                self.decision_frame.setProperty("level", level)
+                repolish(self.decision_frame)
             self.decision_frame.show()
             self.news2.show()
             self._show_list(assessment.shown_actions, assessment.superseded, decision.code)
