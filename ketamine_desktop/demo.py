@@ -205,7 +205,11 @@ class _Ward:
         self.out: list[DemoRecord] = []
         self.state: SessionState | None = None
         self._checks: tuple[tuple[int, datetime], tuple[Check, ...]] | None = None
-        self._schedule: SessionSchedule | None = None  # where the schedule goes on from (`session_schedule`)
+        # Where the schedule goes on from (`session_schedule`): the list's (which looks 12 h ahead) and the
+        # commands' (the checks up to `checks_until`, as the window's store gives them), kept apart so
+        # neither asks for less than the other's point reached (which would compute it all again).
+        self._schedule: SessionSchedule | None = None
+        self._command_schedule: SessionSchedule | None = None
         self.last_observation = start
         self.resume_at: datetime | None = None
         self.late: dict[datetime, timedelta] = {}
@@ -244,6 +248,14 @@ class _Ward:
             kept = tuple(c for c in checks if c.due >= now - 2 * horizon)
             self._checks = ((key, reach), kept)
         return self._checks[1]
+
+    def _command_checks(self, state: SessionState, now: datetime) -> tuple[Check, ...]:
+        """The session's checks as a command checks against them (up to `checks_until`), from the state as
+        it is (the list above is kept until an event changes it)."""
+        checks, self._command_schedule = session_schedule(
+            state, checks_until(state, now), self._command_schedule
+        )
+        return checks
 
     # --- the shift ---
 
@@ -328,7 +340,7 @@ class _Ward:
             elif reminder.kind in ("syringe-empty", "syringe-change") and state.status in _INFUSING:
                 self._event(EventDraft(kind="syringe-change", syringe_volume_ml=Decimal(50)), now)
             elif reminder.kind in ("lft", "end-prompt"):
-                checks = self._checks_for(state, now)
+                checks = self._command_checks(state, now)
                 self._write(task_payload(state, reminder.key, by, now, checks), by, now)
         state = self.state
         assert state is not None
@@ -347,7 +359,7 @@ class _Ward:
                 by = self._nurse(now)[0]
                 try:
                     reason = self.rng.choice(_DEFER_REASONS)
-                    checks = self._checks_for(state, now)
+                    checks = self._command_checks(state, now)
                     body = deferral_payload(state, check.due, minutes, reason, by, now, checks)
                 except SessionError:
                     pass
@@ -403,7 +415,7 @@ class _Ward:
             answered=answered,
         )
         by = self._nurse(now)[0]
-        body = observation_payload(state, draft, by, now, self._checks_for(state, now))
+        body = observation_payload(state, draft, by, now, self._command_checks(state, now))
         self._write(body, by, now)
         self.last_observation = now
         self._follow(body.assessment.infusion, now)
