@@ -44,6 +44,18 @@ def test_domain_imports_no_qt_storage_or_gui() -> None:
     assert offenders == []
 
 
+def test_domain_keeps_nothing_between_calls() -> None:
+    """No `global` (or `nonlocal`) rebinding in the pure layer: what one call leaves for the next (the
+    schedule's point) is a value its caller carries (`session_schedule`), not a module's hidden memo."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {type(node).__name__.lower()} {', '.join(node.names)}"
+        for path in sorted((PACKAGE / "domain").rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Global | ast.Nonlocal)
+    ]
+    assert offenders == []
+
+
 def test_store_imports_no_qt() -> None:
     offenders = [
         f"{path.relative_to(ROOT)} imports {name}"
